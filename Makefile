@@ -1,0 +1,68 @@
+# Chefsresan. `make run` starts everything on one laptop; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app lifecycle
+CELERY := $(BIN)/celery -A worker.celery_app
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck check install translations extract-messages worker beat web bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiled catalogues are build output, never committed.
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d lifecycle/translations
+
+# Refresh the catalogue template and merge new strings into sv and en.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o lifecycle/translations/messages.pot lifecycle
+	$(BIN)/pybabel update -i lifecycle/translations/messages.pot -d lifecycle/translations --no-fuzzy-matching --ignore-obsolete
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) platform load lifecycle/platforms/orebro.yaml
+	$(FLASK) seed-demo
+	@echo "Starting the web app on http://127.0.0.1:$(PORT), a Celery worker and beat. Ctrl-C stops all three."
+	@trap 'kill 0' INT TERM EXIT; \
+	  mkdir -p instance; \
+	  $(CELERY) worker --loglevel=INFO --concurrency=2 & \
+	  $(CELERY) beat --loglevel=INFO --schedule=instance/celerybeat-schedule & \
+	  $(FLASK) run --port $(PORT) & \
+	  wait
+
+web: install
+	$(FLASK) run --port $(PORT)
+
+worker: install
+	$(CELERY) worker --loglevel=INFO
+
+beat: install
+	$(CELERY) beat --loglevel=INFO --schedule=instance/celerybeat-schedule
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: install
+	@for script in $(wildcard bench/*.py); do $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find lifecycle/translations -name '*.mo' -delete

@@ -1,0 +1,17 @@
+"""The web layer: one folder a feature, each with views.py, forms.py and templates/."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from lifecycle.blueprints.account.views import bp as account_bp
+    from lifecycle.blueprints.auth.views import bp as auth_bp
+    from lifecycle.blueprints.main.views import bp as main_bp
+    from lifecycle.blueprints.managers.views import bp as managers_bp
+    from lifecycle.blueprints.platform.views import bp as platform_bp
+    from lifecycle.blueprints.system.views import bp as system_bp
+
+    for blueprint in (system_bp, auth_bp, main_bp, account_bp, platform_bp, managers_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,109 @@
+"""Flask commands: `flask --app lifecycle <command>`. Each command owns its transaction."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask.cli import with_appcontext
+
+from lifecycle.enums import Role
+from lifecycle.extensions import db
+from lifecycle.services.platform import load_platform
+from lifecycle.services.platform_file import PlatformFileError
+from lifecycle.services.platform_file import parse_platform
+
+logger = logging.getLogger(__name__)
+
+platform_cli = AppGroup("platform", help="The leadership platform.")
+users_cli = AppGroup("users", help="User accounts.")
+
+DEFAULT_PLATFORM = Path(__file__).parent / "platforms" / "orebro.yaml"
+
+
+@platform_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def platform_load(path: Path) -> None:
+    """Load or update the leadership platform from a YAML file; an unchanged file changes nothing."""
+    try:
+        doc = parse_platform(path.read_bytes())
+        report = load_platform(doc)
+    except PlatformFileError as exc:
+        db.session.rollback()
+        click.echo(f"{path}: the platform was not loaded; nothing was changed.", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    if not report.changed:
+        click.echo(f"{path}: the platform '{doc.key}' is already up to date; nothing changed.")
+        return
+    for label, keys in (
+        ("created", report.created),
+        ("updated", report.updated),
+        ("retired", report.retired),
+        ("restored", report.restored),
+    ):
+        if keys:
+            click.echo(f"{label}: {', '.join(keys)}")
+    click.echo(f"{path}: the platform '{doc.key}' is loaded.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="A role to give; repeat for several.",
+)
+@click.option("--password", default=None, help="The password; omitted, a random one is printed.")
+def users_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Create a user account (for example the first administrator)."""
+    from lifecycle.services.accounts import create_user
+    from lifecycle.services.accounts import get_user_by_email
+
+    if get_user_by_email(email) is not None:
+        click.echo(f"A user with the e-mail {email} already exists.", err=True)
+        sys.exit(1)
+    chosen = password or secrets.token_urlsafe(12)
+    create_user(email, name, chosen, roles={Role(r) for r in roles})
+    db.session.commit()
+    click.echo(f"Created {email} with roles: {', '.join(roles) or 'none'}.")
+    if password is None:
+        click.echo(f"Password: {chosen}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Fill the database with a believable demo municipality; running it again adds nothing."""
+    from lifecycle.services.demo import DEMO_PASSWORD
+    from lifecycle.services.demo import seed_demo_data
+    from lifecycle.services.platform import get_platform
+
+    if get_platform() is None:
+        load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+    summary = seed_demo_data()
+    db.session.commit()
+    click.echo(
+        f"Demo municipality ready: {summary.units} units, {summary.managers} managers "
+        f"({summary.created} new this time)."
+    )
+    click.echo("Demo logins (all share one password):")
+    for email, label in summary.logins:
+        click.echo(f"  {email:<40} {label}")
+    click.echo(f"Password: {DEMO_PASSWORD}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(platform_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo)

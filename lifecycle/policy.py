@@ -1,0 +1,129 @@
+"""Who may see and do what: the one place every page, API call and export asks.
+
+Two layers:
+- every endpoint declares the rule that lets a user reach it at all (`ENDPOINT_RULES`); an endpoint
+  without a declaration is refused, so a new route cannot be forgotten;
+- objects are loaded through the `get_*_or_404` and `visible_*` helpers, which answer 404 for an
+  object the user may not see, never revealing that it exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort
+from flask import request
+from flask_login import current_user
+from sqlalchemy import ColumnElement
+from sqlalchemy import false
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import true
+
+from lifecycle.enums import Role
+from lifecycle.extensions import db
+from lifecycle.extensions import login_manager
+from lifecycle.models import Manager
+from lifecycle.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may reach an endpoint."""
+
+    name: str
+    allows: Callable[[User | None], bool]
+    needs_login: bool
+
+
+def _has_role(*roles: Role) -> Callable[[User | None], bool]:
+    return lambda user: user is not None and user.has_role(*roles)
+
+
+PUBLIC = Rule("public", lambda user: True, needs_login=False)
+LOGGED_IN = Rule("logged in", lambda user: user is not None, needs_login=True)
+HR = Rule("hr or admin", _has_role(Role.HR, Role.ADMIN), needs_login=True)
+ADMIN = Rule("admin", _has_role(Role.ADMIN), needs_login=True)
+
+#: every endpoint of the app and who may reach it; objects are then checked one by one below
+ENDPOINT_RULES: dict[str, Rule] = {
+    "static": PUBLIC,
+    "system.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": LOGGED_IN,
+    "main.index": LOGGED_IN,
+    "account.settings": LOGGED_IN,
+    "platform.show": LOGGED_IN,
+    "managers.detail": LOGGED_IN,
+}
+
+
+def current() -> User | None:
+    """Return the logged-in user, or None for an anonymous visitor."""
+    if current_user.is_authenticated:
+        user: User = current_user._get_current_object()
+        return user
+    return None
+
+
+def signed_in() -> User:
+    """Return the logged-in user of a view whose rule needs login (the rule already checked it)."""
+    user = current()
+    if user is None:
+        abort(login_manager.unauthorized())
+    return user
+
+
+def enforce_endpoint_rule() -> None:
+    """Refuse the request unless the endpoint's declared rule admits the current user."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched; Flask answers 404 itself
+        return
+    rule = ENDPOINT_RULES.get(endpoint)
+    if rule is None:
+        logger.error("endpoint %s has no access rule in lifecycle.policy; refusing", endpoint)
+        abort(404)
+    user = current()
+    if user is None and rule.needs_login:
+        abort(login_manager.unauthorized())
+    if not rule.allows(user):
+        abort(404)
+
+
+def is_hr(user: User | None) -> bool:
+    return user is not None and user.has_role(Role.HR, Role.ADMIN)
+
+
+def visible_managers_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the managers `user` may see."""
+    if user is None:
+        return false()
+    if is_hr(user):
+        return true()
+    own = user.manager
+    if own is None:
+        return false()
+    return or_(Manager.id == own.id, Manager.line_manager_id == own.id)
+
+
+def can_view_manager(user: User | None, manager: Manager) -> bool:
+    if user is None:
+        return False
+    if is_hr(user):
+        return True
+    own = user.manager
+    return own is not None and (manager.id == own.id or manager.line_manager_id == own.id)
+
+
+def get_manager_or_404(user: User | None, manager_id: int) -> Manager:
+    """Load a manager the user may see, or answer 404 as if it did not exist."""
+    manager = db.session.scalar(
+        select(Manager).where(Manager.id == manager_id, visible_managers_clause(user))
+    )
+    if manager is None:
+        abort(404)
+    return manager

@@ -1,0 +1,315 @@
+"""A believable demo municipality: organisation, HR, about fifty managers on every stage of the journey.
+
+Everything is keyed (units by path, users by e-mail, managers by employee number), so seeding twice
+adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from lifecycle.enums import Role
+from lifecycle.enums import Stage
+from lifecycle.extensions import db
+from lifecycle.models import Manager
+from lifecycle.models import OrgUnit
+from lifecycle.models import User
+from lifecycle.services.accounts import create_user
+from lifecycle.services.accounts import get_user_by_email
+from lifecycle.services.journey import enter_journey
+from lifecycle.services.journey import move_to_stage
+from lifecycle.services.organisation import ensure_unit_path
+from lifecycle.timeutil import local_today
+
+logger = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "chefsresan-demo"  # noqa: S105 (printed for the demo on purpose)
+DOMAIN = "demo.example"
+MUNICIPALITY = "Demo kommun"
+
+#: förvaltning → avdelning → enheter
+ORGANISATION: dict[str, dict[str, list[str]]] = {
+    "Kommunstyrelseförvaltningen": {
+        "HR-avdelningen": ["Rekrytering och kompetensförsörjning", "Lön och pension"],
+        "Ekonomiavdelningen": ["Redovisning och budget"],
+    },
+    "Förvaltningen förskola och skola": {
+        "Förskoleavdelningen": ["Förskolor norr", "Förskolor söder", "Förskolor väster"],
+        "Grundskoleavdelningen": ["Björkängsskolan", "Ekbackens skola", "Lindåsens skola"],
+    },
+    "Vård- och omsorgsförvaltningen": {
+        "Äldreomsorgen": ["Hemtjänst öst", "Hemtjänst väst", "Ängsgårdens vård- och omsorgsboende"],
+        "Funktionsstöd": ["Daglig verksamhet", "Bostad med särskild service"],
+    },
+    "Samhällsbyggnadsförvaltningen": {
+        "Stadsbyggnad": ["Bygglov", "Planenheten"],
+        "Teknik": ["Gata och park", "Vatten och avlopp"],
+    },
+}
+
+FIRST_NAMES = [
+    "Anna",
+    "Erik",
+    "Maria",
+    "Lars",
+    "Karin",
+    "Johan",
+    "Eva",
+    "Anders",
+    "Sara",
+    "Per",
+    "Lena",
+    "Mikael",
+    "Emma",
+    "Fredrik",
+    "Linnea",
+    "Ahmed",
+    "Fatima",
+    "Jonas",
+    "Sofia",
+    "Mattias",
+    "Elin",
+    "Daniel",
+    "Hanna",
+    "Oskar",
+    "Amira",
+    "Niklas",
+    "Ida",
+    "Peter",
+    "Maja",
+    "Henrik",
+    "Zeynep",
+    "Gustav",
+    "Ulrika",
+    "Magnus",
+    "Helena",
+    "Ali",
+    "Frida",
+    "Tomas",
+    "Camilla",
+    "Viktor",
+]
+LAST_NAMES = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Lindberg",
+    "Lindqvist",
+    "Berg",
+    "Holm",
+    "Sandberg",
+    "Ekström",
+    "Hassan",
+    "Yilmaz",
+    "Lundgren",
+    "Björk",
+    "Forsberg",
+    "Nyström",
+    "Åberg",
+]
+
+
+@dataclass
+class DemoSummary:
+    units: int = 0
+    managers: int = 0
+    created: int = 0
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Seeder:
+    today: date
+    rng: random.Random
+    hr_partners: list[User]
+    summary: DemoSummary
+    used_names: set[str] = field(default_factory=set)
+    next_number: int = 1
+
+    def person_name(self) -> str:
+        while True:
+            name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+
+    def email_for(self, name: str) -> str:
+        local = name.lower()
+        for swedish, plain in (("å", "a"), ("ä", "a"), ("ö", "o"), (" ", ".")):
+            local = local.replace(swedish, plain)
+        return f"{local}@{DOMAIN}"
+
+    def add(
+        self,
+        stage: Stage,
+        title: str,
+        unit: OrgUnit,
+        line_manager: Manager | None,
+        with_account: bool,
+    ) -> Manager:
+        """Add one person at `stage` with a believable history, unless their number already exists."""
+        number = f"D{self.next_number:04d}"
+        self.next_number += 1
+        name = self.person_name()
+        existing = db.session.scalar(select(Manager).where(Manager.employee_number == number))
+        if existing is not None:
+            self.used_names.add(existing.name)
+            return existing
+        email = self.email_for(name)
+        user = None
+        if with_account:
+            user = get_user_by_email(email) or create_user(email, name, DEMO_PASSWORD, roles={Role.MANAGER})
+            self.summary.logins.append((email, f"manager ({stage.value})"))
+        hr_partner = self.hr_partners[unit.id % len(self.hr_partners)]
+        manager = self._enter(stage, name, number, email, title, unit, line_manager, hr_partner, user)
+        self.summary.created += 1
+        return manager
+
+    def _enter(
+        self,
+        stage: Stage,
+        name: str,
+        number: str,
+        email: str,
+        title: str,
+        unit: OrgUnit,
+        line_manager: Manager | None,
+        hr_partner: User,
+        user: User | None,
+    ) -> Manager:
+        days = self.rng.randint
+        common: dict[str, Any] = {
+            "name": name,
+            "employee_number": number,
+            "email": email,
+            "title": title,
+            "org_unit": unit,
+            "line_manager": line_manager,
+            "hr_partner": hr_partner,
+            "user": user,
+            "actor": None,
+        }
+        if stage in (Stage.ATTRACT, Stage.RECRUIT):
+            manager = enter_journey(
+                stage=Stage.ATTRACT if stage is Stage.ATTRACT else Stage.RECRUIT,
+                effective_date=self.today - timedelta(days=days(5, 120)),
+                reason="Talangpool" if stage is Stage.ATTRACT else "Sökande till utlyst tjänst",
+                **common,
+            )
+            return manager
+        if stage is Stage.INTRODUCE:
+            hired = self.today - timedelta(days=days(10, 150))
+            manager = enter_journey(
+                stage=Stage.RECRUIT,
+                effective_date=hired - timedelta(days=days(40, 90)),
+                reason="Sökande till utlyst tjänst",
+                start_date=hired,
+                **common,
+            )
+            move_to_stage(manager, Stage.INTRODUCE, None, "Anställd, introduktion startar", hired)
+            return manager
+        started = self.today - timedelta(days=days(400, 4000))
+        manager = enter_journey(
+            stage=Stage.DEVELOP,
+            effective_date=started,
+            reason="Importerad från HR-systemet",
+            start_date=started,
+            **common,
+        )
+        if stage is Stage.OFFBOARD:
+            leaving = self.today + timedelta(days=days(10, 90))
+            move_to_stage(
+                manager,
+                Stage.OFFBOARD,
+                None,
+                "Har sagt upp sig",
+                self.today - timedelta(days=days(1, 30)),
+                end_date=leaving,
+            )
+        elif stage is Stage.CLOSED:
+            ended = self.today - timedelta(days=days(30, 200))
+            move_to_stage(
+                manager, Stage.OFFBOARD, None, "Pension", ended - timedelta(days=60), end_date=ended
+            )
+            move_to_stage(manager, Stage.CLOSED, None, "Har slutat", ended)
+        return manager
+
+
+def _seed_users(summary: DemoSummary) -> list[User]:
+    staff = [
+        (f"admin@{DOMAIN}", "Alva Admin", {Role.ADMIN}, "admin"),
+        (f"hr@{DOMAIN}", "Hanna Rask", {Role.HR}, "HR"),
+        (f"hr2@{DOMAIN}", "Omar Lind", {Role.HR}, "HR"),
+    ]
+    users = []
+    for email, name, roles, label in staff:
+        users.append(get_user_by_email(email) or create_user(email, name, DEMO_PASSWORD, roles=roles))
+        summary.logins.append((email, label))
+    return users[1:]
+
+
+def seed_demo_data(today: date | None = None) -> DemoSummary:
+    """Create the demo organisation, users and managers that do not exist yet."""
+    summary = DemoSummary()
+    hr_partners = _seed_users(summary)
+    seeder = _Seeder(
+        today=today or local_today(),
+        rng=random.Random(2013),  # noqa: S311 (demo data, not secrets)
+        hr_partners=hr_partners,
+        summary=summary,
+    )
+    root = ensure_unit_path([MUNICIPALITY])
+    director = seeder.add(Stage.DEVELOP, "Kommundirektör", root, None, with_account=True)
+    # Stages for unit managers, cycled so every stage has people.
+    unit_stages = [
+        Stage.DEVELOP,
+        Stage.DEVELOP,
+        Stage.INTRODUCE,
+        Stage.DEVELOP,
+        Stage.OFFBOARD,
+        Stage.DEVELOP,
+        Stage.INTRODUCE,
+        Stage.DEVELOP,
+        Stage.DEVELOP,
+        Stage.CLOSED,
+    ]
+    position = 0
+    for administration, departments in ORGANISATION.items():
+        admin_unit = ensure_unit_path([MUNICIPALITY, administration])
+        head = seeder.add(Stage.DEVELOP, "Förvaltningschef", admin_unit, director, with_account=True)
+        for department, units in departments.items():
+            dept_unit = ensure_unit_path([MUNICIPALITY, administration, department])
+            dept_head = seeder.add(Stage.DEVELOP, "Avdelningschef", dept_unit, head, with_account=True)
+            for unit_name in units:
+                unit = ensure_unit_path([MUNICIPALITY, administration, department, unit_name])
+                stage = unit_stages[position % len(unit_stages)]
+                position += 1
+                seeder.add(stage, "Enhetschef", unit, dept_head, with_account=stage is not Stage.CLOSED)
+            # Candidates: one aspirant in the talent pool and one applicant per department.
+            seeder.add(
+                Stage.ATTRACT, "Aspirant, chefsaspirantprogrammet", dept_unit, None, with_account=False
+            )
+            seeder.add(Stage.RECRUIT, "Sökande, enhetschef", dept_unit, None, with_account=False)
+    db.session.flush()
+    summary.units = db.session.scalar(select(func.count()).select_from(OrgUnit)) or 0
+    summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
+    logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
+    return summary

@@ -1,0 +1,143 @@
+"""The manager's journey: entering it and moving between stages, each move written to history."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask_babel import gettext as _
+
+from lifecycle.enums import Stage
+from lifecycle.extensions import db
+from lifecycle.models import Manager
+from lifecycle.models import OrgUnit
+from lifecycle.models import StageTransition
+from lifecycle.models import User
+
+logger = logging.getLogger(__name__)
+
+#: where a person may enter the journey
+ENTRY_STAGES: tuple[Stage, ...] = (Stage.ATTRACT, Stage.RECRUIT, Stage.INTRODUCE, Stage.DEVELOP)
+
+#: every move the journey allows: the forward steps, a new assignment (develop → introduce),
+#: and closing a candidacy or a completed offboarding
+ALLOWED_MOVES: dict[Stage, tuple[Stage, ...]] = {
+    Stage.ATTRACT: (Stage.RECRUIT, Stage.CLOSED),
+    Stage.RECRUIT: (Stage.INTRODUCE, Stage.CLOSED),
+    Stage.INTRODUCE: (Stage.DEVELOP,),
+    Stage.DEVELOP: (Stage.OFFBOARD, Stage.INTRODUCE),
+    Stage.OFFBOARD: (Stage.CLOSED,),
+    Stage.CLOSED: (),
+}
+
+
+class StageMoveError(ValueError):
+    """A move the journey does not allow; the message is meant for the user."""
+
+
+def allowed_moves(stage: Stage) -> tuple[Stage, ...]:
+    return ALLOWED_MOVES[stage]
+
+
+def _stage_list(stages: tuple[Stage, ...]) -> str:
+    return ", ".join(str(stage.title) for stage in stages)
+
+
+def enter_journey(
+    *,
+    name: str,
+    stage: Stage,
+    effective_date: date,
+    actor: User | None,
+    reason: str = "",
+    employee_number: str | None = None,
+    email: str | None = None,
+    title: str | None = None,
+    org_unit: OrgUnit | None = None,
+    line_manager: Manager | None = None,
+    hr_partner: User | None = None,
+    start_date: date | None = None,
+    user: User | None = None,
+) -> Manager:
+    """Add a person to the journey at an entry stage and record it as their first history row."""
+    if stage not in ENTRY_STAGES:
+        raise StageMoveError(_("A journey can start at: %(stages)s.", stages=_stage_list(ENTRY_STAGES)))
+    manager = Manager(
+        name=name.strip(),
+        employee_number=employee_number,
+        email=email,
+        title=title,
+        org_unit=org_unit,
+        line_manager=line_manager,
+        hr_partner=hr_partner,
+        start_date=start_date,
+        user=user,
+        stage=stage,
+        stage_entered_on=effective_date,
+    )
+    db.session.add(manager)
+    db.session.add(
+        StageTransition(
+            manager=manager,
+            from_stage=None,
+            to_stage=stage,
+            effective_date=effective_date,
+            actor=actor,
+            reason=reason,
+        )
+    )
+    db.session.flush()
+    logger.info("manager %s entered the journey at %s", manager.id, stage.value)
+    return manager
+
+
+def move_to_stage(
+    manager: Manager,
+    to_stage: Stage,
+    actor: User | None,
+    reason: str,
+    effective_date: date,
+    end_date: date | None = None,
+) -> StageTransition:
+    """Move a manager to another stage if the journey allows it, and record the move."""
+    from_stage = manager.stage
+    allowed = allowed_moves(from_stage)
+    if to_stage not in allowed:
+        if not allowed:
+            raise StageMoveError(_("This journey is closed; it cannot move any more."))
+        raise StageMoveError(
+            _(
+                "%(current)s cannot move to %(target)s. Allowed moves: %(allowed)s.",
+                current=from_stage.title,
+                target=to_stage.title,
+                allowed=_stage_list(allowed),
+            )
+        )
+    if effective_date < manager.stage_entered_on:
+        raise StageMoveError(
+            _(
+                "The date of the move cannot be before the current stage began (%(date)s).",
+                date=manager.stage_entered_on.isoformat(),
+            )
+        )
+    if to_stage is Stage.OFFBOARD:
+        chosen_end = end_date or manager.end_date
+        if chosen_end is None:
+            raise StageMoveError(_("Moving to offboarding needs an end date."))
+        if manager.start_date is not None and chosen_end < manager.start_date:
+            raise StageMoveError(_("The end date cannot be before the start date."))
+        manager.end_date = chosen_end
+    transition = StageTransition(
+        manager=manager,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        effective_date=effective_date,
+        actor=actor,
+        reason=reason.strip(),
+    )
+    db.session.add(transition)
+    manager.stage = to_stage
+    manager.stage_entered_on = effective_date
+    db.session.flush()
+    logger.info("manager %s moved %s -> %s", manager.id, from_stage.value, to_stage.value)
+    return transition

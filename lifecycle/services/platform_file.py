@@ -1,0 +1,220 @@
+"""Reading a leadership platform YAML file into a checked document, with line numbers for every problem."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field
+
+import yaml
+from yaml.nodes import MappingNode
+from yaml.nodes import Node
+from yaml.nodes import ScalarNode
+from yaml.nodes import SequenceNode
+
+MAX_FILE_BYTES = 1024 * 1024
+LANGUAGES = ("sv", "en")
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class PlatformFileError(ValueError):
+    """The file cannot be loaded; `problems` lists each one as "line N: what is wrong"."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ExpectationDoc:
+    key: str
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PillarDoc:
+    key: str
+    name: dict[str, str]
+    description: dict[str, str]
+    trait: dict[str, str]
+    expectations: list[ExpectationDoc]
+
+
+@dataclass(frozen=True)
+class PlatformDoc:
+    key: str
+    municipality: dict[str, str]
+    name: dict[str, str]
+    promise: dict[str, str]
+    whole: dict[str, str]
+    purpose: dict[str, str]
+    values: list[dict[str, str]]
+    pillars: list[PillarDoc]
+
+
+@dataclass
+class _Reader:
+    """Walks the YAML node tree, collecting every problem instead of stopping at the first."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, node: Node, message: str) -> None:
+        self.problems.append(f"line {node.start_mark.line + 1}: {message}")
+
+    def mapping(self, node: Node, where: str, required: tuple[str, ...]) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self.problem(node, f"{where} must be a mapping of keys to values")
+            return None
+        result: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str):
+                self.problem(key_node, f"{where} has a key that is not text")
+                continue
+            if key in result:
+                self.problem(key_node, f"{where} has '{key}' twice")
+                continue
+            if key not in required:
+                self.problem(
+                    key_node, f"{where} has an unknown field '{key}' (allowed: {', '.join(required)})"
+                )
+                continue
+            result[key] = value_node
+        missing = [name for name in required if name not in result]
+        if missing:
+            self.problem(node, f"{where} is missing {', '.join(repr(m) for m in missing)}")
+            return None
+        return result
+
+    def text(self, node: Node, where: str) -> str | None:
+        if (
+            not isinstance(node, ScalarNode)
+            or node.tag != "tag:yaml.org,2002:str"
+            or not str(node.value).strip()
+        ):
+            self.problem(node, f"{where} must be a non-empty text")
+            return None
+        return str(node.value).strip()
+
+    def key(self, node: Node, where: str, prefix: str = "") -> str | None:
+        value = self.text(node, where)
+        if value is None:
+            return None
+        local = value.removeprefix(prefix) if prefix else value
+        if prefix and not value.startswith(prefix):
+            self.problem(node, f"{where} '{value}' must start with '{prefix}'")
+            return None
+        if not KEY_PATTERN.match(local):
+            self.problem(node, f"{where} '{value}' may only hold lower-case letters, digits and _")
+            return None
+        return value
+
+    def languages(self, node: Node, where: str) -> dict[str, str] | None:
+        fields = self.mapping(node, where, LANGUAGES)
+        if fields is None:
+            return None
+        texts = {lang: self.text(fields[lang], f"{where}.{lang}") for lang in LANGUAGES}
+        if any(value is None for value in texts.values()):
+            return None
+        return {lang: value for lang, value in texts.items() if value is not None}
+
+    def sequence(self, node: Node, where: str) -> list[Node]:
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.problem(node, f"{where} must be a non-empty list")
+            return []
+        return list(node.value)
+
+
+def parse_platform(content: bytes | str) -> PlatformDoc:
+    """Check a platform file and return its document, or raise PlatformFileError naming each problem."""
+    if isinstance(content, bytes):
+        if len(content) > MAX_FILE_BYTES:
+            raise PlatformFileError([f"the file is larger than {MAX_FILE_BYTES // 1024} KiB"])
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PlatformFileError([f"the file is not UTF-8 text (byte {exc.start})"]) from exc
+    try:
+        root = yaml.compose(content, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}" if mark is not None else "the file"
+        raise PlatformFileError([f"{line}: not valid YAML: {exc.problem or exc.context}"]) from exc
+    except yaml.YAMLError as exc:
+        raise PlatformFileError([f"not valid YAML: {exc}"]) from exc
+    if root is None:
+        raise PlatformFileError(["line 1: the file is empty"])
+
+    reader = _Reader()
+    doc = _read_platform(reader, root)
+    if reader.problems or doc is None:
+        raise PlatformFileError(reader.problems or ["the file could not be read"])
+    return doc
+
+
+_TEXT_FIELDS = ("municipality", "name", "promise", "whole", "purpose")
+
+
+def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
+    fields = reader.mapping(root, "the platform", ("key", *_TEXT_FIELDS, "values", "pillars"))
+    if fields is None:
+        return None
+    key = reader.key(fields["key"], "the platform key")
+    texts = {name: reader.languages(fields[name], name) for name in _TEXT_FIELDS}
+    values = [
+        reader.languages(node, f"value {number}")
+        for number, node in enumerate(reader.sequence(fields["values"], "values"), start=1)
+    ]
+    pillars: list[PillarDoc] = []
+    seen_pillars: set[str] = set()
+    seen_expectations: set[str] = set()
+    for number, node in enumerate(reader.sequence(fields["pillars"], "pillars"), start=1):
+        pillar = _read_pillar(reader, node, number, seen_expectations)
+        if pillar is None:
+            continue
+        if pillar.key in seen_pillars:
+            reader.problem(node, f"pillar key '{pillar.key}' is used twice")
+            continue
+        seen_pillars.add(pillar.key)
+        pillars.append(pillar)
+    if key is None or reader.problems:
+        return None
+    return PlatformDoc(
+        key=key,
+        municipality=texts["municipality"] or {},
+        name=texts["name"] or {},
+        promise=texts["promise"] or {},
+        whole=texts["whole"] or {},
+        purpose=texts["purpose"] or {},
+        values=[value for value in values if value is not None],
+        pillars=pillars,
+    )
+
+
+def _read_pillar(reader: _Reader, node: Node, number: int, seen: set[str]) -> PillarDoc | None:
+    where = f"pillar {number}"
+    fields = reader.mapping(node, where, ("key", "name", "description", "trait", "expectations"))
+    if fields is None:
+        return None
+    key = reader.key(fields["key"], f"{where} key")
+    name = reader.languages(fields["name"], f"{where} name")
+    description = reader.languages(fields["description"], f"{where} description")
+    trait = reader.languages(fields["trait"], f"{where} trait")
+    expectations: list[ExpectationDoc] = []
+    for position, exp_node in enumerate(reader.sequence(fields["expectations"], f"{where} expectations"), 1):
+        exp_where = f"{where} expectation {position}"
+        exp_fields = reader.mapping(exp_node, exp_where, ("key", "text"))
+        if exp_fields is None or key is None:
+            continue
+        exp_key = reader.key(exp_fields["key"], f"{exp_where} key", prefix=f"{key}.")
+        text = reader.languages(exp_fields["text"], f"{exp_where} text")
+        if exp_key is None or text is None:
+            continue
+        if exp_key in seen:
+            reader.problem(exp_fields["key"], f"expectation key '{exp_key}' is used twice")
+            continue
+        seen.add(exp_key)
+        expectations.append(ExpectationDoc(key=exp_key, text=text))
+    if key is None or name is None or description is None or trait is None:
+        return None
+    return PillarDoc(key=key, name=name, description=description, trait=trait, expectations=expectations)

@@ -1,0 +1,216 @@
+"""Fixtures: the app on the configured database, a per-test rollback, clients that log in with CSRF.
+
+DATABASE_URL and REDIS_URL choose the real services; without them the suite runs on SQLite and the
+embedded broker, and tests marked `postgres` or `redis` are skipped with the reason shown.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import event
+
+from lifecycle import create_app
+from lifecycle.extensions import db
+from lifecycle.extensions import limiter
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MISSING_SERVICE = "missing service"
+
+
+def database_url() -> str | None:
+    return os.environ.get("DATABASE_URL") or None
+
+
+def uses_postgres() -> bool:
+    url = database_url() or ""
+    return url.startswith(("postgresql", "postgres"))
+
+
+def redis_url() -> str | None:
+    return os.environ.get("REDIS_URL") or None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests whose service is not configured, saying which service is missing."""
+    for item in items:
+        if item.get_closest_marker("postgres") and not uses_postgres():
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{MISSING_SERVICE}: PostgreSQL (set DATABASE_URL=postgresql+psycopg://...)"
+                )
+            )
+        if item.get_closest_marker("redis") and not redis_url():
+            item.add_marker(pytest.mark.skip(reason=f"{MISSING_SERVICE}: Redis (set REDIS_URL=redis://...)"))
+
+
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """A session that always uses the test's connection (Flask-SQLAlchemy would pick the engine)."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        return bind if bind is not None else self.bind
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Flask reuses an app context that is already active, and tests keep one open for their data;
+    without this, `g` (CSRF token, caches) and the database session would leak between requests.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def app(instance_dir: Path) -> Iterator[Flask]:
+    """The app under test, with a fresh schema on the configured database (SQLite by default)."""
+    overrides: dict[str, Any] = {}
+    if not database_url():
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_dir / 'test.sqlite3'}"
+    application = create_app("testing", overrides=overrides)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test in a transaction that is rolled back; commits inside become savepoints."""
+    if "committed" in request.fixturenames or "app" not in request.fixturenames:
+        yield
+        return
+    flask_app: Flask = request.getfixturevalue("app")
+    with flask_app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original_session = db.session
+        db.session = db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
+        )
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original_session
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., Flask]]:
+    """Build extra app instances (other web processes, a worker); their connections close afterwards."""
+    built: list[Flask] = []
+
+    def _make(config_name: str = "testing", **overrides: Any) -> Flask:
+        extra = create_app(config_name, overrides=overrides or None)
+        extra.test_client_class = IsolatedClient
+        built.append(extra)
+        return extra
+
+    yield _make
+    for extra in built:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def committed(app: Flask) -> Iterator[None]:
+    """For tests whose data other connections or processes must see: commit for real, empty after."""
+    limiter.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.test_request_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """GET the page for its CSRF token, then POST the form to it like a browser."""
+    page = client.get(url)
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., Any]:
+    def _login(
+        email: str, password: str = "correct horse battery", test_client: FlaskClient | None = None
+    ) -> Any:
+        response = post_form(test_client or client, "/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """Count the SQL statements run inside a `with count_queries() as counter:` block."""
+
+    class Counter:
+        def __init__(self) -> None:
+            self.count = 0
+            self.statements: list[str] = []
+
+        def __enter__(self) -> Counter:
+            event.listen(db.engine, "before_cursor_execute", self._record)
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            event.remove(db.engine, "before_cursor_execute", self._record)
+
+        def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                self.count += 1
+                self.statements.append(statement)
+
+    return Counter

@@ -1,0 +1,62 @@
+"""Test data made through the services, so every row obeys the same rules as real data."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from lifecycle.enums import OrgUnitKind
+from lifecycle.enums import Role
+from lifecycle.enums import Stage
+from lifecycle.models import Manager
+from lifecycle.models import OrgUnit
+from lifecycle.models import User
+from lifecycle.services.accounts import create_user
+from lifecycle.services.journey import enter_journey
+from lifecycle.services.organisation import create_unit
+
+PASSWORD = "correct horse battery"
+_sequence = itertools.count(1)
+
+
+def make_user(
+    *roles: Role, email: str | None = None, name: str | None = None, password: str = PASSWORD
+) -> User:
+    number = next(_sequence)
+    return create_user(
+        email or f"user{number}@test.example", name or f"Användare {number}", password, set(roles)
+    )
+
+
+def make_unit(
+    name: str | None = None, parent: OrgUnit | None = None, kind: OrgUnitKind = OrgUnitKind.UNIT
+) -> OrgUnit:
+    return create_unit(name or f"Enhet {next(_sequence)}", kind, parent)
+
+
+def make_manager(
+    name: str | None = None,
+    stage: Stage = Stage.DEVELOP,
+    *,
+    user: User | None = None,
+    line_manager: Manager | None = None,
+    org_unit: OrgUnit | None = None,
+    with_account: bool = False,
+    entered_on: date = date(2025, 1, 15),
+) -> Manager:
+    number = next(_sequence)
+    if with_account and user is None:
+        user = make_user(Role.MANAGER, name=name)
+    return enter_journey(
+        name=name or f"Chef {number}",
+        stage=stage,
+        effective_date=entered_on,
+        actor=None,
+        employee_number=f"E{number:05d}",
+        email=user.email if user else f"chef{number}@test.example",
+        title="Enhetschef",
+        org_unit=org_unit,
+        line_manager=line_manager,
+        start_date=entered_on if stage in (Stage.INTRODUCE, Stage.DEVELOP) else None,
+        user=user,
+    )

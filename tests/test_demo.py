@@ -1,0 +1,64 @@
+"""The demo municipality: believable, on every stage, and seeded only once however often it runs."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func
+from sqlalchemy import select
+
+from lifecycle.enums import OrgUnitKind
+from lifecycle.enums import Role
+from lifecycle.enums import Stage
+from lifecycle.extensions import db
+from lifecycle.models import Manager
+from lifecycle.models import OrgUnit
+from lifecycle.models import StageTransition
+from lifecycle.models import User
+from lifecycle.services.accounts import authenticate
+from lifecycle.services.demo import DEMO_PASSWORD
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_seed_demo_twice_creates_everything_once(app: Flask, committed: None) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        counts = (_count(OrgUnit), _count(User), _count(Manager), _count(StageTransition))
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "(0 new this time)" in second.output
+    with app.app_context():
+        assert (_count(OrgUnit), _count(User), _count(Manager), _count(StageTransition)) == counts
+
+        assert 45 <= counts[2] <= 60
+        stages = dict(db.session.execute(select(Manager.stage, func.count()).group_by(Manager.stage)).all())
+        assert all(stages.get(stage, 0) > 0 for stage in Stage.journey())
+        administrations = db.session.scalar(
+            select(func.count()).select_from(OrgUnit).where(OrgUnit.kind == OrgUnitKind.ADMINISTRATION)
+        )
+        assert administrations and administrations >= 3
+        # Everyone below the top has a line manager, except candidates who are not hired yet.
+        employed = db.session.scalars(
+            select(Manager).where(Manager.stage.in_([Stage.INTRODUCE, Stage.DEVELOP, Stage.OFFBOARD]))
+        ).all()
+        assert sum(1 for m in employed if m.line_manager_id is None) == 1
+        assert all(m.hr_partner_id is not None for m in employed)
+        offboarding = db.session.scalars(select(Manager).where(Manager.stage == Stage.OFFBOARD)).all()
+        assert all(m.end_date is not None for m in offboarding)
+
+        admin = authenticate("admin@demo.example", DEMO_PASSWORD)
+        hr = authenticate("hr@demo.example", DEMO_PASSWORD)
+        assert admin is not None and admin.has_role(Role.ADMIN)
+        assert hr is not None and hr.has_role(Role.HR)
+        managers_with_accounts = db.session.scalar(
+            select(func.count()).select_from(Manager).where(Manager.user_id.is_not(None))
+        )
+        assert managers_with_accounts and managers_with_accounts >= 20
+
+    for login in ("admin@demo.example", "hr@demo.example", "hr2@demo.example"):
+        assert login in first.output
+    assert f"Password: {DEMO_PASSWORD}" in first.output
