@@ -1,6 +1,9 @@
 """Every model, imported here so Alembic and relationship resolution see the whole schema."""
 
+from lifecycle.models.access import ApiToken
+from lifecycle.models.imports import ManagerImport
 from lifecycle.models.managers import Manager
+from lifecycle.models.managers import ManagerChange
 from lifecycle.models.managers import StageTransition
 from lifecycle.models.organisation import OrgUnit
 from lifecycle.models.platform import Expectation
@@ -11,9 +14,12 @@ from lifecycle.models.users import User
 from lifecycle.models.users import UserRole
 
 __all__ = [
+    "ApiToken",
     "Expectation",
     "Heartbeat",
     "Manager",
+    "ManagerChange",
+    "ManagerImport",
     "OrgUnit",
     "Pillar",
     "Platform",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import TYPE_CHECKING
+from typing import Any
 
+from sqlalchemy import DDL
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import ForeignKey
@@ -13,7 +15,9 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -90,3 +94,55 @@ class StageTransition(Base):
 
     manager: Mapped[Manager] = relationship(back_populates="transitions")
     actor: Mapped[User | None] = relationship()
+
+
+class ManagerChange(Base):
+    """One changed detail of a manager's record: who changed which field from what to what, and when."""
+
+    __tablename__ = "manager_changes"
+    __table_args__ = (Index("ix_manager_changes_manager_changed", "manager_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("managers.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the attribute's name, e.g. "title" or "line_manager_id"
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    #: where the change came from: "form", "import", "api"
+    source: Mapped[str] = mapped_column(String(20), default="form")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+#: Append-only history, enforced by PostgreSQL itself; the ORM guard in services/journey.py covers SQLite.
+HISTORY_GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION stage_transitions_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'stage_transitions is append-only: history is never changed or deleted';
+END;
+$$ LANGUAGE plpgsql
+"""
+HISTORY_GUARD_TRIGGER = """
+CREATE TRIGGER stage_transitions_append_only
+    BEFORE UPDATE OR DELETE ON stage_transitions
+    FOR EACH ROW EXECUTE FUNCTION stage_transitions_append_only()
+"""
+for _statement in (HISTORY_GUARD_FUNCTION, HISTORY_GUARD_TRIGGER):
+    event.listen(StageTransition.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
+
+class HistoryIsAppendOnlyError(RuntimeError):
+    """Code tried to change or delete a row of the journey's history."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_history_rewrites(session: Session, flush_context: Any, instances: Any) -> None:
+    """Refuse to flush a change to or a deletion of a stage transition, on every database."""
+    for obj in session.deleted:
+        if isinstance(obj, StageTransition):
+            raise HistoryIsAppendOnlyError("stage transitions are never deleted")
+    for obj in session.dirty:
+        if isinstance(obj, StageTransition) and session.is_modified(obj, include_collections=False):
+            raise HistoryIsAppendOnlyError("stage transitions are never changed")
