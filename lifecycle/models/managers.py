@@ -130,7 +130,8 @@ CREATE TRIGGER stage_transitions_append_only
     FOR EACH ROW EXECUTE FUNCTION stage_transitions_append_only()
 """
 for _statement in (HISTORY_GUARD_FUNCTION, HISTORY_GUARD_TRIGGER):
-    event.listen(StageTransition.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+    _guard = DDL(_statement)  # type: ignore[no-untyped-call]
+    event.listen(StageTransition.__table__, "after_create", _guard.execute_if(dialect="postgresql"))
 
 
 class HistoryIsAppendOnlyError(RuntimeError):
