@@ -1,0 +1,130 @@
+"""Changing a manager's details, each change recorded (who, when, old → new)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from lifecycle.extensions import db
+from lifecycle.models import Manager
+from lifecycle.models import ManagerChange
+from lifecycle.models import OrgUnit
+from lifecycle.models import User
+
+logger = logging.getLogger(__name__)
+
+#: the details HR may change, in the order forms and the API list them
+EDITABLE_FIELDS = (
+    "name",
+    "employee_number",
+    "email",
+    "title",
+    "org_unit_id",
+    "line_manager_id",
+    "hr_partner_id",
+    "start_date",
+    "end_date",
+)
+
+
+class ManagerDetailsError(ValueError):
+    """The new details break a rule; `field` names the detail, the message is meant for the user."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """The details to set; fields left out (not in `values`) stay as they are."""
+
+    values: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        unknown = set(self.values) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _check(manager: Manager, values: dict[str, Any]) -> None:
+    from flask_babel import gettext as _
+
+    if "name" in values and not (values["name"] or "").strip():
+        raise ManagerDetailsError("name", _("Enter a name."))
+    line_manager_id = values.get("line_manager_id", manager.line_manager_id)
+    if line_manager_id is not None and "line_manager_id" in values:
+        if line_manager_id == manager.id:
+            raise ManagerDetailsError("line_manager_id", _("A manager cannot be their own line manager."))
+        # Walk up from the new line manager: meeting this manager would make a loop.
+        seen: set[int] = set()
+        current: int | None = line_manager_id
+        while current is not None and current not in seen:
+            if current == manager.id:
+                raise ManagerDetailsError(
+                    "line_manager_id", _("That line manager reports to this manager; it would make a loop.")
+                )
+            seen.add(current)
+            current = db.session.scalar(select(Manager.line_manager_id).where(Manager.id == current))
+        if db.session.get(Manager, line_manager_id) is None:
+            raise ManagerDetailsError("line_manager_id", _("The line manager does not exist."))
+    if values.get("org_unit_id") is not None and db.session.get(OrgUnit, values["org_unit_id"]) is None:
+        raise ManagerDetailsError("org_unit_id", _("The unit does not exist."))
+    if values.get("hr_partner_id") is not None and db.session.get(User, values["hr_partner_id"]) is None:
+        raise ManagerDetailsError("hr_partner_id", _("The HR partner does not exist."))
+    number = values.get("employee_number")
+    if number and number != manager.employee_number:
+        taken = db.session.scalar(
+            select(Manager.id).where(Manager.employee_number == number, Manager.id != manager.id)
+        )
+        if taken is not None:
+            raise ManagerDetailsError("employee_number", _("Another person has this employee number."))
+    start = values.get("start_date", manager.start_date)
+    end = values.get("end_date", manager.end_date)
+    if start is not None and end is not None and end < start:
+        raise ManagerDetailsError("end_date", _("The end date cannot be before the start date."))
+
+
+def update_manager(
+    manager: Manager, changes: ChangeSet, actor: User | None, source: str = "form"
+) -> list[ManagerChange]:
+    """Apply the changed details and record each one; details that did not change leave no trace."""
+    values = {
+        name: (value.strip() or None) if isinstance(value, str) and name != "name" else value
+        for name, value in changes.values.items()
+    }
+    if isinstance(values.get("name"), str):
+        values["name"] = values["name"].strip()
+    _check(manager, values)
+    recorded: list[ManagerChange] = []
+    for name, value in values.items():
+        old = getattr(manager, name)
+        if old == value:
+            continue
+        setattr(manager, name, value)
+        change = ManagerChange(
+            manager_id=manager.id,
+            actor=actor,
+            field=name,
+            old_value=_as_text(old),
+            new_value=_as_text(value),
+            source=source,
+        )
+        db.session.add(change)
+        recorded.append(change)
+    if recorded:
+        db.session.flush()
+        logger.info("manager %s: %s changed", manager.id, ", ".join(c.field for c in recorded))
+    return recorded

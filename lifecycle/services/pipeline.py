@@ -1,0 +1,96 @@
+"""Finding managers: the filters HR uses on the pipeline board, the API list and the exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+
+from lifecycle.enums import Stage
+from lifecycle.extensions import db
+from lifecycle.models import Manager
+from lifecycle.models import OrgUnit
+
+
+@dataclass(frozen=True)
+class ManagerFilter:
+    """What HR narrows the journey down to; every field is optional."""
+
+    #: a unit, including everything below it
+    unit_id: int | None = None
+    line_manager_id: int | None = None
+    hr_partner_id: int | None = None
+    #: part of the name (case-insensitive)
+    query: str = ""
+    #: only those longer than this many days in their current stage
+    stuck_after_days: int | None = None
+    stages: tuple[Stage, ...] = field(default_factory=Stage.journey)
+
+    def is_empty(self) -> bool:
+        return (
+            self.unit_id is None
+            and self.line_manager_id is None
+            and self.hr_partner_id is None
+            and not self.query.strip()
+            and self.stuck_after_days is None
+            and self.stages == Stage.journey()
+        )
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_clauses(filters: ManagerFilter, today: date) -> list[ColumnElement[bool]]:
+    """Return the WHERE clauses for `filters`; access is added separately by the caller's policy clause."""
+    clauses: list[ColumnElement[bool]] = [Manager.stage.in_(filters.stages)]
+    if filters.unit_id is not None:
+        unit_path = select(OrgUnit.path).where(OrgUnit.id == filters.unit_id).scalar_subquery()
+        subtree = select(OrgUnit.id).where(
+            or_(OrgUnit.id == filters.unit_id, OrgUnit.path.startswith(unit_path, autoescape=False))
+        )
+        clauses.append(Manager.org_unit_id.in_(subtree))
+    if filters.line_manager_id is not None:
+        clauses.append(Manager.line_manager_id == filters.line_manager_id)
+    if filters.hr_partner_id is not None:
+        clauses.append(Manager.hr_partner_id == filters.hr_partner_id)
+    words = filters.query.split()
+    for word in words[:5]:
+        clauses.append(Manager.name.ilike(f"%{escape_like(word)}%", escape="\\"))
+    if filters.stuck_after_days is not None:
+        clauses.append(Manager.stage_entered_on < today - timedelta(days=filters.stuck_after_days))
+    return clauses
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """Return a clause true for managers with something overdue: an offboarding past its end date."""
+    return and_(Manager.stage == Stage.OFFBOARD, Manager.end_date < today)
+
+
+def managers_query(visible: ColumnElement[bool], filters: ManagerFilter, today: date) -> Select[tuple[Manager]]:
+    """Return the managers `visible` admits and `filters` selects, longest in their stage first."""
+    return (
+        select(Manager)
+        .where(visible, *filter_clauses(filters, today))
+        .order_by(Manager.stage_entered_on, Manager.id)
+    )
+
+
+def count_by_stage(visible: ColumnElement[bool], filters: ManagerFilter, today: date) -> dict[Stage, int]:
+    """Return how many managers each stage column holds, in one query."""
+    rows = db.session.execute(
+        select(Manager.stage, func.count())
+        .where(visible, *filter_clauses(filters, today))
+        .group_by(Manager.stage)
+    ).all()
+    counts = dict.fromkeys(filters.stages, 0)
+    counts.update({stage: count for stage, count in rows})
+    return counts
