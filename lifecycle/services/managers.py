@@ -101,12 +101,12 @@ def update_manager(
     manager: Manager, changes: ChangeSet, actor: User | None, source: str = "form"
 ) -> list[ManagerChange]:
     """Apply the changed details and record each one; details that did not change leave no trace."""
-    values = {
-        name: (value.strip() or None) if isinstance(value, str) and name != "name" else value
-        for name, value in changes.values.items()
-    }
-    if isinstance(values.get("name"), str):
-        values["name"] = values["name"].strip()
+    values: dict[str, Any] = {}
+    for name, value in changes.values.items():
+        if isinstance(value, str):
+            # Blank optional text means "not set"; a name is always kept, trimmed.
+            value = value.strip() if name == "name" else (value.strip() or None)
+        values[name] = value
     _check(manager, values)
     recorded: list[ManagerChange] = []
     for name, value in values.items():

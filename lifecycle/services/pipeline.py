@@ -75,9 +75,7 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     return and_(Manager.stage == Stage.OFFBOARD, Manager.end_date < today)
 
 
-def managers_query(
-    visible: ColumnElement[bool], filters: ManagerFilter, today: date
-) -> Select[tuple[Manager]]:
+def managers_query(visible: ColumnElement[bool], filters: ManagerFilter, today: date) -> Select[Manager]:
     """Return the managers `visible` admits and `filters` selects, longest in their stage first."""
     return (
         select(Manager)
