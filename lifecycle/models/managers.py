@@ -54,6 +54,8 @@ class Manager(Base):
         ForeignKey("managers.id", ondelete="SET NULL"), index=True
     )
     hr_partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: an experienced manager who mentors this one (the platform's "förebilder och mentorskap")
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
@@ -65,6 +67,7 @@ class Manager(Base):
 
     org_unit: Mapped[OrgUnit | None] = relationship()
     line_manager: Mapped[Manager | None] = relationship(remote_side=[id], foreign_keys=[line_manager_id])
+    mentor: Mapped[Manager | None] = relationship(remote_side=[id], foreign_keys=[mentor_id])
     hr_partner: Mapped[User | None] = relationship(foreign_keys=[hr_partner_id])
     user: Mapped[User | None] = relationship(back_populates="manager", foreign_keys=[user_id])
     transitions: Mapped[list[StageTransition]] = relationship(

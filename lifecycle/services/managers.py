@@ -26,6 +26,7 @@ EDITABLE_FIELDS = (
     "org_unit_id",
     "line_manager_id",
     "hr_partner_id",
+    "mentor_id",
     "start_date",
     "end_date",
 )
@@ -80,6 +81,12 @@ def _check(manager: Manager, values: dict[str, Any]) -> None:
             current = db.session.scalar(select(Manager.line_manager_id).where(Manager.id == current))
         if db.session.get(Manager, line_manager_id) is None:
             raise ManagerDetailsError("line_manager_id", _("The line manager does not exist."))
+    mentor_id = values.get("mentor_id")
+    if mentor_id is not None:
+        if mentor_id == manager.id:
+            raise ManagerDetailsError("mentor_id", _("A manager cannot mentor themselves."))
+        if db.session.get(Manager, mentor_id) is None:
+            raise ManagerDetailsError("mentor_id", _("The mentor does not exist."))
     if values.get("org_unit_id") is not None and db.session.get(OrgUnit, values["org_unit_id"]) is None:
         raise ManagerDetailsError("org_unit_id", _("The unit does not exist."))
     if values.get("hr_partner_id") is not None and db.session.get(User, values["hr_partner_id"]) is None:
