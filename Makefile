@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app lifecycle
 CELERY := $(BIN)/celery -A worker.celery_app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check install translations extract-messages worker beat web bench clean
+.PHONY: run test lint typecheck check install translations extract-messages worker beat web bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,13 @@ worker: install
 beat: install
 	$(CELERY) beat --loglevel=INFO --schedule=instance/celerybeat-schedule
 
-test: install
+# The browser tests drive Debian's Chromium; install it when it is missing (needs root, as on CI).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium for the browser tests: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -59,6 +59,10 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "account.settings": LOGGED_IN,
     "platform.show": LOGGED_IN,
     "managers.detail": LOGGED_IN,
+    "managers.move": HR,
+    "managers.edit": HR,
+    "managers.suggest": LOGGED_IN,
+    "pipeline.board": HR,
 }
 
 
@@ -117,6 +121,11 @@ def can_view_manager(user: User | None, manager: Manager) -> bool:
         return True
     own = user.manager
     return own is not None and (manager.id == own.id or manager.line_manager_id == own.id)
+
+
+def can_edit_manager(user: User | None, manager: Manager) -> bool:
+    """Whether the user may change the manager's details or move them on the journey."""
+    return is_hr(user)
 
 
 def get_manager_or_404(user: User | None, manager_id: int) -> Manager:

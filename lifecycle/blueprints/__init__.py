@@ -10,8 +10,9 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.auth.views import bp as auth_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
+    from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
     from lifecycle.blueprints.system.views import bp as system_bp
 
-    for blueprint in (system_bp, auth_bp, main_bp, account_bp, platform_bp, managers_bp):
+    for blueprint in (system_bp, auth_bp, main_bp, account_bp, platform_bp, managers_bp, pipeline_bp):
         app.register_blueprint(blueprint)

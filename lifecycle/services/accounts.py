@@ -84,3 +84,15 @@ def set_enabled(user: User, enabled: bool) -> None:
     if not enabled:
         user.session_token = new_session_token()
     db.session.flush()
+
+
+def hr_users() -> list[User]:
+    """Return the enabled HR users (the possible HR partners), by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.HR, User.is_enabled.is_(True))
+            .order_by(User.name)
+        )
+    )

@@ -56,3 +56,20 @@ def unit_path_names(unit: OrgUnit) -> list[str]:
     ids = [int(part) for part in unit.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR) if part]
     names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all())
     return [names[unit_id] for unit_id in ids]
+
+
+def unit_tree() -> list[tuple[OrgUnit, int]]:
+    """Return every unit with its depth, parents before children and siblings by name, in one query."""
+    units = list(db.session.scalars(select(OrgUnit)))
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in sorted(children.get(parent_id, []), key=lambda u: u.name.casefold()):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered

@@ -13,6 +13,9 @@ from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import joinedload
 
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
@@ -27,6 +30,8 @@ class ManagerFilter:
     #: a unit, including everything below it
     unit_id: int | None = None
     line_manager_id: int | None = None
+    #: part of the line manager's name, for a filter typed rather than picked
+    line_manager_query: str = ""
     hr_partner_id: int | None = None
     #: part of the name (case-insensitive)
     query: str = ""
@@ -38,6 +43,7 @@ class ManagerFilter:
         return (
             self.unit_id is None
             and self.line_manager_id is None
+            and not self.line_manager_query.strip()
             and self.hr_partner_id is None
             and not self.query.strip()
             and self.stuck_after_days is None
@@ -47,6 +53,11 @@ class ManagerFilter:
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _name_clauses(column: InstrumentedAttribute[str], query: str) -> list[ColumnElement[bool]]:
+    """Match every word of `query` anywhere in the name, ignoring case."""
+    return [column.ilike(f"%{escape_like(word)}%", escape="\\") for word in query.split()[:5]]
 
 
 def filter_clauses(filters: ManagerFilter, today: date) -> list[ColumnElement[bool]]:
@@ -60,11 +71,16 @@ def filter_clauses(filters: ManagerFilter, today: date) -> list[ColumnElement[bo
         clauses.append(Manager.org_unit_id.in_(subtree))
     if filters.line_manager_id is not None:
         clauses.append(Manager.line_manager_id == filters.line_manager_id)
+    if filters.line_manager_query.strip():
+        line_manager = aliased(Manager)
+        clauses.append(
+            Manager.line_manager_id.in_(
+                select(line_manager.id).where(*_name_clauses(line_manager.name, filters.line_manager_query))
+            )
+        )
     if filters.hr_partner_id is not None:
         clauses.append(Manager.hr_partner_id == filters.hr_partner_id)
-    words = filters.query.split()
-    for word in words[:5]:
-        clauses.append(Manager.name.ilike(f"%{escape_like(word)}%", escape="\\"))
+    clauses.extend(_name_clauses(Manager.name, filters.query))
     if filters.stuck_after_days is not None:
         clauses.append(Manager.stage_entered_on < today - timedelta(days=filters.stuck_after_days))
     return clauses
@@ -94,3 +110,58 @@ def count_by_stage(visible: ColumnElement[bool], filters: ManagerFilter, today: 
     counts = dict.fromkeys(filters.stages, 0)
     counts.update({stage: count for stage, count in rows})
     return counts
+
+
+@dataclass(frozen=True)
+class Card:
+    """One manager on the board, with what the card shows."""
+
+    manager: Manager
+    days_in_stage: int
+    is_overdue: bool
+    is_stuck: bool
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: Stage
+    count: int
+    cards: list[Card]
+
+
+def board_columns(
+    visible: ColumnElement[bool],
+    filters: ManagerFilter,
+    today: date,
+    stuck_after_days: int,
+    per_column: int,
+    offset: int = 0,
+) -> list[Column]:
+    """Return each stage's count and its first cards, longest in the stage first.
+
+    The number of queries is fixed (one count, one per stage, one for units): it does not grow
+    with the number of managers.
+    """
+    counts = count_by_stage(visible, filters, today)
+    overdue = overdue_clause(today).label("is_overdue")
+    columns = []
+    for stage in filters.stages:
+        rows = db.session.execute(
+            select(Manager, overdue)
+            .where(visible, *filter_clauses(filters, today), Manager.stage == stage)
+            .options(joinedload(Manager.org_unit))
+            .order_by(Manager.stage_entered_on, Manager.id)
+            .offset(offset)
+            .limit(per_column)
+        ).all()
+        cards = [
+            Card(
+                manager=manager,
+                days_in_stage=manager.days_in_stage(today),
+                is_overdue=bool(is_overdue),
+                is_stuck=manager.days_in_stage(today) > stuck_after_days,
+            )
+            for manager, is_overdue in rows
+        ]
+        columns.append(Column(stage=stage, count=counts.get(stage, 0), cards=cards))
+    return columns

@@ -1,0 +1,163 @@
+"""The HR pipeline board: columns and counts, filters, stuck and overdue marks, a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lifecycle.enums import OrgUnitKind
+from lifecycle.enums import Role
+from lifecycle.enums import Stage
+from lifecycle.services.journey import move_to_stage
+from lifecycle.services.organisation import create_unit
+from lifecycle.timeutil import local_today
+from tests.factories import make_manager
+from tests.factories import make_user
+
+
+def _counts(page: str) -> dict[str, int]:
+    return {
+        stage: int(count)
+        for stage, count in re.findall(r'<h2 id="column-(\w+)">[^<]*<span class="count">(\d+)</span>', page)
+    }
+
+
+def _board(client: FlaskClient, **params: object) -> str:
+    response = client.get("/pipeline", query_string=params)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_board_has_a_column_per_stage_with_counts(app_ctx: Flask, client: FlaskClient, login) -> None:
+    for stage in (Stage.ATTRACT, Stage.RECRUIT, Stage.RECRUIT, Stage.INTRODUCE, Stage.DEVELOP):
+        make_manager(stage=stage)
+    closed = make_manager(stage=Stage.RECRUIT)
+    move_to_stage(closed, Stage.CLOSED, None, "Ej vald", date(2025, 2, 1))
+    login(make_user(Role.HR).email)
+    assert _counts(_board(client)) == {
+        "attract": 1,
+        "recruit": 2,
+        "introduce": 1,
+        "develop": 1,
+        "offboard": 0,
+    }
+
+
+def test_filters_by_administration_including_sub_units(app_ctx: Flask, client: FlaskClient, login) -> None:
+    root = create_unit("Kommunen", OrgUnitKind.MUNICIPALITY)
+    care = create_unit("Vård och omsorg", OrgUnitKind.ADMINISTRATION, root)
+    elderly = create_unit("Äldreomsorg", OrgUnitKind.DEPARTMENT, care)
+    home_care = create_unit("Hemtjänst", OrgUnitKind.UNIT, elderly)
+    school = create_unit("Skola", OrgUnitKind.ADMINISTRATION, root)
+    deep = make_manager("Djup Enhetschef", org_unit=home_care)
+    head = make_manager("Förvaltningschefen", org_unit=care)
+    teacher = make_manager("Rektorn", org_unit=school)
+    login(make_user(Role.HR).email)
+    page = _board(client, unit=care.id)
+    assert f'id="card-{deep.id}"' in page and f'id="card-{head.id}"' in page
+    assert f'id="card-{teacher.id}"' not in page
+    assert _counts(page)["develop"] == 2
+
+
+def test_filters_by_name_line_manager_and_hr_partner(app_ctx: Flask, client: FlaskClient, login) -> None:
+    partner = make_user(Role.HR, name="Petra Partner")
+    boss = make_manager("Birgitta Bossdóttir")
+    anna = make_manager("Anna Andersson", line_manager=boss)
+    bertil = make_manager("Bertil Bengtsson")
+    bertil.hr_partner = partner
+    login(make_user(Role.HR).email)
+    assert f'id="card-{anna.id}"' in _board(client, q="anna and")
+    assert f'id="card-{bertil.id}"' not in _board(client, q="anna")
+    by_boss = _board(client, line_manager="bossdóttir")
+    assert f'id="card-{anna.id}"' in by_boss and f'id="card-{bertil.id}"' not in by_boss
+    by_partner = _board(client, hr_partner=partner.id)
+    assert f'id="card-{bertil.id}"' in by_partner and f'id="card-{anna.id}"' not in by_partner
+    # Characters that mean something to SQL LIKE are matched literally.
+    assert _counts(_board(client, q="%"))["develop"] == 0
+
+
+def test_stuck_filter_and_marks(app: Flask, app_ctx: Flask, client: FlaskClient, login) -> None:
+    today = local_today()
+    limit = app.config["STUCK_AFTER_DAYS"]
+    stuck = make_manager("Länge Kvar", entered_on=today - timedelta(days=limit + 1))
+    fresh = make_manager("Nyss Kommen", entered_on=today - timedelta(days=limit - 1))
+    login(make_user(Role.HR).email)
+    page = _board(client)
+    card = page[page.index(f'id="card-{stuck.id}"') :]
+    assert "Fastnat" in card[: card.index("</li>")]
+    only_stuck = _board(client, stuck="y")
+    assert f'id="card-{stuck.id}"' in only_stuck and f'id="card-{fresh.id}"' not in only_stuck
+
+
+def test_overdue_offboarding_is_marked(app_ctx: Flask, client: FlaskClient, login) -> None:
+    today = local_today()
+    late = make_manager("Sen Avveckling", entered_on=today - timedelta(days=100))
+    move_to_stage(
+        late, Stage.OFFBOARD, None, "Slutar", today - timedelta(days=60), end_date=today - timedelta(days=1)
+    )
+    login(make_user(Role.HR).email)
+    page = _board(client)
+    card = page[page.index(f'id="card-{late.id}"') :]
+    assert "card-overdue" in page and "Försenad" in card[: card.index("</li>")]
+
+
+def test_a_single_stage_is_paginated(app_ctx: Flask, client: FlaskClient, login) -> None:
+    people = [
+        make_manager(f"Person {n:03d}", entered_on=date(2025, 1, 1) + timedelta(days=n)) for n in range(55)
+    ]
+    login(make_user(Role.HR).email)
+    full = _board(client)
+    assert "Visa alla 55 i Behålla och utveckla" in full
+    assert len(re.findall(r'<li class="card', full)) == 20
+    first = _board(client, stage="develop")
+    second = _board(client, stage="develop", page=2)
+    assert len(re.findall(r'<li class="card', first)) == 50
+    assert len(re.findall(r'<li class="card', second)) == 5
+    assert "Sida 2 av 2" in second
+    # Longest in the stage first.
+    assert first.index(f'id="card-{people[0].id}"') < first.index(f'id="card-{people[1].id}"')
+
+
+def test_bad_filter_values_are_ignored_not_errors(app_ctx: Flask, client: FlaskClient, login) -> None:
+    make_manager()
+    login(make_user(Role.HR).email)
+    for params in (
+        {"unit": "abc"},
+        {"page": "-1"},
+        {"hr_partner": "x"},
+        {"stage": "nowhere"},
+        {"page": "9999999999"},
+    ):
+        assert client.get("/pipeline", query_string=params).status_code == 200
+
+
+def test_board_query_count_does_not_grow_with_the_data(
+    app_ctx: Flask, client: FlaskClient, login, count_queries
+) -> None:
+    login(make_user(Role.HR).email)
+    unit = create_unit("Enheten", OrgUnitKind.UNIT)
+    for n in range(3):
+        make_manager(f"Liten {n}", org_unit=unit)
+    client.get("/pipeline")
+    with count_queries() as small:
+        client.get("/pipeline")
+    for stage in Stage.journey():
+        for n in range(25):
+            make_manager(
+                f"Stor {stage} {n}", stage=stage if stage != Stage.OFFBOARD else Stage.DEVELOP, org_unit=unit
+            )
+    with count_queries() as large:
+        client.get("/pipeline")
+    assert large.count == small.count
+
+
+def test_only_hr_and_admin_reach_the_board(app: Flask, app_ctx: Flask, login) -> None:
+    manager = make_manager(with_account=True)
+    browser = app.test_client()
+    login(manager.user.email, test_client=browser)  # type: ignore[union-attr]
+    assert browser.get("/pipeline").status_code == 404
+    assert app.test_client().get("/pipeline").status_code == 302
