@@ -21,6 +21,7 @@ from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import true
+from sqlalchemy.orm.interfaces import ORMOption
 
 from lifecycle.enums import Role
 from lifecycle.extensions import db
@@ -57,12 +58,24 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "auth.logout": LOGGED_IN,
     "main.index": LOGGED_IN,
     "account.settings": LOGGED_IN,
+    "account.tokens": LOGGED_IN,
+    "account.revoke": LOGGED_IN,
     "platform.show": LOGGED_IN,
     "managers.detail": LOGGED_IN,
     "managers.move": HR,
     "managers.edit": HR,
     "managers.suggest": LOGGED_IN,
     "pipeline.board": HR,
+    # JSON API v1; objects are then checked through the helpers below, as on the pages
+    "api.openapi": PUBLIC,
+    "api.list_managers": LOGGED_IN,
+    "api.get_manager": LOGGED_IN,
+    "api.create_manager": HR,
+    "api.update_manager_details": HR,
+    "api.list_transitions": LOGGED_IN,
+    "api.create_transition": HR,
+    "api.list_units": LOGGED_IN,
+    "api.show_platform": LOGGED_IN,
 }
 
 
@@ -128,10 +141,10 @@ def can_edit_manager(user: User | None, manager: Manager) -> bool:
     return is_hr(user)
 
 
-def get_manager_or_404(user: User | None, manager_id: int) -> Manager:
-    """Load a manager the user may see, or answer 404 as if it did not exist."""
+def get_manager_or_404(user: User | None, manager_id: int, *options: ORMOption) -> Manager:
+    """Load a manager the user may see (with loader `options`), or answer 404 as if it did not exist."""
     manager = db.session.scalar(
-        select(Manager).where(Manager.id == manager_id, visible_managers_clause(user))
+        select(Manager).where(Manager.id == manager_id, visible_managers_clause(user)).options(*options)
     )
     if manager is None:
         abort(404)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
@@ -26,7 +26,7 @@ def direct_reports(manager: Manager, visible: ColumnElement[bool], limit: int = 
         db.session.scalars(
             select(Manager)
             .where(Manager.line_manager_id == manager.id, Manager.stage != Stage.CLOSED, visible)
-            .options(selectinload(Manager.org_unit))
+            .options(joinedload(Manager.org_unit))
             .order_by(Manager.name)
             .limit(limit)
         )

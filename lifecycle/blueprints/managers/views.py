@@ -13,6 +13,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
 
@@ -56,7 +57,14 @@ def _local_next(default: str) -> str:
 def detail(manager_id: int) -> str:
     """Show who the manager is, where they are on the journey, and everything that happened."""
     user = signed_in()
-    manager = get_manager_or_404(user, manager_id)
+    manager = get_manager_or_404(
+        user,
+        manager_id,
+        *(
+            joinedload(relation)
+            for relation in (Manager.org_unit, Manager.line_manager, Manager.hr_partner, Manager.mentor)
+        ),
+    )
     timeline = manager_timeline(manager)
     return render_template(
         "managers/detail.html",
