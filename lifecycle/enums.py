@@ -87,3 +87,60 @@ class Language(enum.StrEnum):
     def native_name(self) -> str:
         """Return the language's name in that language; it is never translated."""
         return {"sv": "Svenska", "en": "English"}[self.value]
+
+
+class ActivityKind(TitledEnum):
+    """What sort of thing happened on the journey."""
+
+    EMPLOYER_BRANDING = "employer_branding"
+    INTERVIEW = "interview"
+    INTRODUCTION_MILESTONE = "introduction_milestone"
+    COURSE = "course"
+    WORKSHOP = "workshop"
+    MENTORING = "mentoring"
+    DEVELOPMENT_REVIEW = "development_review"
+    EXIT_INTERVIEW = "exit_interview"
+    OTHER = "other"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.EMPLOYER_BRANDING: _l("Employer-branding event"),
+            cls.INTERVIEW: _l("Interview"),
+            cls.INTRODUCTION_MILESTONE: _l("Introduction milestone"),
+            cls.COURSE: _l("Course or programme"),
+            cls.WORKSHOP: _l("Workshop"),
+            cls.MENTORING: _l("Mentoring session"),
+            cls.DEVELOPMENT_REVIEW: _l("Development review"),
+            cls.EXIT_INTERVIEW: _l("Exit interview"),
+            cls.OTHER: _l("Other"),
+        }
+
+
+class GoalStatus(TitledEnum):
+    """How far a development goal has come."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.PLANNED: _l("Planned"),
+            cls.IN_PROGRESS: _l("In progress"),
+            cls.ACHIEVED: _l("Achieved"),
+            cls.DROPPED: _l("Dropped"),
+        }
+
+
+class Assessor(TitledEnum):
+    """Who gave an assessment in a development review."""
+
+    SELF = "self"
+    LINE_MANAGER = "line_manager"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {cls.SELF: _l("Self-assessment"), cls.LINE_MANAGER: _l("Line manager's assessment")}

@@ -1,11 +1,19 @@
 """Every model, imported here so Alembic and relationship resolution see the whole schema."""
 
 from lifecycle.models.access import ApiToken
+from lifecycle.models.activities import Activity
+from lifecycle.models.activities import CatalogueItem
+from lifecycle.models.activities import PillarCoverage
 from lifecycle.models.imports import ManagerImport
 from lifecycle.models.managers import Manager
 from lifecycle.models.managers import ManagerChange
 from lifecycle.models.managers import StageTransition
 from lifecycle.models.organisation import OrgUnit
+from lifecycle.models.plans import DevelopmentPlan
+from lifecycle.models.plans import DevelopmentReview
+from lifecycle.models.plans import PlanComment
+from lifecycle.models.plans import PlanGoal
+from lifecycle.models.plans import ReviewAssessment
 from lifecycle.models.platform import Expectation
 from lifecycle.models.platform import Pillar
 from lifecycle.models.platform import Platform
@@ -14,7 +22,11 @@ from lifecycle.models.users import User
 from lifecycle.models.users import UserRole
 
 __all__ = [
+    "Activity",
     "ApiToken",
+    "CatalogueItem",
+    "DevelopmentPlan",
+    "DevelopmentReview",
     "Expectation",
     "Heartbeat",
     "Manager",
@@ -22,7 +34,11 @@ __all__ = [
     "ManagerImport",
     "OrgUnit",
     "Pillar",
+    "PillarCoverage",
+    "PlanComment",
+    "PlanGoal",
     "Platform",
+    "ReviewAssessment",
     "StageTransition",
     "User",
     "UserRole",

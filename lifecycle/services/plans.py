@@ -1,0 +1,104 @@
+"""Development plans: one per manager per period, with goals tied to expectations, notes and comments."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lifecycle.enums import GoalStatus
+from lifecycle.extensions import db
+from lifecycle.models import DevelopmentPlan
+from lifecycle.models import Expectation
+from lifecycle.models import Manager
+from lifecycle.models import PlanComment
+from lifecycle.models import PlanGoal
+from lifecycle.models import User
+
+logger = logging.getLogger(__name__)
+
+
+class PlanError(ValueError):
+    """A plan change breaks a rule; `field` names what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def plan_period(today: date) -> tuple[date, date]:
+    """Return the default period for a plan: the calendar year, the municipality's operating year."""
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+def current_plan(manager: Manager, today: date) -> DevelopmentPlan | None:
+    """Return the plan whose period holds `today`, if the manager has one."""
+    return db.session.scalar(
+        select(DevelopmentPlan).where(
+            DevelopmentPlan.manager_id == manager.id,
+            DevelopmentPlan.starts_on <= today,
+            DevelopmentPlan.ends_on >= today,
+        )
+    )
+
+
+def ensure_plan(manager: Manager, today: date) -> DevelopmentPlan:
+    """Return the manager's plan for the current period, starting one if there is none."""
+    plan = current_plan(manager, today)
+    if plan is None:
+        starts_on, ends_on = plan_period(today)
+        plan = DevelopmentPlan(manager=manager, starts_on=starts_on, ends_on=ends_on, notes="")
+        db.session.add(plan)
+        db.session.flush()
+        logger.info("plan %s started for manager %s", plan.id, manager.id)
+    return plan
+
+
+def add_goal(
+    plan: DevelopmentPlan,
+    *,
+    title: str,
+    expectations: list[Expectation],
+    target_on: date | None = None,
+    description: str = "",
+) -> PlanGoal:
+    """Add a goal to the plan, tied to at least one current expectation."""
+    if not title.strip():
+        raise PlanError("title", _("Give the goal a title."))
+    if not expectations:
+        raise PlanError("expectations", _("Tie the goal to at least one expectation."))
+    if any(e.is_retired for e in expectations):
+        raise PlanError("expectations", _("A retired expectation cannot be chosen for something new."))
+    goal = PlanGoal(
+        plan=plan,
+        title=title.strip(),
+        description=description.strip(),
+        target_on=target_on,
+        status=GoalStatus.PLANNED,
+        expectations=list(expectations),
+    )
+    db.session.add(goal)
+    db.session.flush()
+    return goal
+
+
+def set_goal_status(goal: PlanGoal, status: GoalStatus) -> None:
+    goal.status = status
+    db.session.flush()
+
+
+def set_notes(plan: DevelopmentPlan, notes: str) -> None:
+    plan.notes = notes.strip()
+    db.session.flush()
+
+
+def add_comment(plan: DevelopmentPlan, author: User, body: str) -> PlanComment:
+    """Add a comment (by the line manager or HR) that the manager sees on their plan."""
+    if not body.strip():
+        raise PlanError("body", _("Write a comment."))
+    comment = PlanComment(plan=plan, author=author, body=body.strip())
+    db.session.add(comment)
+    db.session.flush()
+    return comment
