@@ -47,7 +47,7 @@ def test_hr_filters_the_board_and_moves_a_manager(app: Flask, live_url: str, pag
     data = _municipality(app)
     _log_in(page, live_url, data["hr"])
 
-    page.get_by_role("link", name="Flödet").click()
+    page.get_by_role("navigation").get_by_role("link", name="Flödet", exact=True).click()
     introduce = page.locator("#column-introduce")
     assert introduce.inner_text().endswith("2")
 
