@@ -103,7 +103,63 @@ def seed_demo() -> None:
     click.echo(f"Password: {DEMO_PASSWORD}")
 
 
+@click.command("api-token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+@with_appcontext
+def api_token(email: str, name: str) -> None:
+    """Create a personal API token for the user and print it (it is shown only this once)."""
+    from lifecycle.services.accounts import get_user_by_email
+    from lifecycle.services.tokens import create_token
+
+    user = get_user_by_email(email)
+    if user is None:
+        click.echo(f"No user has the e-mail {email}.", err=True)
+        sys.exit(1)
+    if not user.is_enabled:
+        click.echo(f"The account {email} is disabled; its tokens would not work.", err=True)
+        sys.exit(1)
+    token, secret = create_token(user, name)
+    db.session.commit()
+    click.echo(f"Created the API token '{token.name}' for {user.email}; it is not shown again:")
+    click.echo(secret)
+
+
+@click.command("import-managers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Write the changes; without it the file is only checked.")
+@with_appcontext
+def import_managers(path: Path, commit: bool) -> None:
+    """Check a CSV file of managers row by row, and import it with --commit if it has no errors."""
+    from flask_babel import force_locale
+
+    from lifecycle.services import imports
+    from lifecycle.timeutil import local_today
+
+    content = path.read_bytes()
+    with force_locale("en_GB"):
+        try:
+            plan = imports.plan_import(imports.read_import_file(content), local_today())
+        except imports.ImportFileError as exc:
+            click.echo(f"{path}: {exc}", err=True)
+            sys.exit(1)
+        for line in imports.report_lines(plan):
+            click.echo(line)
+        if plan.has_errors:
+            click.echo(f"{path}: the file has errors; nothing was written.", err=True)
+            sys.exit(1)
+        if not commit:
+            click.echo("Dry run: nothing was written. Run again with --commit to import.")
+            return
+        imports.apply_import(plan, actor=None, today=local_today())
+        imports.record_applied_import(content, path.name, plan)
+    db.session.commit()
+    click.echo(f"{path}: imported.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(platform_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(import_managers)
+    app.cli.add_command(api_token)

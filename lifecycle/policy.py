@@ -66,6 +66,11 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "managers.edit": HR,
     "managers.suggest": LOGGED_IN,
     "pipeline.board": HR,
+    "imports.upload": HR,
+    "imports.report": HR,
+    "imports.confirm": HR,
+    "imports.export_csv": HR,
+    "imports.export_xlsx": HR,
     # JSON API v1; objects are then checked through the helpers below, as on the pages
     "api.openapi": PUBLIC,
     "api.list_managers": LOGGED_IN,

@@ -7,12 +7,24 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.account.views import bp as account_bp
+    from lifecycle.blueprints.api.views import bp as api_bp
     from lifecycle.blueprints.auth.views import bp as auth_bp
+    from lifecycle.blueprints.imports.views import bp as imports_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
     from lifecycle.blueprints.system.views import bp as system_bp
 
-    for blueprint in (system_bp, auth_bp, main_bp, account_bp, platform_bp, managers_bp, pipeline_bp):
+    for blueprint in (
+        system_bp,
+        auth_bp,
+        main_bp,
+        account_bp,
+        platform_bp,
+        managers_bp,
+        pipeline_bp,
+        imports_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)

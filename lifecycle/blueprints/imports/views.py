@@ -1,0 +1,158 @@
+"""Importing managers from a CSV file (check first, then confirm) and exporting the board."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import stream_with_context
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as BaseResponse
+
+from lifecycle.blueprints.imports.forms import ConfirmForm
+from lifecycle.blueprints.imports.forms import UploadForm
+from lifecycle.blueprints.imports.forms import filters_from_args
+from lifecycle.extensions import db
+from lifecycle.models import ManagerImport
+from lifecycle.policy import signed_in
+from lifecycle.policy import visible_managers_clause
+from lifecycle.services.exports import csv_chunks
+from lifecycle.services.exports import export_rows
+from lifecycle.services.exports import xlsx_bytes
+from lifecycle.services.imports import COLUMN_HELP
+from lifecycle.services.imports import MAX_FILE_BYTES
+from lifecycle.services.imports import ImportFileError
+from lifecycle.services.imports import Outcome
+from lifecycle.services.imports import confirm_import
+from lifecycle.services.imports import get_import
+from lifecycle.services.imports import preview_import
+from lifecycle.services.imports import recent_imports
+from lifecycle.services.journey import StageMoveError
+from lifecycle.services.managers import ManagerDetailsError
+from lifecycle.timeutil import local_today
+
+bp = Blueprint("imports", __name__, url_prefix="/managers", template_folder="templates")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _import_or_404(import_id: int, for_update: bool = False) -> ManagerImport:
+    record = get_import(import_id, for_update=for_update)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload() -> str | BaseResponse:
+    """Take a CSV file, check every row without changing any manager, and show the report."""
+    user = signed_in()
+    form = UploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        try:
+            record = preview_import(
+                file.read(MAX_FILE_BYTES + 1), file.filename or "", uploaded_by=user, today=local_today()
+            )
+        except ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("imports.report", import_id=record.id))
+    return render_template("imports/upload.html", form=form, imports=recent_imports(), columns=COLUMN_HELP)
+
+
+@bp.get("/import/<int:import_id>")
+def report(import_id: int) -> str:
+    """Show the checked file row by row, and the confirm button when it can be imported."""
+    signed_in()
+    record = _import_or_404(import_id)
+    return render_template(
+        "imports/report.html", record=record, summary=record.summary, form=ConfirmForm(), Outcome=Outcome
+    )
+
+
+@bp.post("/import/<int:import_id>/confirm")
+def confirm(import_id: int) -> BaseResponse:
+    """Check the kept file again against today's data and import it if it still has no errors."""
+    user = signed_in()
+    record = _import_or_404(import_id, for_update=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    target = url_for("imports.report", import_id=import_id)
+    if record.committed_at is not None:
+        flash(_("This file has already been imported."), "info")
+        return redirect(target)
+    try:
+        plan = confirm_import(record, actor=user, today=local_today())
+        db.session.commit()
+    except (ImportFileError, StageMoveError, ManagerDetailsError) as exc:
+        db.session.rollback()
+        flash(_("Nothing was imported: %(problem)s", problem=str(exc)), "error")
+        return redirect(target)
+    except IntegrityError:
+        db.session.rollback()
+        flash(
+            _("Someone changed the same managers at the same time. Nothing was imported; try again."), "error"
+        )
+        return redirect(target)
+    counts = plan.counts
+    if plan.has_errors:
+        flash(
+            _(
+                "The data has changed since the file was checked, and %(count)d rows now have errors. "
+                "Nothing was imported; see the report.",
+                count=counts["error"],
+            ),
+            "error",
+        )
+    else:
+        flash(
+            _(
+                "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
+                created=counts["created"],
+                updated=counts["updated"],
+                unchanged=counts["unchanged"],
+            ),
+            "success",
+        )
+    return redirect(target)
+
+
+def _download_headers(extension: str) -> dict[str, str]:
+    filename = f"chefer-{local_today().isoformat()}.{extension}"
+    # Personal data: never kept in a shared or browser cache.
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    """Stream the filtered board as a CSV file that Swedish Excel opens and the import reads back."""
+    user = signed_in()
+    filters = filters_from_args(request.args, int(current_app.config["STUCK_AFTER_DAYS"]))
+    rows = export_rows(visible_managers_clause(user), filters, local_today())
+    return Response(
+        stream_with_context(csv_chunks(rows)),
+        content_type="text/csv; charset=utf-8",
+        headers=_download_headers("csv"),
+    )
+
+
+@bp.get("/export.xlsx")
+def export_xlsx() -> Response:
+    """Send the filtered board as an Excel workbook."""
+    user = signed_in()
+    filters = filters_from_args(request.args, int(current_app.config["STUCK_AFTER_DAYS"]))
+    rows = export_rows(visible_managers_clause(user), filters, local_today())
+    return Response(
+        xlsx_bytes(rows, sheet_title=_("Managers")),
+        content_type=XLSX_MIMETYPE,
+        headers=_download_headers("xlsx"),
+    )
