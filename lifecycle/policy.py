@@ -66,6 +66,18 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "managers.edit": HR,
     "managers.suggest": LOGGED_IN,
     "pipeline.board": HR,
+    "insight.coverage": HR,
+    "insight.coverage_csv": HR,
+    "insight.uncovered": HR,
+    "insight.uncovered_csv": HR,
+    "plans.me": LOGGED_IN,
+    "plans.show": LOGGED_IN,
+    "plans.create_goal": LOGGED_IN,
+    "plans.goal_status": LOGGED_IN,
+    "plans.add_catalogue_activity": LOGGED_IN,
+    "plans.mark_completed": LOGGED_IN,
+    "plans.notes": LOGGED_IN,
+    "plans.comment": LOGGED_IN,
     "imports.upload": HR,
     "imports.report": HR,
     "imports.confirm": HR,
@@ -152,5 +164,36 @@ def get_manager_or_404(user: User | None, manager_id: int, *options: ORMOption) 
         select(Manager).where(Manager.id == manager_id, visible_managers_clause(user)).options(*options)
     )
     if manager is None:
+        abort(404)
+    return manager
+
+
+def can_view_plan(user: User | None, manager: Manager) -> bool:
+    """The manager, their line manager, their mentor and HR read a development plan."""
+    if user is None:
+        return False
+    if is_hr(user):
+        return True
+    own = user.manager
+    return own is not None and own.id in (manager.id, manager.line_manager_id, manager.mentor_id)
+
+
+def can_edit_plan(user: User | None, manager: Manager) -> bool:
+    """The manager edits their own plan (goals, activities, notes)."""
+    return user is not None and user.manager is not None and user.manager.id == manager.id
+
+
+def can_comment_plan(user: User | None, manager: Manager) -> bool:
+    """The line manager and HR comment on a plan; the manager reads the comments."""
+    if user is None:
+        return False
+    own = user.manager
+    return is_hr(user) or (own is not None and own.id == manager.line_manager_id)
+
+
+def get_plan_owner_or_404(user: User | None, manager_id: int) -> Manager:
+    """Load a manager whose plan the user may read, or answer 404 as if it did not exist."""
+    manager = db.session.get(Manager, manager_id)
+    if manager is None or not can_view_plan(user, manager):
         abort(404)
     return manager

@@ -10,9 +10,11 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.api.views import bp as api_bp
     from lifecycle.blueprints.auth.views import bp as auth_bp
     from lifecycle.blueprints.imports.views import bp as imports_bp
+    from lifecycle.blueprints.insight.views import bp as insight_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
+    from lifecycle.blueprints.plans.views import bp as plans_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
     from lifecycle.blueprints.system.views import bp as system_bp
 
@@ -24,6 +26,8 @@ def register_blueprints(app: Flask) -> None:
         platform_bp,
         managers_bp,
         pipeline_bp,
+        plans_bp,
+        insight_bp,
         imports_bp,
         api_bp,
     ):

@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
@@ -30,6 +31,8 @@ from lifecycle.models import PillarCoverage
 from lifecycle.models.activities import activity_expectations
 from lifecycle.models.activities import activity_participants
 from lifecycle.models.activities import activity_pillars
+from lifecycle.services.pipeline import ManagerFilter
+from lifecycle.services.pipeline import filter_clauses
 
 #: the people the organisation's coverage is about: managers in post
 IN_POST = (Stage.INTRODUCE, Stage.DEVELOP, Stage.OFFBOARD)
@@ -180,7 +183,13 @@ def _row_case(rows: list[OrgUnit]) -> ColumnElement[int | None]:
 
 
 def uncovered_managers(
-    visible: ColumnElement[bool], pillar: Pillar, today: date, *, limit: int = 50, after_id: int = 0
+    visible: ColumnElement[bool],
+    pillar: Pillar,
+    today: date,
+    *,
+    limit: int = 50,
+    after_id: int = 0,
+    unit_id: int | None = None,
 ) -> list[Manager]:
     """Return managers in post without a completed `pillar` activity in twelve months, a page at a time."""
     since = window_start(today)
@@ -191,7 +200,21 @@ def uncovered_managers(
         db.session.scalars(
             select(Manager)
             .where(visible, Manager.stage.in_(IN_POST), Manager.id > after_id, Manager.id.not_in(covered))
+            .where(*filter_clauses(ManagerFilter(unit_id=unit_id, stages=IN_POST), today))
+            .options(joinedload(Manager.org_unit), joinedload(Manager.line_manager))
             .order_by(Manager.id)
             .limit(limit)
         )
     )
+
+
+def heatmap_rows(unit_id: int | None) -> list[OrgUnit]:
+    """Return the units the heatmap shows as rows: the children of `unit_id`, or the förvaltningar."""
+    if unit_id is not None:
+        return list(
+            db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit_id).order_by(OrgUnit.name))
+        )
+    roots = list(db.session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None))))
+    if len(roots) == 1:
+        return heatmap_rows(roots[0])
+    return list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.name)))

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lifecycle.enums import GoalStatus
 from lifecycle.extensions import db
+from lifecycle.models import Activity
 from lifecycle.models import DevelopmentPlan
+from lifecycle.models import DevelopmentReview
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
+from lifecycle.models import Pillar
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
+from lifecycle.models.activities import activity_participants
+from lifecycle.services.coverage import PillarCount
+from lifecycle.services.coverage import manager_coverage
+from lifecycle.services.platform import get_platform
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +111,76 @@ def add_comment(plan: DevelopmentPlan, author: User, body: str) -> PlanComment:
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    """Everything the "my plan" page shows, gathered in a fixed number of queries."""
+
+    manager: Manager
+    plan: DevelopmentPlan | None
+    open_activities: list[Activity]
+    overdue_activities: list[Activity]
+    completed_activities: list[Activity]
+    upcoming_reviews: list[DevelopmentReview]
+    coverage: list[PillarCount]
+    pillars: list[Pillar]
+
+
+def manager_activities(manager: Manager, *, done: bool, limit: int) -> list[Activity]:
+    """Return the manager's open (by due date) or completed (newest first) activities, not cancelled."""
+    query = (
+        select(Activity)
+        .join(activity_participants, activity_participants.c.activity_id == Activity.id)
+        .where(activity_participants.c.manager_id == manager.id, Activity.cancelled_at.is_(None))
+        .options(selectinload(Activity.pillars), selectinload(Activity.expectations))
+        .limit(limit)
+    )
+    if done:
+        query = query.where(Activity.completed_on.is_not(None)).order_by(
+            Activity.completed_on.desc(), Activity.id
+        )
+    else:
+        query = query.where(Activity.completed_on.is_(None)).order_by(
+            Activity.due_on.is_(None), Activity.due_on, Activity.id
+        )
+    return list(db.session.scalars(query))
+
+
+def plan_overview(manager: Manager, today: date) -> PlanOverview:
+    """Gather the manager's current plan, activities, reviews and pillar coverage."""
+    plan = db.session.scalar(
+        select(DevelopmentPlan)
+        .where(
+            DevelopmentPlan.manager_id == manager.id,
+            DevelopmentPlan.starts_on <= today,
+            DevelopmentPlan.ends_on >= today,
+        )
+        .options(
+            selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.expectations),
+            selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.activities),
+            selectinload(DevelopmentPlan.comments).joinedload(PlanComment.author),
+        )
+    )
+    open_activities = manager_activities(manager, done=False, limit=100)
+    reviews = list(
+        db.session.scalars(
+            select(DevelopmentReview)
+            .join(DevelopmentPlan)
+            .where(DevelopmentPlan.manager_id == manager.id, DevelopmentReview.completed_on.is_(None))
+            .order_by(DevelopmentReview.scheduled_on)
+            .limit(10)
+        )
+    )
+    platform = get_platform()
+    pillars = list(platform.pillars) if platform else []
+    return PlanOverview(
+        manager=manager,
+        plan=plan,
+        open_activities=[a for a in open_activities if not a.is_overdue(today)],
+        overdue_activities=[a for a in open_activities if a.is_overdue(today)],
+        completed_activities=manager_activities(manager, done=True, limit=20),
+        upcoming_reviews=reviews,
+        coverage=manager_coverage(manager, pillars, today),
+        pillars=pillars,
+    )

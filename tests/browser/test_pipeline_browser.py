@@ -35,7 +35,7 @@ def _municipality(app: Flask) -> dict[str, Any]:
         return {"care": care.id, "newcomer": newcomer.id, "other": other.id, "hr": hr.email}
 
 
-def _log_in(page: Any, live_url: str, email: str) -> None:
+def log_in(page: Any, live_url: str, email: str) -> None:
     page.goto(f"{live_url}/login")
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Lösenord").fill(PASSWORD)
@@ -45,7 +45,7 @@ def _log_in(page: Any, live_url: str, email: str) -> None:
 
 def test_hr_filters_the_board_and_moves_a_manager(app: Flask, live_url: str, page: Any) -> None:
     data = _municipality(app)
-    _log_in(page, live_url, data["hr"])
+    log_in(page, live_url, data["hr"])
 
     page.get_by_role("navigation").get_by_role("link", name="Flödet", exact=True).click()
     introduce = page.locator("#column-introduce")
@@ -85,7 +85,7 @@ def test_hr_filters_the_board_and_moves_a_manager(app: Flask, live_url: str, pag
 
 def test_a_refused_move_explains_itself_and_changes_nothing(app: Flask, live_url: str, page: Any) -> None:
     data = _municipality(app)
-    _log_in(page, live_url, data["hr"])
+    log_in(page, live_url, data["hr"])
     page.goto(f"{live_url}/managers/{data['newcomer']}/move")
     page.get_by_role("radio", name="Behålla och utveckla").check()
     page.get_by_role("button", name="Flytta").click()
