@@ -161,3 +161,46 @@ def test_only_hr_and_admin_reach_the_board(app: Flask, app_ctx: Flask, login) ->
     login(manager.user.email, test_client=browser)  # type: ignore[union-attr]
     assert browser.get("/pipeline").status_code == 404
     assert app.test_client().get("/pipeline").status_code == 302
+
+
+def test_an_overdue_activity_marks_the_card(app_ctx: Flask, client: FlaskClient, login) -> None:
+    from lifecycle.cli import DEFAULT_PLATFORM
+    from lifecycle.enums import ActivityKind
+    from lifecycle.services.activities import add_activity
+    from lifecycle.services.activities import complete_activity
+    from lifecycle.services.activities import resolve_tags
+    from lifecycle.services.platform import load_platform
+    from lifecycle.services.platform_file import parse_platform
+
+    load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+    today = local_today()
+    person = make_manager("Sen Uppgift")
+    on_time = make_manager("I Tid")
+    pillars, _ = resolve_tags(["secure"], [])
+    late = add_activity(
+        kind=ActivityKind.INTRODUCTION_MILESTONE,
+        title="Möt HR-partnern",
+        participants=[person],
+        pillars=pillars,
+        actor=None,
+        due_on=today - timedelta(days=2),
+    )
+    add_activity(
+        kind=ActivityKind.COURSE,
+        title="Kurs",
+        participants=[on_time],
+        pillars=pillars,
+        actor=None,
+        due_on=today + timedelta(days=2),
+    )
+    login(make_user(Role.HR).email)
+
+    def card(page: str, manager_id: int) -> str:
+        start = page.index(f'id="card-{manager_id}"')
+        return page[page.rindex("<li", 0, start) : page.index("</li>", start)]
+
+    page = _board(client)
+    assert "card-overdue" in card(page, person.id) and "Försenad" in card(page, person.id)
+    assert "Försenad" not in card(page, on_time.id)
+    complete_activity(late, today)
+    assert "Försenad" not in card(_board(client), person.id)

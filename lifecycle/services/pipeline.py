@@ -19,8 +19,10 @@ from sqlalchemy.orm import joinedload
 
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.models import Activity
 from lifecycle.models import Manager
 from lifecycle.models import OrgUnit
+from lifecycle.models.activities import activity_participants
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,23 @@ def filter_clauses(filters: ManagerFilter, today: date) -> list[ColumnElement[bo
 
 
 def overdue_clause(today: date) -> ColumnElement[bool]:
-    """Return a clause true for managers with something overdue: an offboarding past its end date."""
-    return and_(Manager.stage == Stage.OFFBOARD, Manager.end_date < today)
+    """Return a clause true for managers with something overdue.
+
+    Overdue is an open activity (an introduction milestone, a course, a review ...) past its due
+    date, or an offboarding past its end date.
+    """
+    late_activity = (
+        select(activity_participants.c.manager_id)
+        .join(Activity, Activity.id == activity_participants.c.activity_id)
+        .where(
+            activity_participants.c.manager_id == Manager.id,
+            Activity.completed_on.is_(None),
+            Activity.cancelled_at.is_(None),
+            Activity.due_on < today,
+        )
+        .exists()
+    )
+    return or_(and_(Manager.stage == Stage.OFFBOARD, Manager.end_date < today), late_activity)
 
 
 def managers_query(visible: ColumnElement[bool], filters: ManagerFilter, today: date) -> Select[Manager]:
