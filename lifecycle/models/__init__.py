@@ -17,6 +17,7 @@ from lifecycle.models.plans import ReviewAssessment
 from lifecycle.models.platform import Expectation
 from lifecycle.models.platform import Pillar
 from lifecycle.models.platform import Platform
+from lifecycle.models.system import AppSetting
 from lifecycle.models.system import Heartbeat
 from lifecycle.models.users import User
 from lifecycle.models.users import UserRole
@@ -24,6 +25,7 @@ from lifecycle.models.users import UserRole
 __all__ = [
     "Activity",
     "ApiToken",
+    "AppSetting",
     "CatalogueItem",
     "DevelopmentPlan",
     "DevelopmentReview",

@@ -44,6 +44,8 @@ class User(Base):
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     #: part of the login cookie; changing it ends every session of the user
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    #: the secret in the user's calendar feed address; regenerating it cuts off old subscriptions
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
