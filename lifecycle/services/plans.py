@@ -61,6 +61,10 @@ def ensure_plan(manager: Manager, today: date) -> DevelopmentPlan:
         plan = DevelopmentPlan(manager=manager, starts_on=starts_on, ends_on=ends_on, notes="")
         db.session.add(plan)
         db.session.flush()
+        # Imported here: reviews builds on plans (agreed next steps become goals).
+        from lifecycle.services.reviews import schedule_reviews
+
+        schedule_reviews(plan)
         logger.info("plan %s started for manager %s", plan.id, manager.id)
     return plan
 
