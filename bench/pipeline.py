@@ -190,7 +190,7 @@ app = create_app("production")
 app.config["WTF_CSRF_ENABLED"] = False
 client = app.test_client()
 https = "https://chefsresan.bench"  # production cookies are Secure: talk as if behind TLS
-login = client.post("/login", data={"email": "hr@bench.example", "password": sys.argv[2]}, base_url=https)
+login = client.post("/login", data={"email": sys.argv[5], "password": sys.argv[2]}, base_url=https)
 assert login.status_code == 302
 pages = json.loads(sys.argv[3])
 repeats = int(sys.argv[4])
@@ -223,11 +223,14 @@ print(json.dumps(results))
 """
 
 
-def measure(url: str, pages: list[tuple[str, str, dict[str, str]]]) -> dict[str, dict[str, float] | float]:
+def measure(
+    url: str, pages: list[tuple[str, str, dict[str, str]]], email: str = "hr@bench.example"
+) -> dict[str, dict[str, float] | float]:
+    """Time `pages` in a fresh web process logged in as `email`; return figures per page and peak memory."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 40, "CHEFSRESAN_ENV": "production"}
     env.pop("REDIS_URL", None)
     output = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(REPO), PASSWORD, json.dumps(pages), str(REPEATS)],
+        [sys.executable, "-c", MEASURE, str(REPO), PASSWORD, json.dumps(pages), str(REPEATS), email],
         env=env,
         capture_output=True,
         text=True,

@@ -7,8 +7,10 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.account.views import bp as account_bp
+    from lifecycle.blueprints.activities.views import bp as activities_bp
     from lifecycle.blueprints.api.views import bp as api_bp
     from lifecycle.blueprints.auth.views import bp as auth_bp
+    from lifecycle.blueprints.calendar.views import bp as calendar_bp
     from lifecycle.blueprints.imports.views import bp as imports_bp
     from lifecycle.blueprints.insight.views import bp as insight_bp
     from lifecycle.blueprints.main.views import bp as main_bp
@@ -23,11 +25,13 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         main_bp,
         account_bp,
+        calendar_bp,
         platform_bp,
         managers_bp,
         pipeline_bp,
         plans_bp,
         insight_bp,
+        activities_bp,
         imports_bp,
         api_bp,
     ):

@@ -183,3 +183,9 @@ def create_catalogue_item(
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def set_catalogue_item_active(item: CatalogueItem, active: bool) -> None:
+    """Offer a catalogue activity again, or stop offering it; activities made from it are untouched."""
+    item.is_active = active
+    db.session.flush()

@@ -43,6 +43,7 @@ from lifecycle.services.plans import ensure_plan
 from lifecycle.services.plans import plan_overview
 from lifecycle.services.plans import set_goal_status
 from lifecycle.services.plans import set_notes
+from lifecycle.services.reviews import pillar_trend
 from lifecycle.timeutil import local_today
 
 bp = Blueprint("plans", __name__, template_folder="templates")
@@ -88,6 +89,7 @@ def _render(manager: Manager, user: User, **forms: object) -> str:
         comment_form=forms.get("comment_form") or CommentForm(prefix="comment"),
         complete_form=CompleteForm(prefix="complete", completed_on=today),
         status_choices=list(GoalStatus),
+        trend=pillar_trend(manager),
     )
 
 
@@ -241,3 +243,7 @@ def comment(manager_id: int) -> str | Response:
         flash(_("The comment is saved."), "success")
         return _back(manager, user)
     return _render(manager, user, comment_form=form)
+
+
+# The review pages share this blueprint; importing them registers their routes.
+from lifecycle.blueprints.plans import reviews as _reviews  # noqa: E402, F401

@@ -1,0 +1,44 @@
+"""Forms for the activity catalogue and for HR adding an activity."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from lifecycle.blueprints.managers.forms import strip
+from lifecycle.blueprints.plans.forms import CheckboxListField
+
+
+class TaggedForm(FlaskForm):  # type: ignore[misc]
+    """What every activity has: a kind, a title, and the pillars and expectations it builds."""
+
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(_l("Give the activity a title.")), Length(max=200)],
+    )
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=4000)])
+    pillars = CheckboxListField(_l("Pillars it builds"), validators=[Optional()])
+    expectations = CheckboxListField(_l("Expectations it builds (optional)"), validators=[Optional()])
+
+
+class CatalogueItemForm(TaggedForm):
+    pass
+
+
+class ActivityForm(TaggedForm):
+    participants = StringField(
+        _l("Participants' employee numbers"),
+        filters=[strip],
+        validators=[DataRequired(_l("Name at least one participant.")), Length(max=4000)],
+    )
+    due_on = DateField(_l("Planned date"), validators=[Optional()])
+    completed_on = DateField(_l("Completed on"), validators=[Optional()])
