@@ -23,6 +23,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if overrides:
         app.config.update(overrides)
 
+    from lifecycle.urls import register_converters
+
+    register_converters(app)
     _init_extensions(app)
     _init_i18n(app)
     _init_security(app)
@@ -104,7 +107,9 @@ def _init_i18n(app: Flask) -> None:
 
 def _init_security(app: Flask) -> None:
     from lifecycle.policy import enforce_endpoint_rule
+    from lifecycle.security import refuse_nul_characters
     from lifecycle.security import set_security_headers
 
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_endpoint_rule)
     app.after_request(set_security_headers)

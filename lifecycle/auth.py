@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
 from lifecycle.models import User
+from lifecycle.urls import parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,11 @@ def verify_password(user: User, password: str) -> bool:
 
 def _load_user(session_id: str) -> User | None:
     """Return the enabled user whose id and session token match the cookie, else None."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    raw_id, _, token = session_id.partition(":")
+    user_id = parse_id(raw_id)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.is_enabled or user.session_token != token:
         return None
     return user

@@ -157,9 +157,45 @@ def import_managers(path: Path, commit: bool) -> None:
     click.echo(f"{path}: imported.")
 
 
+@click.command("import-activities")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Write the activities; without it the file is only checked.")
+@with_appcontext
+def import_activities(path: Path, commit: bool) -> None:
+    """Check a CSV file of activities row by row, and import it with --commit if it has no errors."""
+    from flask_babel import force_locale
+
+    from lifecycle.services import activity_imports
+    from lifecycle.services.imports import ImportFileError
+    from lifecycle.timeutil import local_today
+
+    content = path.read_bytes()
+    with force_locale("en_GB"):
+        try:
+            plan = activity_imports.plan_activity_import(
+                activity_imports.read_activity_file(content), local_today()
+            )
+        except ImportFileError as exc:
+            click.echo(f"{path}: {exc}", err=True)
+            sys.exit(1)
+        for line in activity_imports.report_lines(plan):
+            click.echo(line)
+        if plan.has_errors:
+            click.echo(f"{path}: the file has errors; nothing was written.", err=True)
+            sys.exit(1)
+        if not commit:
+            click.echo("Dry run: nothing was written. Run again with --commit to import.")
+            return
+        activity_imports.apply_activity_import(plan, actor=None)
+        activity_imports.record_applied_activity_import(content, path.name, plan)
+    db.session.commit()
+    click.echo(f"{path}: imported.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(platform_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_managers)
+    app.cli.add_command(import_activities)
     app.cli.add_command(api_token)

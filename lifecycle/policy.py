@@ -94,6 +94,9 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "imports.confirm": HR,
     "imports.export_csv": HR,
     "imports.export_xlsx": HR,
+    "imports.activities_upload": HR,
+    "imports.activities_report": HR,
+    "imports.activities_confirm": HR,
     # JSON API v1; objects are then checked through the helpers below, as on the pages
     "api.openapi": PUBLIC,
     "api.list_managers": LOGGED_IN,
@@ -104,6 +107,22 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.create_transition": HR,
     "api.list_units": LOGGED_IN,
     "api.show_platform": LOGGED_IN,
+    # the development side: objects checked by the plan helpers (can_view_plan, can_edit_plan ...)
+    "api.list_activities": LOGGED_IN,
+    "api.create_activity": LOGGED_IN,
+    "api.create_group_activity": HR,
+    "api.mark_activity_completed": LOGGED_IN,
+    "api.mark_activity_cancelled": LOGGED_IN,
+    "api.show_plan": LOGGED_IN,
+    "api.create_goal": LOGGED_IN,
+    "api.update_goal": LOGGED_IN,
+    "api.create_plan_comment": LOGGED_IN,
+    "api.list_reviews": LOGGED_IN,
+    "api.set_review_assessments": LOGGED_IN,
+    "api.mark_review_completed": LOGGED_IN,
+    "api.show_manager_coverage": LOGGED_IN,
+    "api.show_unit_coverage": HR,
+    "api.list_catalogue": LOGGED_IN,
 }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Response
+from flask import abort
 from flask import current_app
+from flask import request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -36,3 +38,17 @@ def set_security_headers(response: Response) -> Response:
         # Pages may show personal data: never keep them in a shared or browser cache.
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a query string, form or file name holding a NUL character.
+
+    No person types one, and databases refuse it in text: letting it through would end in an error
+    deep down instead of a clear answer here.
+    """
+    if request.blueprint == "api":  # the API checks its input itself and names the bad parameter
+        return
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    names = [upload.filename or "" for upload in request.files.values()]
+    if any("\x00" in key or "\x00" in value for key, value in fields) or any("\x00" in n for n in names):
+        abort(400)

@@ -193,3 +193,18 @@ def test_unknown_tags_are_refused(platform) -> None:  # type: ignore[no-untyped-
     with pytest.raises(ActivityError, match="Okänd"):
         resolve_tags([], ["leader.nonsense"])
     assert db.session.scalar(select(Expectation).where(Expectation.key == "leader.nonsense")) is None
+
+
+def test_a_completion_date_in_the_future_is_refused(platform) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from lifecycle.timeutil import local_today
+
+    manager = make_manager()
+    tomorrow = local_today() + timedelta(days=1)
+    with pytest.raises(ActivityError, match="framtiden"):
+        _activity([manager], ["leader"], completed_on=tomorrow)
+    planned = _activity([manager], ["leader"])
+    with pytest.raises(ActivityError, match="framtiden"):
+        complete_activity(planned, tomorrow)
+    assert planned.completed_on is None

@@ -16,7 +16,7 @@ from tests.factories import make_user
 
 def test_login_page_is_swedish_by_default(client: FlaskClient) -> None:
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="sv">' in page
+    assert '<html lang="sv"' in page
     assert "Logga in i Chefsresan" in page
     assert 'for="email">E-post</label>' in page
 

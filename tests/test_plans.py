@@ -157,3 +157,29 @@ def test_me_without_a_manager_record_goes_home(app_ctx: Flask, client: FlaskClie
     login(make_user(Role.HR).email)
     response = client.get("/me")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_one_participant_cannot_complete_a_group_activity_for_everyone(
+    people, client: FlaskClient, login
+) -> None:  # type: ignore[no-untyped-def]
+    from lifecycle.services.activities import add_activity
+
+    pillars, _ = resolve_tags(["leader"], [])
+    workshop = add_activity(
+        kind=ActivityKind.WORKSHOP,
+        title="Gemensam workshop",
+        participants=[people["anna"], people["other"]],
+        pillars=pillars,
+        actor=None,
+    )
+    login(people["anna"].user.email)
+    page = client.get("/me").get_data(as_text=True)
+    assert "Markera Gemensam workshop som genomförd" not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        f"/managers/{people['anna'].id}/plan/activities/{workshop.id}/complete",
+        data={"complete-csrf_token": token, "complete-completed_on": "2026-01-02"},
+    )
+    assert response.status_code == 404
+    db.session.refresh(workshop)
+    assert workshop.completed_on is None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -21,6 +23,7 @@ from lifecycle.models import Pillar
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
 from lifecycle.services.coverage import refresh_coverage
+from lifecycle.timeutil import local_today
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,12 @@ class ActivityError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _refuse_future(completed_on: date | None) -> None:
+    """Something cannot be done later than today; a future date would count as coverage it is not."""
+    if completed_on is not None and completed_on > local_today():
+        raise ActivityError("completed_on", _("The completion date cannot be in the future."))
 
 
 def resolve_tags(
@@ -87,6 +96,7 @@ def add_activity(
         raise ActivityError("title", _("Give the activity a title."))
     if not participants:
         raise ActivityError("participants", _("An activity needs at least one participant."))
+    _refuse_future(completed_on)
     if not pillars:
         raise ActivityError("pillars", _("Choose at least one pillar the activity builds."))
     if stage is None and len(participants) == 1:
@@ -144,6 +154,7 @@ def complete_activity(activity: Activity, on: date) -> None:
     """Mark the activity done on a date."""
     if activity.cancelled_at is not None:
         raise ActivityError("completed_on", _("A cancelled activity cannot be completed."))
+    _refuse_future(on)
     activity.completed_on = on
     refresh_coverage(m.id for m in activity.participants)
 
@@ -189,3 +200,73 @@ def set_catalogue_item_active(item: CatalogueItem, active: bool) -> None:
     """Offer a catalogue activity again, or stop offering it; activities made from it are untouched."""
     item.is_active = active
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class ImportedActivity:
+    """An activity as another system (a training system, a workshop list) describes it."""
+
+    #: its id in that system, kept on the activity so the same row imported again finds it
+    reference: str
+    kind: ActivityKind
+    title: str
+    participants: list[Manager]
+    pillars: list[Pillar]
+    expectations: list[Expectation]
+    description: str = ""
+    due_on: date | None = None
+    completed_on: date | None = None
+
+
+def add_imported_activities(items: Sequence[ImportedActivity], actor: User | None) -> list[Activity]:
+    """Add activities from another system, each remembering its reference; coverage is refreshed once."""
+    activities = [
+        add_activity(
+            kind=item.kind,
+            title=item.title,
+            description=item.description,
+            participants=item.participants,
+            pillars=item.pillars,
+            expectations=item.expectations,
+            actor=actor,
+            due_on=item.due_on,
+        )
+        for item in items
+    ]
+    # Completed and referenced after adding, so coverage is recomputed once for the whole batch (not
+    # once an activity) and the updates go to the database together.
+    for activity, item in zip(activities, items, strict=True):
+        _refuse_future(item.completed_on)
+        activity.completed_on = item.completed_on
+        activity.import_reference = item.reference
+    refresh_coverage(m.id for item in items if item.completed_on for m in item.participants)
+    db.session.flush()
+    return activities
+
+
+def update_imported_activities(changes: Sequence[tuple[Activity, ImportedActivity]]) -> None:
+    """Bring imported activities in line with their source again; coverage follows, also for those removed."""
+    touched: set[int] = set()
+    for activity, item in changes:
+        if activity.import_reference != item.reference:
+            raise ValueError("an imported activity is updated only from its own reference")
+        if activity.cancelled_at is not None:
+            raise ActivityError("completed_on", _("A cancelled activity cannot be changed by an import."))
+        if not item.title.strip():
+            raise ActivityError("title", _("Give the activity a title."))
+        if not item.participants:
+            raise ActivityError("participants", _("An activity needs at least one participant."))
+        if not item.pillars:
+            raise ActivityError("pillars", _("Choose at least one pillar the activity builds."))
+        _refuse_future(item.completed_on)
+        touched.update(m.id for m in activity.participants)
+        touched.update(m.id for m in item.participants)
+        activity.kind = item.kind
+        activity.title = item.title.strip()
+        activity.description = item.description.strip()
+        activity.due_on = item.due_on
+        activity.completed_on = item.completed_on
+        activity.participants = list(item.participants)
+        activity.pillars = list(item.pillars)
+        activity.expectations = list(item.expectations)
+    refresh_coverage(touched)

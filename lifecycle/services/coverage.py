@@ -54,6 +54,9 @@ def refresh_coverage(manager_ids: Iterable[int]) -> None:
     if not ids:
         return
     db.session.flush()
+    # Lock the managers first: two transactions refreshing the same manager then take turns
+    # instead of colliding on the summary's primary key (FOR UPDATE is a no-op on SQLite).
+    db.session.execute(select(Manager.id).where(Manager.id.in_(ids)).order_by(Manager.id).with_for_update())
     db.session.execute(delete(PillarCoverage).where(PillarCoverage.manager_id.in_(ids)))
     latest = (
         select(
@@ -127,6 +130,8 @@ def manager_coverage(manager: Manager, pillars: list[Pillar], today: date) -> li
 class HeatmapRow:
     unit: OrgUnit
     managers: int
+    #: whether the unit has units below it to drill down into
+    has_children: bool
     #: pillar id → share (0–1) of the unit's managers with a completed activity for it
     shares: dict[int, float]
 
@@ -161,6 +166,11 @@ def unit_heatmap(
         .group_by(in_rows.c.row_id, PillarCoverage.pillar_id)
     ).all()
     counts: dict[tuple[int, int], int] = {(row_id, pillar_id): n for row_id, pillar_id, n in covered}
+    parents = set(
+        db.session.scalars(
+            select(OrgUnit.parent_id).where(OrgUnit.parent_id.in_([u.id for u in rows])).distinct()
+        )
+    )
     result = []
     for unit in rows:
         total = heads.get(unit.id, 0)
@@ -168,6 +178,7 @@ def unit_heatmap(
             HeatmapRow(
                 unit=unit,
                 managers=total,
+                has_children=unit.id in parents,
                 shares={p.id: (counts.get((unit.id, p.id), 0) / total if total else 0.0) for p in pillars},
             )
         )

@@ -13,6 +13,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -25,6 +26,7 @@ from email_validator import validate_email
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -272,15 +274,31 @@ def _delimiter(text: str) -> tuple[str, str, int]:
     return (";" if semicolons >= commas else ","), text, 0
 
 
-def _header_columns(header: list[str]) -> tuple[list[str | None], frozenset[str], tuple[str, ...]]:
+@dataclass(frozen=True)
+class ColumnSpec:
+    """The header names a kind of import file understands, and the columns it cannot do without."""
+
+    #: header name after `_normalise_header` → the column it means
+    aliases: Mapping[str, str]
+    required: tuple[str, ...]
+    #: header names skipped without a mention (columns an export adds)
+    unmentioned: frozenset[str] = frozenset()
+
+
+MANAGER_COLUMNS = ColumnSpec(HEADER_ALIASES, REQUIRED_COLUMNS, IGNORED_HEADERS)
+
+
+def _header_columns(
+    header: list[str], spec: ColumnSpec
+) -> tuple[list[str | None], frozenset[str], tuple[str, ...]]:
     positions: list[str | None] = []
     seen: set[str] = set()
     ignored: list[str] = []
     for raw in header:
         name = _normalise_header(raw)
-        column = HEADER_ALIASES.get(name)
+        column = spec.aliases.get(name)
         if column is None:
-            if name and name not in IGNORED_HEADERS:
+            if name and name not in spec.unmentioned:
                 ignored.append(raw.strip())
             positions.append(None)
             continue
@@ -290,7 +308,7 @@ def _header_columns(header: list[str]) -> tuple[list[str | None], frozenset[str]
             )
         seen.add(column)
         positions.append(column)
-    missing = [column for column in REQUIRED_COLUMNS if column not in seen]
+    missing = [column for column in spec.required if column not in seen]
     if missing:
         raise ImportFileError(
             _(
@@ -301,7 +319,7 @@ def _header_columns(header: list[str]) -> tuple[list[str | None], frozenset[str]
     return positions, frozenset(seen), tuple(ignored)
 
 
-def read_import_file(content: bytes) -> ImportFile:
+def read_import_file(content: bytes, spec: ColumnSpec = MANAGER_COLUMNS) -> ImportFile:
     """Read an uploaded CSV file (UTF-8 with or without BOM; ; or , between columns) into rows."""
     text = _decode(content)
     delimiter, body, skipped = _delimiter(text)
@@ -318,7 +336,7 @@ def read_import_file(content: bytes) -> ImportFile:
             if not any(cell.strip() for cell in record):
                 continue
             if positions is None:
-                positions, columns, ignored = _header_columns(record)
+                positions, columns, ignored = _header_columns(record, spec)
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(
@@ -1076,21 +1094,32 @@ def record_applied_import(content: bytes, filename: str, plan: ImportPlan) -> Ma
     return record
 
 
-def get_import(import_id: int, for_update: bool = False) -> ManagerImport | None:
+def _of_type(import_type: str | None) -> ColumnElement[bool]:
+    """Select kept files of one type: `summary["type"]` (e.g. "activities"); managers' files have none."""
+    stored: ColumnElement[str] = ManagerImport.summary["type"].as_string()
+    return stored.is_(None) if import_type is None else stored == import_type
+
+
+def get_import(
+    import_id: int, for_update: bool = False, import_type: str | None = None
+) -> ManagerImport | None:
     """Return a kept import; `for_update` locks it, so two confirmations of one file run one at a time."""
     # The file itself (up to 5 MB) is loaded only when confirming reads it.
     statement = (
-        select(ManagerImport).where(ManagerImport.id == import_id).options(defer(ManagerImport.content))
+        select(ManagerImport)
+        .where(ManagerImport.id == import_id, _of_type(import_type))
+        .options(defer(ManagerImport.content))
     )
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return db.session.scalar(statement)
 
 
-def recent_imports(limit: int = 10) -> list[ManagerImport]:
+def recent_imports(limit: int = 10, import_type: str | None = None) -> list[ManagerImport]:
     return list(
         db.session.scalars(
             select(ManagerImport)
+            .where(_of_type(import_type))
             .options(defer(ManagerImport.content))
             .order_by(ManagerImport.id.desc())
             .limit(limit)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.models import Manager
+from lifecycle.models import ManagerChange
 from lifecycle.models import OrgUnit
 from lifecycle.models import StageTransition
 from lifecycle.models import User
@@ -126,7 +127,19 @@ def move_to_stage(
             raise StageMoveError(_("Moving to offboarding needs an end date."))
         if manager.start_date is not None and chosen_end < manager.start_date:
             raise StageMoveError(_("The end date cannot be before the start date."))
-        manager.end_date = chosen_end
+        if chosen_end != manager.end_date:
+            # A detail changed by the move: recorded like every other change of details.
+            db.session.add(
+                ManagerChange(
+                    manager_id=manager.id,
+                    actor=actor,
+                    field="end_date",
+                    old_value=manager.end_date.isoformat() if manager.end_date else None,
+                    new_value=chosen_end.isoformat(),
+                    source="move",
+                )
+            )
+            manager.end_date = chosen_end
     transition = StageTransition(
         manager=manager,
         from_stage=from_stage,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
@@ -89,8 +90,10 @@ def _check(manager: Manager, values: dict[str, Any]) -> None:
             raise ManagerDetailsError("mentor_id", _("The mentor does not exist."))
     if values.get("org_unit_id") is not None and db.session.get(OrgUnit, values["org_unit_id"]) is None:
         raise ManagerDetailsError("org_unit_id", _("The unit does not exist."))
-    if values.get("hr_partner_id") is not None and db.session.get(User, values["hr_partner_id"]) is None:
-        raise ManagerDetailsError("hr_partner_id", _("The HR partner does not exist."))
+    if values.get("hr_partner_id") is not None:
+        partner = db.session.get(User, values["hr_partner_id"])
+        if partner is None or not partner.has_role(Role.HR):
+            raise ManagerDetailsError("hr_partner_id", _("The HR partner must be a user with the HR role."))
     number = values.get("employee_number")
     if number and number != manager.employee_number:
         taken = db.session.scalar(

@@ -24,6 +24,7 @@ from lifecycle.models import ReviewAssessment
 from lifecycle.models import User
 from lifecycle.services.activities import add_activity
 from lifecycle.services.plans import add_goal
+from lifecycle.timeutil import local_today
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +156,8 @@ def complete_review(
     """
     if review.completed_on is not None:
         raise ReviewError("completed_on", _("The review is already completed."))
+    if on > local_today():
+        raise ReviewError("completed_on", _("The completion date cannot be in the future."))
     review.completed_on = on
     review.next_steps = next_steps.strip()
     if goal_title.strip():

@@ -42,6 +42,9 @@ class ApiClient:
     def patch(self, url: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
         return self.client.patch(url, headers=self._headers(headers), **kwargs)
 
+    def put(self, url: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        return self.client.put(url, headers=self._headers(headers), **kwargs)
+
 
 @pytest.fixture
 def api_as(app: Flask) -> Callable[[User], ApiClient]:

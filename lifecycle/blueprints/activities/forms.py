@@ -20,7 +20,7 @@ class TaggedForm(FlaskForm):  # type: ignore[misc]
     """What every activity has: a kind, a title, and the pillars and expectations it builds."""
 
     title = StringField(
-        _l("Title"),
+        _l("Activity title"),
         filters=[strip],
         validators=[DataRequired(_l("Give the activity a title.")), Length(max=200)],
     )

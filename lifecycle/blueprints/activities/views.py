@@ -13,6 +13,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
 
@@ -33,6 +34,7 @@ from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import set_catalogue_item_active
 from lifecycle.services.platform import get_platform
+from lifecycle.urls import parse_id
 
 bp = Blueprint("activities", __name__, template_folder="templates")
 
@@ -56,7 +58,9 @@ def _tag_choices(form: TaggedForm) -> None:
 def catalogue() -> str:
     """List the catalogue of reusable activities with their default pillars."""
     items = db.session.scalars(
-        select(CatalogueItem).order_by(CatalogueItem.is_active.desc(), CatalogueItem.title)
+        select(CatalogueItem)
+        .options(selectinload(CatalogueItem.pillars), selectinload(CatalogueItem.expectations))
+        .order_by(CatalogueItem.is_active.desc(), CatalogueItem.title)
     )
     return render_template("activities/catalogue.html", items=list(items))
 
@@ -87,7 +91,7 @@ def new_catalogue_item() -> str | Response:
     return render_template("activities/catalogue_form.html", form=form)
 
 
-@bp.post("/catalogue/<int:item_id>/active")
+@bp.post("/catalogue/<id:item_id>/active")
 def toggle_catalogue_item(item_id: int) -> Response:
     """Offer a catalogue activity, or stop offering it (it stays on history)."""
     signed_in()
@@ -126,10 +130,8 @@ def new_activity() -> str | Response:
     user = signed_in()
     form = ActivityForm()
     _tag_choices(form)
-    manager_id = request.args.get("manager", "")
-    first = (
-        get_manager_or_404(user, int(manager_id)) if manager_id.isdigit() and len(manager_id) < 10 else None
-    )
+    manager_id = parse_id(request.args.get("manager"))
+    first = get_manager_or_404(user, manager_id) if manager_id else None
     if request.method == "GET" and first is not None and first.employee_number:
         form.participants.data = first.employee_number
     if form.validate_on_submit():

@@ -6,9 +6,24 @@ view's name), that nothing documented is missing, and that real responses match 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from lifecycle.blueprints.api.plan_schemas import ACTIVITY_CANCEL
+from lifecycle.blueprints.api.plan_schemas import ACTIVITY_COMPLETE
+from lifecycle.blueprints.api.plan_schemas import ACTIVITY_CREATE
+from lifecycle.blueprints.api.plan_schemas import ACTIVITY_KIND
+from lifecycle.blueprints.api.plan_schemas import ACTIVITY_QUERY_PARAMETERS
+from lifecycle.blueprints.api.plan_schemas import ASSESSMENTS_SET
+from lifecycle.blueprints.api.plan_schemas import COMMENT_CREATE
+from lifecycle.blueprints.api.plan_schemas import GOAL_CREATE
+from lifecycle.blueprints.api.plan_schemas import GOAL_STATUS
+from lifecycle.blueprints.api.plan_schemas import GOAL_UPDATE
+from lifecycle.blueprints.api.plan_schemas import GROUP_ACTIVITY_CREATE
+from lifecycle.blueprints.api.plan_schemas import REVIEW_COMPLETE
+from lifecycle.blueprints.api.plan_schemas import SCORE
+from lifecycle.blueprints.api.plan_schemas import UNIT_COVERAGE_PARAMETERS
 from lifecycle.blueprints.api.schemas import DATE
 from lifecycle.blueprints.api.schemas import IDENTIFIER
 from lifecycle.blueprints.api.schemas import MANAGER_CREATE
@@ -16,6 +31,8 @@ from lifecycle.blueprints.api.schemas import MANAGER_QUERY_PARAMETERS
 from lifecycle.blueprints.api.schemas import MANAGER_UPDATE
 from lifecycle.blueprints.api.schemas import STAGE
 from lifecycle.blueprints.api.schemas import TRANSITION_CREATE
+from lifecycle.blueprints.api.schemas import QueryParameter
+from lifecycle.enums import Assessor
 from lifecycle.enums import OrgUnitKind
 
 Schema = dict[str, Any]
@@ -199,7 +216,11 @@ ERRORS: dict[int, tuple[str, str]] = {
         "NotFound",
         "The object does not exist, or the caller may not see it or do this; the two look the same.",
     ),
-    409: ("Conflict", "Another record already has this value (for example the employee number)."),
+    409: (
+        "Conflict",
+        "Another record already has this value (for example the employee number), or a simultaneous "
+        "change got there first; reload and try again.",
+    ),
     415: ("UnsupportedMediaType", "The body is not sent as application/json."),
     422: ("UnprocessableContent", "The request breaks a rule of the journey or refers to something missing."),
 }
@@ -234,9 +255,9 @@ _MANAGER_ID_PARAMETER: Schema = {
 }
 
 
-def _query_parameters() -> list[Schema]:
+def _query_parameters(query: Sequence[QueryParameter] = MANAGER_QUERY_PARAMETERS) -> list[Schema]:
     parameters = []
-    for parameter in MANAGER_QUERY_PARAMETERS:
+    for parameter in query:
         spec: Schema = {
             "name": parameter.name,
             "in": "query",
@@ -335,6 +356,377 @@ def _paths() -> dict[str, Schema]:
     }
 
 
+# -- the development side: activities, plans, reviews, coverage and the catalogue --------------------
+
+_KEYS: Schema = {"type": "array", "items": _STRING}
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+
+
+def _or_null(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _plan_schemas() -> dict[str, Schema]:
+    return {
+        "ActivityKind": {**ACTIVITY_KIND.schema, "description": "What sort of activity it is."},
+        "GoalStatus": {**GOAL_STATUS.schema, "description": "How far a goal has come."},
+        "Activity": _object(
+            {
+                "id": _ID,
+                "kind": ref("ActivityKind"),
+                "title": _STRING,
+                "description": _STRING,
+                "stage": _or_null(ref("Stage")),
+                "due_on": _nullable(DATE.schema),
+                "completed_on": _nullable(DATE.schema),
+                "cancelled_at": _nullable(_DATE_TIME),
+                "status": {"type": "string", "enum": ["open", "overdue", "completed", "cancelled"]},
+                "pillars": {**_KEYS, "minItems": 1, "description": "The pillars it builds, by key."},
+                "expectations": {**_KEYS, "description": "The expectations it builds, by key."},
+                "participant_count": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "How many managers take part; more than one for a group activity.",
+                },
+                "catalogue_item_id": _nullable(_ID),
+                "goal_id": _nullable(_ID),
+                "created_at": _DATE_TIME,
+            },
+            "An activity on the journey, building at least one pillar of the leadership platform.",
+        ),
+        "ActivityPage": _object(
+            {
+                "items": {"type": "array", "items": ref("Activity")},
+                "next_cursor": {
+                    "type": ["string", "null"],
+                    "description": "Pass as `cursor` for the next page; null on the last page.",
+                },
+            }
+        ),
+        "ActivityCreate": {
+            **ACTIVITY_CREATE.json_schema(),
+            "description": "An activity for this manager. Either `kind` and `title` with at least one "
+            "pillar (given in `pillars`, or brought along by an expectation), or a `catalogue_item_id`, "
+            "whose kind, title, description and tags are used (then only `due_on`, `completed_on` and "
+            "`goal_id` may be given besides). `goal_id` must be a goal of this manager's plan.",
+        },
+        "GroupActivityCreate": {
+            **GROUP_ACTIVITY_CREATE.json_schema(),
+            "description": "One activity for several managers; it counts for each of them. The same "
+            "rules as for one manager's activity, without a goal.",
+        },
+        "ActivityComplete": {
+            **ACTIVITY_COMPLETE.json_schema(),
+            "description": "`completed_on` defaults to today; the body may be left out.",
+        },
+        "ActivityCancel": {
+            **ACTIVITY_CANCEL.json_schema(),
+            "description": "No fields; the body may be left out.",
+        },
+        "Goal": _object(
+            {
+                "id": _ID,
+                "plan_id": _ID,
+                "title": _STRING,
+                "description": _STRING,
+                "target_on": _nullable(DATE.schema),
+                "status": ref("GoalStatus"),
+                "expectations": {**_KEYS, "description": "The expectations the goal develops, by key."},
+                "activity_ids": {"type": "array", "items": _ID, "description": "Activities for this goal."},
+                "created_at": _DATE_TIME,
+            }
+        ),
+        "GoalCreate": {
+            **GOAL_CREATE.json_schema(),
+            "description": "A goal in the manager's current plan (started if there is none), tied to at "
+            "least one current expectation.",
+        },
+        "GoalUpdate": GOAL_UPDATE.json_schema(),
+        "PlanComment": _object(
+            {
+                "id": _ID,
+                "author": _or_null(ref("Actor")),
+                "body": _STRING,
+                "created_at": _DATE_TIME,
+            },
+            "A comment on a plan by the line manager or HR.",
+        ),
+        "PlanCommentCreate": COMMENT_CREATE.json_schema(),
+        "UpcomingReview": _object({"id": _ID, "plan_id": _ID, "scheduled_on": DATE.schema}),
+        "Plan": _object(
+            {
+                "manager_id": _ID,
+                "id": _nullable(_ID),
+                "starts_on": _nullable(DATE.schema),
+                "ends_on": _nullable(DATE.schema),
+                "notes": _STRING,
+                "goals": {"type": "array", "items": ref("Goal")},
+                "comments": {"type": "array", "items": ref("PlanComment")},
+                "upcoming_reviews": {"type": "array", "items": ref("UpcomingReview")},
+                "can_edit": {"type": "boolean", "description": "Whether the caller may add goals."},
+                "can_comment": {"type": "boolean", "description": "Whether the caller may comment."},
+            },
+            "The plan whose period holds today; without one, `id` and the period are null.",
+        ),
+        "Assessment": _object(
+            {
+                "expectation": _STRING,
+                "assessor": {"type": "string", "enum": [assessor.value for assessor in Assessor]},
+                "score": SCORE.schema,
+                "comment": _STRING,
+            }
+        ),
+        "Review": _object(
+            {
+                "id": _ID,
+                "plan_id": _ID,
+                "manager_id": _ID,
+                "scheduled_on": DATE.schema,
+                "completed_on": _nullable(DATE.schema),
+                "status": {"type": "string", "enum": ["scheduled", "completed"]},
+                "next_steps": _STRING,
+                "assessments": {"type": "array", "items": ref("Assessment")},
+            },
+            "A development review (utvecklingssamtal) with both parties' assessments.",
+        ),
+        "ReviewList": _list_of("Review"),
+        "AssessmentsSet": {
+            **ASSESSMENTS_SET.json_schema(),
+            "description": "The caller's scores: the manager's self-assessment, or their line "
+            "manager's. Each replaces the caller's earlier score for that expectation.",
+        },
+        "ReviewComplete": {
+            **REVIEW_COMPLETE.json_schema(),
+            "description": "`completed_on` defaults to today. The review then counts as a completed "
+            "development-review activity for the pillars it assessed.",
+        },
+        "ExpectationCoverage": _object({"key": _STRING, "retired": {"type": "boolean"}, "count": _COUNT}),
+        "PillarCoverage": _object(
+            {
+                "key": _STRING,
+                "retired": {"type": "boolean"},
+                "count": _COUNT,
+                "expectations": {"type": "array", "items": ref("ExpectationCoverage")},
+            }
+        ),
+        "ManagerCoverage": _object(
+            {
+                "manager_id": _ID,
+                "since": DATE.schema,
+                "until": DATE.schema,
+                "pillars": {"type": "array", "items": ref("PillarCoverage")},
+            },
+            "Completed activities per pillar and expectation from `since` to `until` (twelve months). "
+            "Retired parts appear only where something counts for them.",
+        ),
+        "UnitCoverageRow": _object(
+            {
+                "unit": _object({"id": _ID, "name": _STRING}),
+                "managers": {**_COUNT, "description": "Managers in post in the unit and below it."},
+                "shares": {
+                    "type": "object",
+                    "description": "Per pillar key, the share (0–1) of those managers with a completed "
+                    "activity building it.",
+                    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            }
+        ),
+        "UnitCoverage": _object(
+            {
+                "unit_id": _nullable(_ID),
+                "since": DATE.schema,
+                "until": DATE.schema,
+                "pillars": {**_KEYS, "description": "The current pillars, in order."},
+                "rows": {"type": "array", "items": ref("UnitCoverageRow")},
+            }
+        ),
+        "CatalogueItem": _object(
+            {
+                "id": _ID,
+                "title": _STRING,
+                "kind": ref("ActivityKind"),
+                "description": _STRING,
+                "pillars": _KEYS,
+                "expectations": _KEYS,
+            },
+            "An activity HR offers, with the tags an activity made from it gets.",
+        ),
+        "CatalogueList": _list_of("CatalogueItem"),
+    }
+
+
+def _path_id(name: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "schema": IDENTIFIER.schema}
+
+
+def _optional_body(name: str) -> Schema:
+    return {"required": False, "content": {"application/json": {"schema": ref(name)}}}
+
+
+def _plan_paths() -> dict[str, Schema]:
+    activities, plans, reviews, coverage = ["activities"], ["plans"], ["reviews"], ["coverage"]
+    plan_readers = "For the manager, their line manager, their mentor and HR."
+    return {
+        "/managers/{manager_id}/activities": {
+            "parameters": [_MANAGER_ID_PARAMETER],
+            "get": {
+                "operationId": "list_activities",
+                "summary": "The manager's activities, a page at a time",
+                "description": f"{plan_readers} Ordered by id; follow `next_cursor` until it is null.",
+                "tags": activities,
+                "parameters": _query_parameters(ACTIVITY_QUERY_PARAMETERS),
+                "responses": _responses(200, ref("ActivityPage"), "A page of activities.", 400, 404),
+            },
+            "post": {
+                "operationId": "create_activity",
+                "summary": "Add an activity for the manager",
+                "description": "HR for any manager; a manager for themselves. Without a pillar (given, "
+                "or implied by an expectation) the activity is refused with 422.",
+                "tags": activities,
+                "requestBody": _body("ActivityCreate"),
+                "responses": _responses(201, ref("Activity"), "The new activity.", *_WRITE_ERRORS),
+            },
+        },
+        "/activities": {
+            "post": {
+                "operationId": "create_group_activity",
+                "summary": "Add one activity for a group of managers (HR)",
+                "tags": activities,
+                "requestBody": _body("GroupActivityCreate"),
+                "responses": _responses(201, ref("Activity"), "The new activity.", *_WRITE_ERRORS),
+            }
+        },
+        "/activities/{activity_id}/complete": {
+            "parameters": [_path_id("activity_id")],
+            "post": {
+                "operationId": "mark_activity_completed",
+                "summary": "Mark an activity completed",
+                "description": "HR, or the manager whose own activity it is (its only participant).",
+                "tags": activities,
+                "requestBody": _optional_body("ActivityComplete"),
+                "responses": _responses(200, ref("Activity"), "The activity.", *_WRITE_ERRORS),
+            },
+        },
+        "/activities/{activity_id}/cancel": {
+            "parameters": [_path_id("activity_id")],
+            "post": {
+                "operationId": "mark_activity_cancelled",
+                "summary": "Cancel an activity that will not happen",
+                "description": "HR, or the manager whose own activity it is (its only participant). "
+                "It stays in the history as cancelled; cancelling again changes nothing.",
+                "tags": activities,
+                "requestBody": _optional_body("ActivityCancel"),
+                "responses": _responses(200, ref("Activity"), "The activity.", *_WRITE_ERRORS),
+            },
+        },
+        "/catalogue": {
+            "get": {
+                "operationId": "list_catalogue",
+                "summary": "The activities HR offers",
+                "tags": activities,
+                "responses": _responses(200, ref("CatalogueList"), "The active catalogue items."),
+            }
+        },
+        "/managers/{manager_id}/plan": {
+            "parameters": [_MANAGER_ID_PARAMETER],
+            "get": {
+                "operationId": "show_plan",
+                "summary": "The manager's current development plan",
+                "description": plan_readers,
+                "tags": plans,
+                "responses": _responses(200, ref("Plan"), "The plan.", 404),
+            },
+        },
+        "/managers/{manager_id}/plan/goals": {
+            "parameters": [_MANAGER_ID_PARAMETER],
+            "post": {
+                "operationId": "create_goal",
+                "summary": "Add a goal to the manager's own plan",
+                "description": "The manager themself only.",
+                "tags": plans,
+                "requestBody": _body("GoalCreate"),
+                "responses": _responses(201, ref("Goal"), "The new goal.", *_WRITE_ERRORS, 409),
+            },
+        },
+        "/goals/{goal_id}": {
+            "parameters": [_path_id("goal_id")],
+            "patch": {
+                "operationId": "update_goal",
+                "summary": "Change a goal's status",
+                "description": "The manager whose plan it is.",
+                "tags": plans,
+                "requestBody": _body("GoalUpdate"),
+                "responses": _responses(200, ref("Goal"), "The goal.", 400, 403, 404, 415),
+            },
+        },
+        "/managers/{manager_id}/plan/comments": {
+            "parameters": [_MANAGER_ID_PARAMETER],
+            "post": {
+                "operationId": "create_plan_comment",
+                "summary": "Comment on the manager's plan",
+                "description": "The line manager or HR; the manager reads the comments.",
+                "tags": plans,
+                "requestBody": _body("PlanCommentCreate"),
+                "responses": _responses(201, ref("PlanComment"), "The new comment.", *_WRITE_ERRORS, 409),
+            },
+        },
+        "/managers/{manager_id}/reviews": {
+            "parameters": [_MANAGER_ID_PARAMETER],
+            "get": {
+                "operationId": "list_reviews",
+                "summary": "The manager's development reviews, newest first",
+                "description": f"{plan_readers} Scheduled and completed, with the assessments.",
+                "tags": reviews,
+                "responses": _responses(200, ref("ReviewList"), "The reviews.", 404),
+            },
+        },
+        "/reviews/{review_id}/assessments": {
+            "parameters": [_path_id("review_id")],
+            "put": {
+                "operationId": "set_review_assessments",
+                "summary": "Save the caller's assessment in a review",
+                "description": "The manager (self-assessment) or their line manager; the caller's role "
+                "decides whose scores these are.",
+                "tags": reviews,
+                "requestBody": _body("AssessmentsSet"),
+                "responses": _responses(200, ref("Review"), "The review.", *_WRITE_ERRORS, 409),
+            },
+        },
+        "/reviews/{review_id}/complete": {
+            "parameters": [_path_id("review_id")],
+            "post": {
+                "operationId": "mark_review_completed",
+                "summary": "Complete a review with its next steps",
+                "description": "The line manager or HR. The next steps can become a new goal.",
+                "tags": reviews,
+                "requestBody": _body("ReviewComplete"),
+                "responses": _responses(200, ref("Review"), "The review.", *_WRITE_ERRORS),
+            },
+        },
+        "/managers/{manager_id}/coverage": {
+            "parameters": [_MANAGER_ID_PARAMETER],
+            "get": {
+                "operationId": "show_manager_coverage",
+                "summary": "What the manager built per pillar and expectation in twelve months",
+                "description": plan_readers,
+                "tags": coverage,
+                "responses": _responses(200, ref("ManagerCoverage"), "The counts.", 404),
+            },
+        },
+        "/coverage/units": {
+            "get": {
+                "operationId": "show_unit_coverage",
+                "summary": "Pillar coverage per organisation unit (HR)",
+                "description": "Per unit (its sub-units included), the share of managers in post with a "
+                "completed activity for each pillar in twelve months.",
+                "tags": coverage,
+                "parameters": _query_parameters(UNIT_COVERAGE_PARAMETERS),
+                "responses": _responses(200, ref("UnitCoverage"), "The heatmap's rows.", 400, 404),
+            }
+        },
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document (built once; it does not depend on the request)."""
@@ -355,11 +747,15 @@ def openapi_document() -> dict[str, Any]:
             {"name": "managers", "description": "People on the journey and their moves."},
             {"name": "organisation", "description": "The organisation tree."},
             {"name": "platform", "description": "The leadership platform."},
+            {"name": "activities", "description": "Activities on the journey, and the catalogue."},
+            {"name": "plans", "description": "Development plans, their goals and comments."},
+            {"name": "reviews", "description": "Development reviews and their assessments."},
+            {"name": "coverage", "description": "Which pillars managers and units have been building."},
             {"name": "meta", "description": "About the API itself."},
         ],
-        "paths": _paths(),
+        "paths": {**_paths(), **_plan_paths()},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **_plan_schemas()},
             "responses": {name: _json(ref("Error"), description) for name, description in ERRORS.values()},
             "securitySchemes": {
                 "bearerAuth": {

@@ -76,6 +76,8 @@ def _conflicts_as_409() -> Iterator[None]:
     try:
         yield
     except IntegrityError as exc:
+        # The failed flush leaves the session unusable, and the message's locale reads the user.
+        db.session.rollback()
         raise ApiError(409, _("The change conflicts with another record; reload it and try again.")) from exc
 
 
@@ -235,3 +237,7 @@ def show_platform() -> Response:
     if platform is None:
         raise ApiError(404, _("No leadership platform is loaded."))
     return jsonify(platform_json(platform))
+
+
+# The development-plan routes live in their own module on this blueprint; importing it registers them.
+from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import flash
@@ -26,20 +25,11 @@ from lifecycle.ratelimits import login_account_key
 from lifecycle.ratelimits import login_failed
 from lifecycle.ratelimits import login_limit
 from lifecycle.services.accounts import authenticate
+from lifecycle.urls import safe_next
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-def _safe_next(target: str | None) -> str:
-    """Return a local path to go to after login; anything pointing elsewhere goes home."""
-    if not target:
-        return url_for("main.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,7 +51,7 @@ def login() -> str | Response:
             login_user(user)
             db.session.commit()
             logger.info("user %s logged in", user.id)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.index")))
         db.session.rollback()
         logger.info("failed login from %s", request.remote_addr)
         form.password.errors = [*form.password.errors, _("Wrong e-mail address or password.")]

@@ -1,4 +1,4 @@
-"""Importing managers from a CSV file (check first, then confirm) and exporting the board."""
+"""Importing managers and activities from CSV files (check first, then confirm) and exporting the board."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ from lifecycle.extensions import db
 from lifecycle.models import ManagerImport
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
+from lifecycle.services.activities import ActivityError
+from lifecycle.services.activity_imports import ACTIVITIES_TYPE
+from lifecycle.services.activity_imports import COLUMN_HELP as ACTIVITY_COLUMN_HELP
+from lifecycle.services.activity_imports import confirm_activity_import
+from lifecycle.services.activity_imports import preview_activity_import
 from lifecycle.services.exports import csv_chunks
 from lifecycle.services.exports import export_rows
 from lifecycle.services.exports import xlsx_bytes
@@ -38,7 +43,8 @@ from lifecycle.services.journey import StageMoveError
 from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.timeutil import local_today
 
-bp = Blueprint("imports", __name__, url_prefix="/managers", template_folder="templates")
+# No prefix: managers are imported under /managers, activities under /activities.
+bp = Blueprint("imports", __name__, template_folder="templates")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,7 +56,7 @@ def _import_or_404(import_id: int, for_update: bool = False) -> ManagerImport:
     return record
 
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.route("/managers/import", methods=["GET", "POST"])
 def upload() -> str | BaseResponse:
     """Take a CSV file, check every row without changing any manager, and show the report."""
     user = signed_in()
@@ -69,7 +75,7 @@ def upload() -> str | BaseResponse:
     return render_template("imports/upload.html", form=form, imports=recent_imports(), columns=COLUMN_HELP)
 
 
-@bp.get("/import/<int:import_id>")
+@bp.get("/managers/import/<int:import_id>")
 def report(import_id: int) -> str:
     """Show the checked file row by row, and the confirm button when it can be imported."""
     signed_in()
@@ -79,7 +85,7 @@ def report(import_id: int) -> str:
     )
 
 
-@bp.post("/import/<int:import_id>/confirm")
+@bp.post("/managers/import/<int:import_id>/confirm")
 def confirm(import_id: int) -> BaseResponse:
     """Check the kept file again against today's data and import it if it still has no errors."""
     user = signed_in()
@@ -126,13 +132,112 @@ def confirm(import_id: int) -> BaseResponse:
     return redirect(target)
 
 
+# -- activities that happened elsewhere (a training system's attendance lists, workshops) ----------
+
+
+def _activity_import_or_404(import_id: int, for_update: bool = False) -> ManagerImport:
+    record = get_import(import_id, for_update=for_update, import_type=ACTIVITIES_TYPE)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.route("/activities/import", methods=["GET", "POST"])
+def activities_upload() -> str | BaseResponse:
+    """Take a CSV file of activities, check every row without adding any, and show the report."""
+    user = signed_in()
+    form = UploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        try:
+            record = preview_activity_import(
+                file.read(MAX_FILE_BYTES + 1), file.filename or "", uploaded_by=user, today=local_today()
+            )
+        except ImportFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("imports.activities_report", import_id=record.id))
+    return render_template(
+        "imports/activities_upload.html",
+        form=form,
+        imports=recent_imports(import_type=ACTIVITIES_TYPE),
+        columns=ACTIVITY_COLUMN_HELP,
+    )
+
+
+@bp.get("/activities/import/<int:import_id>")
+def activities_report(import_id: int) -> str:
+    """Show the checked file of activities row by row, and the confirm button when it can be imported."""
+    signed_in()
+    record = _activity_import_or_404(import_id)
+    return render_template(
+        "imports/activities_report.html",
+        record=record,
+        summary=record.summary,
+        form=ConfirmForm(),
+        Outcome=Outcome,
+    )
+
+
+@bp.post("/activities/import/<int:import_id>/confirm")
+def activities_confirm(import_id: int) -> BaseResponse:
+    """Check the kept file again against today's data and add the activities if it still has no errors."""
+    user = signed_in()
+    record = _activity_import_or_404(import_id, for_update=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    target = url_for("imports.activities_report", import_id=import_id)
+    if record.committed_at is not None:
+        flash(_("This file has already been imported."), "info")
+        return redirect(target)
+    try:
+        plan = confirm_activity_import(record, actor=user, today=local_today())
+        db.session.commit()
+    except (ImportFileError, ActivityError) as exc:
+        db.session.rollback()
+        flash(_("Nothing was imported: %(problem)s", problem=str(exc)), "error")
+        return redirect(target)
+    except IntegrityError:
+        db.session.rollback()
+        flash(
+            _("Someone imported the same activities at the same time. Nothing was imported; try again."),
+            "error",
+        )
+        return redirect(target)
+    counts = plan.counts
+    if plan.has_errors:
+        flash(
+            _(
+                "The data has changed since the file was checked, and %(count)d rows now have errors. "
+                "Nothing was imported; see the report.",
+                count=counts["error"],
+            ),
+            "error",
+        )
+    else:
+        flash(
+            _(
+                "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
+                created=counts["created"],
+                updated=counts["updated"],
+                unchanged=counts["unchanged"],
+            ),
+            "success",
+        )
+    return redirect(target)
+
+
+# -- export ------------------------------------------------------------------------------------------
+
+
 def _download_headers(extension: str) -> dict[str, str]:
     filename = f"chefer-{local_today().isoformat()}.{extension}"
     # Personal data: never kept in a shared or browser cache.
     return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
 
 
-@bp.get("/export.csv")
+@bp.get("/managers/export.csv")
 def export_csv() -> Response:
     """Stream the filtered board as a CSV file that Swedish Excel opens and the import reads back."""
     user = signed_in()
@@ -145,7 +250,7 @@ def export_csv() -> Response:
     )
 
 
-@bp.get("/export.xlsx")
+@bp.get("/managers/export.xlsx")
 def export_xlsx() -> Response:
     """Send the filtered board as an Excel workbook."""
     user = signed_in()

@@ -24,6 +24,7 @@ from lifecycle.services.exports import Cell
 from lifecycle.services.exports import csv_chunks
 from lifecycle.services.platform import get_platform
 from lifecycle.timeutil import local_today
+from lifecycle.urls import parse_id
 
 bp = Blueprint("insight", __name__, url_prefix="/insight", template_folder="templates")
 
@@ -32,8 +33,7 @@ EXPORT_LIMIT = 100_000
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id(request.args.get(name))
 
 
 def _current_pillars() -> list[Pillar]:
@@ -76,7 +76,10 @@ def coverage_csv() -> Response:
     return Response(
         csv_chunks(body, header=header),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="pillar-coverage.csv"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="pillar-coverage.csv"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -139,5 +142,8 @@ def uncovered_csv() -> Response:
     return Response(
         csv_chunks(body, header=header),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="uncovered-{pillar.key}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="uncovered-{pillar.key}.csv"',
+            "Cache-Control": "no-store",
+        },
     )

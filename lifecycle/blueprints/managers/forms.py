@@ -49,10 +49,10 @@ class ManagerForm(FlaskForm):  # type: ignore[misc]
     )
     title = StringField(_l("Title"), filters=[strip], validators=[Optional(), Length(max=200)])
     org_unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
-    line_manager = StringField(
+    line_manager_number = StringField(
         _l("Line manager's employee number"), filters=[strip], validators=[Optional(), Length(max=40)]
     )
-    mentor = StringField(
+    mentor_number = StringField(
         _l("Mentor's employee number"), filters=[strip], validators=[Optional(), Length(max=40)]
     )
     hr_partner_id = SelectField(_l("HR partner"), coerce=int, validators=[Optional()])

@@ -42,6 +42,7 @@ from lifecycle.services.timeline import describe_value
 from lifecycle.services.timeline import manager_timeline
 from lifecycle.services.timeline import referenced_names
 from lifecycle.timeutil import local_today
+from lifecycle.urls import safe_next
 
 bp = Blueprint("managers", __name__, url_prefix="/managers", template_folder="templates")
 
@@ -49,11 +50,10 @@ SUGGESTIONS = 10
 
 
 def _local_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.args.get("next"), default)
 
 
-@bp.get("/<int:manager_id>")
+@bp.get("/<id:manager_id>")
 def detail(manager_id: int) -> str:
     """Show who the manager is, where they are on the journey, and everything that happened."""
     user = signed_in()
@@ -79,7 +79,7 @@ def detail(manager_id: int) -> str:
     )
 
 
-@bp.route("/<int:manager_id>/move", methods=["GET", "POST"])
+@bp.route("/<id:manager_id>/move", methods=["GET", "POST"])
 def move(manager_id: int) -> str | Response:
     """Move the manager to another stage, with a reason and a date."""
     user = signed_in()
@@ -126,7 +126,7 @@ def _manager_by_number(number: str | None) -> Manager | None:
     return db.session.scalar(select(Manager).where(Manager.employee_number == number))
 
 
-@bp.route("/<int:manager_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:manager_id>/edit", methods=["GET", "POST"])
 def edit(manager_id: int) -> str | Response:
     """Change the manager's details; every change is recorded on the timeline."""
     user = signed_in()
@@ -138,8 +138,8 @@ def edit(manager_id: int) -> str | Response:
     if request.method == "GET":
         form.org_unit_id.data = manager.org_unit_id or 0
         form.hr_partner_id.data = manager.hr_partner_id or 0
-        form.line_manager.data = manager.line_manager.employee_number if manager.line_manager else ""
-        form.mentor.data = manager.mentor.employee_number if manager.mentor else ""
+        form.line_manager_number.data = manager.line_manager.employee_number if manager.line_manager else ""
+        form.mentor_number.data = manager.mentor.employee_number if manager.mentor else ""
     if form.validate_on_submit():
         values: dict[str, Any] = {
             "name": form.name.data,
@@ -152,23 +152,22 @@ def edit(manager_id: int) -> str | Response:
             "end_date": form.end_date.data,
         }
         people = {
-            "line_manager": _manager_by_number(form.line_manager.data),
-            "mentor": _manager_by_number(form.mentor.data),
+            "line_manager": (form.line_manager_number, _manager_by_number(form.line_manager_number.data)),
+            "mentor": (form.mentor_number, _manager_by_number(form.mentor_number.data)),
         }
-        for name, person in people.items():
-            typed = getattr(form, name).data
-            if typed and person is None:
-                getattr(form, name).errors = [_("No one has the employee number %(number)s.", number=typed)]
+        for name, (field, person) in people.items():
+            if field.data and person is None:
+                field.errors = [_("No one has the employee number %(number)s.", number=field.data)]
             values[f"{name}_id"] = person.id if person else None
-        if not form.line_manager.errors and not form.mentor.errors:
+        if not form.line_manager_number.errors and not form.mentor_number.errors:
             try:
                 update_manager(manager, ChangeSet(values), user, source="form")
             except ManagerDetailsError as refused:
                 db.session.rollback()
-                field = {"line_manager_id": "line_manager", "mentor_id": "mentor"}.get(
+                name = {"line_manager_id": "line_manager_number", "mentor_id": "mentor_number"}.get(
                     refused.field, refused.field
                 )
-                form[field].errors = [str(refused)]
+                form[name].errors = [str(refused)]
             else:
                 db.session.commit()
                 flash(_("The details are saved."), "success")
@@ -180,8 +179,9 @@ def edit(manager_id: int) -> str | Response:
 def suggest() -> str:
     """Suggest managers by name or employee number as the user types (for a datalist)."""
     user = signed_in()
-    # The text comes under the name of the field that asks (q, line_manager or mentor).
-    typed = next((request.args[key] for key in ("q", "line_manager", "mentor") if request.args.get(key)), "")
+    # The text comes under the name of the field that asks.
+    asking = ("q", "line_manager", "line_manager_number", "mentor_number")
+    typed = next((request.args[key] for key in asking if request.args.get(key)), "")
     managers: list[Manager] = []
     if len(typed.strip()) >= 2:
         by_number = Manager.employee_number == typed.strip()

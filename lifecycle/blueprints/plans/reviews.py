@@ -30,6 +30,7 @@ from lifecycle.services.reviews import assessor_for
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
 from lifecycle.timeutil import local_today
+from lifecycle.urls import parse_id
 
 MAX_COMMENT = 2000
 
@@ -64,14 +65,14 @@ def _render(
     )
 
 
-@bp.get("/managers/<int:manager_id>/reviews/<int:review_id>")
+@bp.get("/managers/<id:manager_id>/reviews/<id:review_id>")
 def review(manager_id: int, review_id: int) -> str:
     """Show a development review: both assessments per expectation, and the forms for who may use them."""
     user, manager, found = _review(manager_id, review_id)
     return _render(user, manager, found)
 
 
-@bp.post("/managers/<int:manager_id>/reviews/<int:review_id>/assessments")
+@bp.post("/managers/<id:manager_id>/reviews/<id:review_id>/assessments")
 def assess(manager_id: int, review_id: int) -> str | Response:
     """Save the manager's self-assessment or the line manager's assessment, 1–5 with a comment."""
     user, manager, found = _review(manager_id, review_id)
@@ -85,14 +86,11 @@ def assess(manager_id: int, review_id: int) -> str | Response:
             continue
         expectation_id = key.removeprefix("score-")
         comment = request.form.get(f"comment-{expectation_id}", "")
-        if (
-            not expectation_id.isdigit()
-            or value not in {"1", "2", "3", "4", "5"}
-            or len(comment) > MAX_COMMENT
-        ):
+        number = parse_id(expectation_id)
+        if number is None or value not in {"1", "2", "3", "4", "5"} or len(comment) > MAX_COMMENT:
             errors[key] = _("A score is from 1 to 5.")
             continue
-        scores[int(expectation_id)] = (int(value), comment)
+        scores[number] = (int(value), comment)
     if not scores and not errors:
         errors["scores"] = _("Give at least one expectation a score.")
     if not errors:
@@ -108,7 +106,7 @@ def assess(manager_id: int, review_id: int) -> str | Response:
     return _render(user, manager, found, errors)
 
 
-@bp.post("/managers/<int:manager_id>/reviews/<int:review_id>/complete")
+@bp.post("/managers/<id:manager_id>/reviews/<id:review_id>/complete")
 def complete(manager_id: int, review_id: int) -> str | Response:
     """Complete the review with the agreed next steps, optionally as a new goal in the plan."""
     user, manager, found = _review(manager_id, review_id)

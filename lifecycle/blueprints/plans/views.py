@@ -116,14 +116,14 @@ def me() -> str | Response:
     return _render(user.manager, user)
 
 
-@bp.get("/managers/<int:manager_id>/plan")
+@bp.get("/managers/<id:manager_id>/plan")
 def show(manager_id: int) -> str:
     """Show a manager's plan to someone allowed to read it."""
     user = signed_in()
     return _render(get_plan_owner_or_404(user, manager_id), user)
 
 
-@bp.post("/managers/<int:manager_id>/plan/goals")
+@bp.post("/managers/<id:manager_id>/plan/goals")
 def create_goal(manager_id: int) -> str | Response:
     """Add a goal, tied to expectations, to the manager's own plan."""
     user, manager = _editable(manager_id)
@@ -151,7 +151,7 @@ def create_goal(manager_id: int) -> str | Response:
     return _render(manager, user, goal_form=form)
 
 
-@bp.post("/managers/<int:manager_id>/plan/goals/<int:goal_id>/status")
+@bp.post("/managers/<id:manager_id>/plan/goals/<id:goal_id>/status")
 def goal_status(manager_id: int, goal_id: int) -> Response:
     """Change how far a goal has come."""
     user, manager = _editable(manager_id)
@@ -167,7 +167,7 @@ def goal_status(manager_id: int, goal_id: int) -> Response:
     return _back(manager, user)
 
 
-@bp.post("/managers/<int:manager_id>/plan/activities")
+@bp.post("/managers/<id:manager_id>/plan/activities")
 def add_catalogue_activity(manager_id: int) -> str | Response:
     """Add an activity from the catalogue to the plan, optionally for one of its goals."""
     user, manager = _editable(manager_id)
@@ -194,12 +194,13 @@ def add_catalogue_activity(manager_id: int) -> str | Response:
     return _render(manager, user, catalogue_form=form)
 
 
-@bp.post("/managers/<int:manager_id>/plan/activities/<int:activity_id>/complete")
+@bp.post("/managers/<id:manager_id>/plan/activities/<id:activity_id>/complete")
 def mark_completed(manager_id: int, activity_id: int) -> Response:
     """Mark one of the manager's activities as completed."""
     user, manager = _editable(manager_id)
     activity = db.session.get(Activity, activity_id)
-    if activity is None or manager not in activity.participants:
+    # A group activity is completed by HR for everyone, never by one participant for the others.
+    if activity is None or activity.participants != [manager]:
         abort(404)
     form = CompleteForm(prefix="complete")
     if form.validate_on_submit() and form.completed_on.data:
@@ -216,7 +217,7 @@ def mark_completed(manager_id: int, activity_id: int) -> Response:
     return _back(manager, user)
 
 
-@bp.post("/managers/<int:manager_id>/plan/notes")
+@bp.post("/managers/<id:manager_id>/plan/notes")
 def notes(manager_id: int) -> str | Response:
     """Save the plan's free notes."""
     user, manager = _editable(manager_id)
@@ -229,7 +230,7 @@ def notes(manager_id: int) -> str | Response:
     return _render(manager, user, notes_form=form)
 
 
-@bp.post("/managers/<int:manager_id>/plan/comments")
+@bp.post("/managers/<id:manager_id>/plan/comments")
 def comment(manager_id: int) -> str | Response:
     """Comment on the plan, as the line manager or HR."""
     user = signed_in()

@@ -1,0 +1,862 @@
+"""Importing activities that happened elsewhere (a training system's attendance lists, workshops) from CSV.
+
+The same steps as the manager import: read the file, plan every row (a dry run that reads the database
+and writes nothing), apply the plan only when no row has an error. A row is one activity, for one
+manager or a group, tagged with at least one pillar. Its `reference`, the source system's id, is kept
+on the activity, so importing the same file again changes nothing, and a changed row updates the
+activity it made. Applying goes through the activity services (coverage stays in step) and only
+flushes; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lifecycle.db import utcnow
+from lifecycle.enums import ActivityKind
+from lifecycle.extensions import db
+from lifecycle.i18n import localized_value
+from lifecycle.models import Activity
+from lifecycle.models import Expectation
+from lifecycle.models import Manager
+from lifecycle.models import ManagerImport
+from lifecycle.models import Pillar
+from lifecycle.models import User
+from lifecycle.models.activities import activity_expectations
+from lifecycle.models.activities import activity_participants
+from lifecycle.models.activities import activity_pillars
+from lifecycle.services.activities import ActivityError
+from lifecycle.services.activities import ImportedActivity
+from lifecycle.services.activities import add_imported_activities
+from lifecycle.services.activities import resolve_tags
+from lifecycle.services.activities import update_imported_activities
+from lifecycle.services.imports import REPORT_ROW_LIMIT
+from lifecycle.services.imports import ColumnSpec
+from lifecycle.services.imports import CsvRow
+from lifecycle.services.imports import ImportFile
+from lifecycle.services.imports import ImportHasErrorsError
+from lifecycle.services.imports import Outcome
+from lifecycle.services.imports import _chunks
+from lifecycle.services.imports import _normalise_text
+from lifecycle.services.imports import digest_of
+from lifecycle.services.imports import parse_date
+from lifecycle.services.imports import read_import_file
+
+logger = logging.getLogger(__name__)
+
+#: `ManagerImport.summary["type"]` of a kept file of activities (the table keeps both kinds of file)
+ACTIVITIES_TYPE = "activities"
+#: as many participants as the activity form takes
+MAX_PARTICIPANTS = 500
+MAX_TITLE = 200
+MAX_DESCRIPTION = 4000
+MAX_REFERENCE = 120
+#: how many participants a report row names before it only counts the rest
+SHOWN_NUMBERS = 10
+
+HEADER_ALIASES: dict[str, str] = {
+    "employee numbers": "employee_numbers",
+    "employee number": "employee_numbers",
+    "participants": "employee_numbers",
+    "anställningsnummer": "employee_numbers",
+    "deltagare": "employee_numbers",
+    "kind": "kind",
+    "type": "kind",
+    "typ": "kind",
+    "title": "title",
+    "rubrik": "title",
+    "pillars": "pillars",
+    "pillar": "pillars",
+    "pelare": "pillars",
+    "expectations": "expectations",
+    "förväntningar": "expectations",
+    "due on": "due_on",
+    "due date": "due_on",
+    "planerat": "due_on",
+    "completed on": "completed_on",
+    "genomfört": "completed_on",
+    "description": "description",
+    "beskrivning": "description",
+    "reference": "reference",
+    "referens": "reference",
+}
+#: `pillars` must be a column, though a row may leave it empty when its expectations name the pillars
+REQUIRED_COLUMNS = ("employee_numbers", "kind", "title", "pillars", "reference")
+ACTIVITY_COLUMNS = ColumnSpec(HEADER_ALIASES, REQUIRED_COLUMNS)
+
+FIELD_LABELS: dict[str, LazyString] = {
+    "employee_numbers": _l("Participants"),
+    "kind": _l("Kind"),
+    "title": _l("Activity title"),
+    "pillars": _l("Pillars"),
+    "expectations": _l("Expectations"),
+    "due_on": _l("Planned date"),
+    "completed_on": _l("Completed on"),
+    "description": _l("Description"),
+    "reference": _l("Reference"),
+}
+
+#: the file's columns for the upload page: the column, its Swedish header, what it holds
+COLUMN_HELP: tuple[tuple[str, str, LazyString], ...] = (
+    (
+        "employee_numbers",
+        "anställningsnummer",
+        _l(
+            "The participants' employee numbers, separated by commas or spaces; a group activity "
+            "lists several and becomes one activity. Required."
+        ),
+    ),
+    (
+        "kind",
+        "typ",
+        _l(
+            "course, workshop, mentoring, interview, introduction_milestone, development_review, "
+            "exit_interview, employer_branding or other, or the kind's Swedish name. Required."
+        ),
+    ),
+    ("title", "rubrik", _l("What the activity is called. Required.")),
+    (
+        "pillars",
+        "pelare",
+        _l(
+            "The pillars it builds, separated by commas: secure, developer, leader or their Swedish "
+            "names. At least one, unless an expectation names it."
+        ),
+    ),
+    (
+        "expectations",
+        "förväntningar",
+        _l("May be empty. Expectations it builds, by key (such as leader.feedback), separated by commas."),
+    ),
+    ("due_on", "planerat", _l("May be empty. The planned date, as YYYY-MM-DD.")),
+    (
+        "completed_on",
+        "genomfört",
+        _l(
+            "May be empty. The date it was done, as YYYY-MM-DD, not in the future; "
+            "only completed activities count towards pillar coverage."
+        ),
+    ),
+    ("description", "beskrivning", _l("May be empty. A longer description.")),
+    (
+        "reference",
+        "referens",
+        _l(
+            "The activity's id in the source system, unique in the file. Required: importing a row "
+            "with the same reference again updates that activity instead of adding another."
+        ),
+    ),
+)
+
+_LIST_SEPARATORS = re.compile(r"[,;]")
+_NUMBER_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+# -- checking each row on its own ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityValues:
+    """A row's values, checked and cleaned; None for a column the file does not have."""
+
+    reference: str
+    employee_numbers: tuple[str, ...]
+    kind: ActivityKind
+    title: str
+    #: pillar keys as written (Swedish and English names already turned into keys)
+    pillar_keys: frozenset[str]
+    expectation_keys: frozenset[str] | None
+    due_on: date | None
+    completed_on: date | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words a file may use for kinds and pillars, each mapped to its value or key."""
+
+    kinds: dict[str, ActivityKind]
+    pillars: dict[str, str]
+    #: each pillar's name by language, for the report
+    pillar_names: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls) -> Vocabulary:
+        kinds: dict[str, ActivityKind] = {}
+        for locale in ("en_GB", "sv"):
+            with force_locale(locale):
+                kinds.update((_word(str(kind.title)), kind) for kind in ActivityKind)
+        kinds.update((_word(kind.value), kind) for kind in ActivityKind)
+        pillars: dict[str, str] = {}
+        names: dict[str, dict[str, str]] = {}
+        for key, name_sv, name_en in db.session.execute(select(Pillar.key, Pillar.name_sv, Pillar.name_en)):
+            pillars.update({_word(name_en): key, _word(name_sv): key, _word(key): key})
+            names[key] = {"sv": name_sv, "en": name_en}
+        return cls(kinds=kinds, pillars=pillars, pillar_names=names)
+
+
+def _word(text: str) -> str:
+    """Return a kind or pillar name as the lookups hold it: case, spaces, _ and - do not matter."""
+    return _normalise_text(text.replace("_", " ").replace("-", " "))
+
+
+def _split(text: str, separators: re.Pattern[str]) -> list[str]:
+    return list(dict.fromkeys(part.strip() for part in separators.split(text) if part.strip()))
+
+
+def _read_date(errors: list[str], column: str, value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        errors.append(
+            _(
+                "%(field)s “%(value)s” is not a date; write it as YYYY-MM-DD (for example 2025-08-31).",
+                field=FIELD_LABELS[column],
+                value=value,
+            )
+        )
+        return None
+
+
+def _kind_list() -> str:
+    return ", ".join(f"{kind.value} ({kind.title})" for kind in ActivityKind)
+
+
+def check_row(
+    row: CsvRow, columns: frozenset[str], vocabulary: Vocabulary, today: date
+) -> tuple[ActivityValues | None, list[str]]:
+    """Return the row's cleaned values, or None and every problem found in the row itself."""
+    cells = row.cells
+    errors: list[str] = [row.problem] if row.problem else []
+    reference = cells.get("reference", "")
+    if not reference:
+        errors.append(
+            _(
+                "The reference is missing; give each activity its id in the source system, "
+                "so importing the file again changes nothing."
+            )
+        )
+    elif len(reference) > MAX_REFERENCE:
+        errors.append(_("The reference is longer than %(limit)d characters.", limit=MAX_REFERENCE))
+    numbers = _split(cells.get("employee_numbers", ""), _NUMBER_SEPARATORS)
+    if not numbers:
+        errors.append(_("No participant: give one or more employee numbers."))
+    elif len(numbers) > MAX_PARTICIPANTS:
+        errors.append(_("At most %(count)s participants.", count=MAX_PARTICIPANTS))
+    raw_kind = cells.get("kind", "")
+    kind = vocabulary.kinds.get(_word(raw_kind)) if raw_kind else None
+    if not raw_kind:
+        errors.append(_("The kind is missing. Use one of: %(kinds)s.", kinds=_kind_list()))
+    elif kind is None:
+        errors.append(_("Unknown kind “%(kind)s”. Use one of: %(kinds)s.", kind=raw_kind, kinds=_kind_list()))
+    title = cells.get("title", "")
+    if not title:
+        errors.append(_("Give the activity a title."))
+    elif len(title) > MAX_TITLE:
+        errors.append(
+            _("%(field)s is longer than %(limit)d characters.", field=FIELD_LABELS["title"], limit=MAX_TITLE)
+        )
+    description = cells.get("description", "") if "description" in columns else None
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        errors.append(
+            _(
+                "%(field)s is longer than %(limit)d characters.",
+                field=FIELD_LABELS["description"],
+                limit=MAX_DESCRIPTION,
+            )
+        )
+    pillar_keys = frozenset(
+        vocabulary.pillars.get(_word(name), name)
+        for name in _split(cells.get("pillars", ""), _LIST_SEPARATORS)
+    )
+    expectation_keys = (
+        frozenset(key.casefold() for key in _split(cells.get("expectations", ""), _LIST_SEPARATORS))
+        if "expectations" in columns
+        else None
+    )
+    due_on = _read_date(errors, "due_on", cells.get("due_on", ""))
+    completed_on = _read_date(errors, "completed_on", cells.get("completed_on", ""))
+    if completed_on is not None and completed_on > today:
+        errors.append(
+            _(
+                "The activity cannot be completed on %(date)s, a day in the future; "
+                "leave completed_on empty until it has happened.",
+                date=completed_on.isoformat(),
+            )
+        )
+    if errors or kind is None:
+        return None, errors
+    return (
+        ActivityValues(
+            reference=reference,
+            employee_numbers=tuple(numbers),
+            kind=kind,
+            title=title,
+            pillar_keys=pillar_keys,
+            expectation_keys=expectation_keys,
+            due_on=due_on,
+            completed_on=completed_on,
+            description=description,
+        ),
+        [],
+    )
+
+
+# -- planning against the database -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExistingActivity:
+    """An activity an earlier import made: its columns and tags as plain values."""
+
+    id: int
+    reference: str
+    kind: ActivityKind
+    title: str
+    description: str
+    due_on: date | None
+    completed_on: date | None
+    is_cancelled: bool
+    participant_ids: frozenset[int]
+    #: employee number (or "#id" for someone without one) by participant id, for the report
+    participant_numbers: dict[int, str]
+    pillar_keys: frozenset[str]
+    expectation_keys: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+    def describe(self) -> str:
+        label = FIELD_LABELS[self.field]
+        return str(_("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new))
+
+
+@dataclass
+class PlannedActivity:
+    """What importing one row will do, and why."""
+
+    line: int
+    reference: str
+    title: str
+    employee_numbers: tuple[str, ...]
+    outcome: Outcome = Outcome.UNCHANGED
+    errors: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    values: ActivityValues | None = None
+    existing: ExistingActivity | None = None
+    participant_ids: tuple[int, ...] = ()
+    #: every pillar and expectation the activity will have, by key
+    pillar_keys: frozenset[str] = frozenset()
+    expectation_keys: frozenset[str] = frozenset()
+
+    def messages(self) -> list[str]:
+        return self.errors or [*self.notes, *(change.describe() for change in self.changes)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "reference": self.reference,
+            "title": self.title,
+            "participants": _show_numbers(self.employee_numbers),
+            "outcome": self.outcome.value,
+            "messages": self.messages(),
+        }
+
+
+@dataclass
+class ActivityImportPlan:
+    """Every row's outcome; apply it only when `has_errors` is false."""
+
+    rows: list[PlannedActivity]
+    #: the known columns the file has; a column it leaves out is not changed on existing activities
+    columns: frozenset[str] = frozenset()
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys((outcome.value for outcome in Outcome), 0)
+        for row in self.rows:
+            counts[row.outcome.value] += 1
+        return counts
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.outcome is Outcome.ERROR for row in self.rows)
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(row.outcome in (Outcome.CREATED, Outcome.UPDATED) for row in self.rows)
+
+    def summary(self, limit: int = REPORT_ROW_LIMIT) -> dict[str, Any]:
+        """Return the counts and the report rows to keep with the import (JSON), marked as activities."""
+        listed = self.rows
+        if len(listed) > limit:
+            listed = [row for row in self.rows if row.outcome is not Outcome.UNCHANGED]
+        return {
+            "type": ACTIVITIES_TYPE,
+            **self.counts,
+            "total": len(self.rows),
+            "ignored_columns": list(self.ignored_columns),
+            "rows": [row.as_json() for row in listed[:limit]],
+            "rows_not_listed": len(self.rows) - len(listed[:limit]),
+        }
+
+
+def _show_numbers(numbers: Iterable[str]) -> str:
+    shown = sorted(numbers)
+    if len(shown) > SHOWN_NUMBERS:
+        return ", ".join(shown[:SHOWN_NUMBERS]) + f" … (+{len(shown) - SHOWN_NUMBERS})"
+    return ", ".join(shown) or "–"
+
+
+def _show_date(value: date | None) -> str:
+    return value.isoformat() if value else "–"
+
+
+def _show_text(text: str, limit: int = 60) -> str:
+    if not text:
+        return "–"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _load_manager_ids(numbers: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(numbers)):
+        for manager_id, number in db.session.execute(
+            select(Manager.id, Manager.employee_number).where(Manager.employee_number.in_(chunk))
+        ):
+            found[number or ""] = manager_id
+    return found
+
+
+def _load_existing(references: set[str]) -> dict[str, ExistingActivity]:
+    """Return the activities earlier imports made for these references, four queries a chunk."""
+    existing: dict[str, ExistingActivity] = {}
+    for chunk in _chunks(sorted(references)):
+        rows = db.session.execute(
+            select(
+                Activity.id,
+                Activity.import_reference,
+                Activity.kind,
+                Activity.title,
+                Activity.description,
+                Activity.due_on,
+                Activity.completed_on,
+                Activity.cancelled_at,
+            ).where(Activity.import_reference.in_(chunk))
+        ).all()
+        if not rows:
+            continue
+        ids = [row.id for row in rows]
+        participants: dict[int, dict[int, str]] = {}
+        for activity_id, manager_id, number in db.session.execute(
+            select(activity_participants.c.activity_id, Manager.id, Manager.employee_number)
+            .join(Manager, Manager.id == activity_participants.c.manager_id)
+            .where(activity_participants.c.activity_id.in_(ids))
+        ):
+            participants.setdefault(activity_id, {})[manager_id] = number or f"#{manager_id}"
+        pillars: dict[int, set[str]] = {}
+        for activity_id, key in db.session.execute(
+            select(activity_pillars.c.activity_id, Pillar.key)
+            .join(Pillar, Pillar.id == activity_pillars.c.pillar_id)
+            .where(activity_pillars.c.activity_id.in_(ids))
+        ):
+            pillars.setdefault(activity_id, set()).add(key)
+        expectations: dict[int, set[str]] = {}
+        for activity_id, key in db.session.execute(
+            select(activity_expectations.c.activity_id, Expectation.key)
+            .join(Expectation, Expectation.id == activity_expectations.c.expectation_id)
+            .where(activity_expectations.c.activity_id.in_(ids))
+        ):
+            expectations.setdefault(activity_id, set()).add(key)
+        for row in rows:
+            numbers = participants.get(row.id, {})
+            existing[row.import_reference or ""] = ExistingActivity(
+                id=row.id,
+                reference=row.import_reference or "",
+                kind=row.kind,
+                title=row.title,
+                description=row.description,
+                due_on=row.due_on,
+                completed_on=row.completed_on,
+                is_cancelled=row.cancelled_at is not None,
+                participant_ids=frozenset(numbers),
+                participant_numbers=numbers,
+                pillar_keys=frozenset(pillars.get(row.id, ())),
+                expectation_keys=frozenset(expectations.get(row.id, ())),
+            )
+    return existing
+
+
+class _Planner:
+    """Plans a file's rows: each row on its own, then against the database and each other."""
+
+    def __init__(self, import_file: ImportFile, today: date) -> None:
+        self.file = import_file
+        self.today = today
+        self.columns = import_file.columns
+        self.vocabulary = Vocabulary.load()
+        self.rows: list[PlannedActivity] = []
+        #: resolve_tags' answer for each combination of tags: the keys it gives, or why not
+        self.tags: dict[
+            tuple[frozenset[str], frozenset[str]], tuple[frozenset[str], frozenset[str]] | str
+        ] = {}
+
+    def plan(self) -> ActivityImportPlan:
+        self._check_rows()
+        numbers = {number for row in self.rows for number in row.employee_numbers}
+        self.manager_ids = _load_manager_ids(numbers)
+        self.existing = _load_existing({row.values.reference for row in self.rows if row.values})
+        for row in self.rows:
+            self._check_participants(row)
+            if row.values is not None:
+                self._plan_row(row, row.values)
+        for row in self.rows:
+            if row.errors:
+                row.outcome = Outcome.ERROR
+        return ActivityImportPlan(
+            rows=self.rows, columns=self.columns, ignored_columns=self.file.ignored_columns
+        )
+
+    def _check_rows(self) -> None:
+        first_line: dict[str, int] = {}
+        for csv_row in self.file.rows:
+            values, errors = check_row(csv_row, self.columns, self.vocabulary, self.today)
+            reference = csv_row.cells.get("reference", "")
+            row = PlannedActivity(
+                line=csv_row.line,
+                reference=reference,
+                title=csv_row.cells.get("title", ""),
+                employee_numbers=tuple(
+                    _split(csv_row.cells.get("employee_numbers", ""), _NUMBER_SEPARATORS)[
+                        : MAX_PARTICIPANTS + 1
+                    ]
+                ),
+                errors=errors,
+            )
+            self.rows.append(row)
+            if reference in first_line:
+                row.errors.append(
+                    _(
+                        "The reference %(reference)s is also on line %(line)d.",
+                        reference=reference,
+                        line=first_line[reference],
+                    )
+                )
+                continue
+            if reference:
+                first_line[reference] = csv_row.line
+            row.values = values
+
+    def _resolve(
+        self, pillar_keys: frozenset[str], expectation_keys: frozenset[str]
+    ) -> tuple[frozenset[str], frozenset[str]] | str:
+        """Check tags with `resolve_tags` once per combination; return the keys, or the reason refused."""
+        wanted = (pillar_keys, expectation_keys)
+        if wanted not in self.tags:
+            try:
+                pillars, expectations = resolve_tags(pillar_keys, expectation_keys)
+            except ActivityError as refused:
+                self.tags[wanted] = str(refused)
+            else:
+                self.tags[wanted] = (
+                    frozenset(p.key for p in pillars),
+                    frozenset(e.key for e in expectations),
+                )
+        return self.tags[wanted]
+
+    def _no_pillar_hint(self) -> str:
+        return str(
+            _(
+                "Fill in the pillars column with %(pillars)s, or their Swedish names.",
+                pillars=", ".join(sorted(set(self.vocabulary.pillars.values()))),
+            )
+        )
+
+    def _check_participants(self, row: PlannedActivity) -> None:
+        """Find the participants, also on rows with other errors, so every problem shows at once."""
+        missing = [number for number in row.employee_numbers if number not in self.manager_ids]
+        if missing:
+            row.errors.append(_("No one has the employee number %(number)s.", number=", ".join(missing)))
+        row.participant_ids = tuple(
+            self.manager_ids[number] for number in row.employee_numbers if number in self.manager_ids
+        )
+
+    def _plan_row(self, row: PlannedActivity, values: ActivityValues) -> None:
+        existing = self.existing.get(values.reference)
+        if existing is None:
+            self._plan_new(row, values)
+        else:
+            self._plan_update(row, values, existing)
+
+    def _plan_new(self, row: PlannedActivity, values: ActivityValues) -> None:
+        resolved = self._resolve(values.pillar_keys, values.expectation_keys or frozenset())
+        if isinstance(resolved, str):
+            row.errors.append(resolved)
+            if not values.pillar_keys and not values.expectation_keys:
+                row.errors.append(self._no_pillar_hint())
+            return
+        if row.errors:
+            return
+        row.pillar_keys, row.expectation_keys = resolved
+        row.outcome = Outcome.CREATED
+        pillar_names = self._pillar_names(row.pillar_keys)
+        if values.completed_on is not None:
+            row.notes.append(
+                _(
+                    "%(kind)s, completed on %(date)s, with %(count)d participant(s); builds %(pillars)s.",
+                    kind=values.kind.title,
+                    count=len(row.participant_ids),
+                    date=values.completed_on.isoformat(),
+                    pillars=pillar_names,
+                )
+            )
+        else:
+            row.notes.append(
+                _(
+                    "%(kind)s, not completed yet, with %(count)d participant(s); builds %(pillars)s.",
+                    kind=values.kind.title,
+                    count=len(row.participant_ids),
+                    pillars=pillar_names,
+                )
+            )
+
+    def _pillar_names(self, keys: frozenset[str]) -> str:
+        names = self.vocabulary.pillar_names
+        return ", ".join(localized_value(names[key]) if key in names else key for key in sorted(keys))
+
+    def _plan_update(self, row: PlannedActivity, values: ActivityValues, existing: ExistingActivity) -> None:
+        row.existing = existing
+        expectation_keys = (
+            existing.expectation_keys if values.expectation_keys is None else values.expectation_keys
+        )
+        pillar_keys = values.pillar_keys | {key.split(".", 1)[0] for key in expectation_keys}
+        added_pillars = pillar_keys - existing.pillar_keys
+        added_expectations = expectation_keys - existing.expectation_keys
+        if not pillar_keys or added_pillars or added_expectations:
+            # Only what is new is checked: tags the activity already has may since have been retired.
+            resolved = self._resolve(frozenset(added_pillars), frozenset(added_expectations))
+            if isinstance(resolved, str):
+                row.errors.append(resolved)
+                if not pillar_keys:
+                    row.errors.append(self._no_pillar_hint())
+                return
+            pillar_keys |= resolved[0]
+        if row.errors:
+            return
+        row.pillar_keys, row.expectation_keys = frozenset(pillar_keys), frozenset(expectation_keys)
+        changes = row.changes
+        if values.kind is not existing.kind:
+            changes.append(Change("kind", str(existing.kind.title), str(values.kind.title)))
+        if values.title != existing.title:
+            changes.append(Change("title", existing.title, values.title))
+        if values.description is not None and values.description != existing.description:
+            changes.append(
+                Change("description", _show_text(existing.description), _show_text(values.description))
+            )
+        for name in ("due_on", "completed_on"):
+            old, new = getattr(existing, name), getattr(values, name)
+            if name in self.columns and old != new:
+                changes.append(Change(name, _show_date(old), _show_date(new)))
+        if set(row.participant_ids) != existing.participant_ids:
+            changes.append(
+                Change(
+                    "employee_numbers",
+                    _show_numbers(existing.participant_numbers.values()),
+                    _show_numbers(values.employee_numbers),
+                )
+            )
+        if row.pillar_keys != existing.pillar_keys:
+            changes.append(
+                Change("pillars", _show_numbers(existing.pillar_keys), _show_numbers(row.pillar_keys))
+            )
+        if row.expectation_keys != existing.expectation_keys:
+            changes.append(
+                Change(
+                    "expectations",
+                    _show_numbers(existing.expectation_keys),
+                    _show_numbers(row.expectation_keys),
+                )
+            )
+        if not changes:
+            return
+        if existing.is_cancelled:
+            row.changes = []
+            row.errors.append(
+                _(
+                    "The activity with the reference %(reference)s was cancelled in Chefsresan; "
+                    "an import does not change it. Give the row a new reference, or remove it.",
+                    reference=values.reference,
+                )
+            )
+            return
+        row.outcome = Outcome.UPDATED
+
+
+def plan_activity_import(import_file: ImportFile, today: date) -> ActivityImportPlan:
+    """Work out what importing the file would do to each row; reads the database, writes nothing."""
+    return _Planner(import_file, today).plan()
+
+
+def read_activity_file(content: bytes) -> ImportFile:
+    """Read an uploaded CSV file of activities; raises ImportFileError when it cannot be read."""
+    return read_import_file(content, ACTIVITY_COLUMNS)
+
+
+# -- applying ---------------------------------------------------------------------------------------
+
+
+def _load_by_id(model: type[Any], ids: set[int], *options: Any) -> dict[int, Any]:
+    loaded: dict[int, Any] = {}
+    for chunk in _chunks(sorted(ids)):
+        loaded.update(
+            (obj.id, obj)
+            for obj in db.session.scalars(select(model).where(model.id.in_(chunk)).options(*options))
+        )
+    return loaded
+
+
+def apply_activity_import(plan: ActivityImportPlan, actor: User | None) -> None:
+    """Add and update the activities as planned; flushes, never commits. A plan with errors is refused."""
+    if plan.has_errors:
+        raise ImportHasErrorsError("an import with errors is never applied")
+    active = [row for row in plan.rows if row.outcome in (Outcome.CREATED, Outcome.UPDATED) and row.values]
+    if not active:
+        return
+    managers: dict[int, Manager] = _load_by_id(Manager, {i for row in active for i in row.participant_ids})
+    pillar_keys = {key for row in active for key in row.pillar_keys}
+    expectation_keys = {key for row in active for key in row.expectation_keys}
+    pillars = {p.key: p for p in db.session.scalars(select(Pillar).where(Pillar.key.in_(pillar_keys)))}
+    expectations = {
+        e.key: e for e in db.session.scalars(select(Expectation).where(Expectation.key.in_(expectation_keys)))
+    }
+    activities: dict[int, Activity] = _load_by_id(
+        Activity,
+        {row.existing.id for row in active if row.existing},
+        selectinload(Activity.participants),
+        selectinload(Activity.pillars),
+        selectinload(Activity.expectations),
+    )
+
+    def imported(row: PlannedActivity, values: ActivityValues, current: Activity | None) -> ImportedActivity:
+        """Return the row as the activity services take it; a column the file leaves out keeps its value."""
+        due_on, completed_on = values.due_on, values.completed_on
+        description = values.description or ""
+        if current is not None:
+            due_on = due_on if "due_on" in plan.columns else current.due_on
+            completed_on = completed_on if "completed_on" in plan.columns else current.completed_on
+            description = current.description if values.description is None else values.description
+        return ImportedActivity(
+            reference=values.reference,
+            kind=values.kind,
+            title=values.title,
+            description=description,
+            participants=[managers[i] for i in row.participant_ids],
+            pillars=[pillars[key] for key in sorted(row.pillar_keys)],
+            expectations=[expectations[key] for key in sorted(row.expectation_keys)],
+            due_on=due_on,
+            completed_on=completed_on,
+        )
+
+    new: list[ImportedActivity] = []
+    updates: list[tuple[Activity, ImportedActivity]] = []
+    for row in active:
+        values = row.values
+        if values is None:  # unreachable: filtered above; keeps the type checker informed
+            continue
+        if row.existing is None:
+            new.append(imported(row, values, None))
+        else:
+            activity = activities[row.existing.id]
+            updates.append((activity, imported(row, values, activity)))
+    add_imported_activities(new, actor)
+    update_imported_activities(updates)
+    db.session.flush()
+    logger.info("activity import applied: %s", plan.counts)
+
+
+# -- files kept from preview to confirmation -------------------------------------------------------
+
+
+def preview_activity_import(
+    content: bytes, filename: str, uploaded_by: User | None, today: date
+) -> ManagerImport:
+    """Check an uploaded file and keep it with its dry-run report; raises ImportFileError if unreadable."""
+    plan = plan_activity_import(read_activity_file(content), today)
+    record = ManagerImport(
+        uploaded_by_id=uploaded_by.id if uploaded_by else None,
+        filename=filename[:255] or "activities.csv",
+        content=content,
+        digest=digest_of(content),
+        summary=plan.summary(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    logger.info("activity import %s previewed: %s", record.id, plan.counts)
+    return record
+
+
+def confirm_activity_import(record: ManagerImport, actor: User | None, today: date) -> ActivityImportPlan:
+    """Plan the kept file again against today's data and apply it if it is still free of errors."""
+    if record.committed_at is not None:
+        raise ValueError("this import has already been applied")
+    plan = plan_activity_import(read_activity_file(record.content), today)
+    record.summary = plan.summary()
+    if not plan.has_errors:
+        apply_activity_import(plan, actor)
+        record.committed_at = utcnow()
+    db.session.flush()
+    return plan
+
+
+def record_applied_activity_import(content: bytes, filename: str, plan: ActivityImportPlan) -> ManagerImport:
+    """Keep a file applied from the command line, so every import leaves the same trace."""
+    record = ManagerImport(
+        uploaded_by_id=None,
+        filename=filename[:255],
+        content=content,
+        digest=digest_of(content),
+        summary=plan.summary(),
+        committed_at=utcnow(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def report_lines(plan: ActivityImportPlan) -> list[str]:
+    """Return the plan as plain text: every row with an error or a change, then the counts."""
+    lines = []
+    for row in plan.rows:
+        if row.outcome is Outcome.UNCHANGED:
+            continue
+        lines.append(f"line {row.line} {row.reference or '-'} {row.title or '-'}: {row.outcome.value}")
+        lines.extend(f"    {message}" for message in row.messages())
+    counts = plan.counts
+    lines.append(
+        f"{len(plan.rows)} rows: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['error']} with errors"
+    )
+    if plan.ignored_columns:
+        lines.append(f"ignored columns: {', '.join(plan.ignored_columns)}")
+    return lines
