@@ -144,3 +144,71 @@ class Assessor(TitledEnum):
     @classmethod
     def _titles(cls) -> dict[TitledEnum, LazyString]:
         return {cls.SELF: _l("Self-assessment"), cls.LINE_MANAGER: _l("Line manager's assessment")}
+
+
+class OffsetUnit(TitledEnum):
+    """The unit of a milestone's offset from the start date."""
+
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {cls.DAYS: _l("days"), cls.WEEKS: _l("weeks"), cls.MONTHS: _l("months")}
+
+
+class ResponsibleRole(TitledEnum):
+    """Who is responsible for an introduction milestone, relative to the new manager."""
+
+    MANAGER = "manager"
+    LINE_MANAGER = "line_manager"
+    HR_PARTNER = "hr_partner"
+    MENTOR = "mentor"
+    NAMED = "named"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.MANAGER: _l("The new manager"),
+            cls.LINE_MANAGER: _l("The line manager"),
+            cls.HR_PARTNER: _l("The HR partner"),
+            cls.MENTOR: _l("The mentor"),
+            cls.NAMED: _l("A named person"),
+        }
+
+
+class ReminderOccurrence(TitledEnum):
+    """Which reminder of an item this is."""
+
+    BEFORE = "before"
+    DUE = "due"
+    ESCALATION = "escalation"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.BEFORE: _l("Before the due date"),
+            cls.DUE: _l("On the due date"),
+            cls.ESCALATION: _l("Escalation"),
+        }
+
+
+class ReminderStatus(TitledEnum):
+    """Where a reminder e-mail is in its delivery."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.PENDING: _l("Waiting"),
+            cls.SENDING: _l("Sending"),
+            cls.SENT: _l("Sent"),
+            cls.FAILED: _l("Failed"),
+            cls.CANCELLED: _l("Cancelled"),
+        }

@@ -5,6 +5,9 @@ from lifecycle.models.activities import Activity
 from lifecycle.models.activities import CatalogueItem
 from lifecycle.models.activities import PillarCoverage
 from lifecycle.models.imports import ManagerImport
+from lifecycle.models.introductions import IntroductionLaunch
+from lifecycle.models.introductions import IntroductionTemplate
+from lifecycle.models.introductions import TemplateMilestone
 from lifecycle.models.managers import Manager
 from lifecycle.models.managers import ManagerChange
 from lifecycle.models.managers import StageTransition
@@ -17,6 +20,7 @@ from lifecycle.models.plans import ReviewAssessment
 from lifecycle.models.platform import Expectation
 from lifecycle.models.platform import Pillar
 from lifecycle.models.platform import Platform
+from lifecycle.models.reminders import Reminder
 from lifecycle.models.system import AppSetting
 from lifecycle.models.system import Heartbeat
 from lifecycle.models.users import User
@@ -31,6 +35,8 @@ __all__ = [
     "DevelopmentReview",
     "Expectation",
     "Heartbeat",
+    "IntroductionLaunch",
+    "IntroductionTemplate",
     "Manager",
     "ManagerChange",
     "ManagerImport",
@@ -40,8 +46,10 @@ __all__ = [
     "PlanComment",
     "PlanGoal",
     "Platform",
+    "Reminder",
     "ReviewAssessment",
     "StageTransition",
+    "TemplateMilestone",
     "User",
     "UserRole",
 ]

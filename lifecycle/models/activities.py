@@ -123,6 +123,13 @@ class Activity(Base):
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("plan_goals.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the introduction programme and template milestone this activity was launched from
+    introduction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("introduction_launches.id", ondelete="SET NULL"), index=True
+    )
+    template_milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_milestones.id", ondelete="SET NULL")
+    )
     #: the source system's id of an imported activity, so importing the same file again changes nothing
     import_reference: Mapped[str | None] = mapped_column(String(120), unique=True)
 

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -44,6 +45,8 @@ class User(Base):
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     #: part of the login cookie; changing it ends every session of the user
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    #: one e-mail a day with all reminders instead of one e-mail per reminder
+    wants_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: the secret in the user's calendar feed address; regenerating it cuts off old subscriptions
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

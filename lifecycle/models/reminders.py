@@ -1,0 +1,81 @@
+"""Reminder e-mails as rows: the outbox that Celery beat's dispatcher claims and the send task delivers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from lifecycle.db import Base
+from lifecycle.db import UTCDateTime
+from lifecycle.db import enum_column
+from lifecycle.db import utcnow
+from lifecycle.enums import ReminderOccurrence
+from lifecycle.enums import ReminderStatus
+
+if TYPE_CHECKING:
+    from lifecycle.models.users import User
+
+
+class Reminder(Base):
+    """One e-mail to one person about one item at one occasion; recomputing never duplicates it.
+
+    `item_key` names the item ("activity:42", "review:7"); (item_key, recipient, occurrence) is unique.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("item_key", "recipient_id", "occurrence"),
+        # What the dispatcher scans every minute: only rows still waiting, by due time.
+        Index(
+            "ix_reminders_due_pending",
+            "due_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_reminders_lease",
+            "lease_until",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(60))
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("development_reviews.id", ondelete="CASCADE"), index=True
+    )
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    occurrence: Mapped[ReminderOccurrence] = mapped_column(enum_column(ReminderOccurrence, "occurrence"))
+    #: when to send: 08:00 Europe/Stockholm on a working day, stored in UTC
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[ReminderStatus] = mapped_column(
+        enum_column(ReminderStatus, "reminder_status"), default=ReminderStatus.PENDING
+    )
+    #: a claimed row belongs to its sender until then; after it, the dispatcher claims it again
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: the stable Message-ID the e-mail carries, derived from the row
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: set when a send may have happened before a crash: at most one extra copy, flagged
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recipient: Mapped[User] = relationship()
