@@ -92,3 +92,18 @@ def test_insight_is_for_hr_only(organisation, client: FlaskClient, login) -> Non
     login(manager.user.email)
     for url in ("/insight/coverage", "/insight/coverage.csv", "/insight/uncovered", "/insight/uncovered.csv"):
         assert client.get(url).status_code == 404
+
+
+def test_managers_placed_directly_in_a_unit_get_their_own_row(
+    organisation, client: FlaskClient, login
+) -> None:  # type: ignore[no-untyped-def]
+    login(make_user(Role.HR).email)
+    top = client.get("/insight/coverage").get_data(as_text=True)
+    assert "Kommunen (direkt)" in top
+    drill = client.get("/insight/coverage", query_string={"unit": organisation["care"].id}).get_data(
+        as_text=True
+    )
+    direct = drill[drill.index("Vård (direkt)") :]
+    direct = direct[: direct.index("</tr>")]
+    # Vera sits in Vård itself and has a leader activity; Walter is in the row of Avdelning 1.
+    assert "<td>1</td>" in direct and ">100 %</a>" in direct

@@ -183,3 +183,12 @@ def test_one_participant_cannot_complete_a_group_activity_for_everyone(
     assert response.status_code == 404
     db.session.refresh(workshop)
     assert workshop.completed_on is None
+
+
+def test_a_line_manager_reads_direct_reports_plans_and_no_one_elses(people, app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+    grandchild = make_manager("Greta Barnbarn", line_manager=people["anna"])
+    browser = app.test_client()
+    login(people["boss"].user.email, test_client=browser)
+    assert browser.get(f"/managers/{people['anna'].id}/plan").status_code == 200
+    assert browser.get(f"/managers/{grandchild.id}/plan").status_code == 404
+    assert browser.get(f"/managers/{people['other'].id}/plan").status_code == 404

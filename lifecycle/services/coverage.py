@@ -134,12 +134,21 @@ class HeatmapRow:
     has_children: bool
     #: pillar id → share (0–1) of the unit's managers with a completed activity for it
     shares: dict[int, float]
+    #: the row of managers placed directly in the unit above the other rows (not in a sub-unit)
+    is_direct: bool = False
 
 
 def unit_heatmap(
-    rows: list[OrgUnit], pillars: list[Pillar], visible: ColumnElement[bool], today: date
+    rows: list[OrgUnit],
+    pillars: list[Pillar],
+    visible: ColumnElement[bool],
+    today: date,
+    direct: OrgUnit | None = None,
 ) -> list[HeatmapRow]:
     """Return, per unit (its sub-units included), the share of managers in post covering each pillar.
+
+    With `direct`, a first row counts the managers placed in that unit itself (a förvaltningschef in
+    their förvaltning), who belong to none of the rows below it.
 
     Two queries whatever the number of managers or activities: one for the head counts, one for the
     covered counts, each grouping managers under the row whose path their unit's path starts with.
@@ -147,7 +156,7 @@ def unit_heatmap(
     if not rows:
         return []
     since = window_start(today)
-    row_of = _row_case(rows)
+    row_of = _row_case(rows, direct)
     in_rows = (
         select(Manager.id.label("manager_id"), row_of.label("row_id"))
         .join(OrgUnit, OrgUnit.id == Manager.org_unit_id)
@@ -172,6 +181,17 @@ def unit_heatmap(
         )
     )
     result = []
+    if direct is not None:
+        total = heads.get(direct.id, 0)
+        result.append(
+            HeatmapRow(
+                unit=direct,
+                managers=total,
+                has_children=False,
+                is_direct=True,
+                shares={p.id: (counts.get((direct.id, p.id), 0) / total if total else 0.0) for p in pillars},
+            )
+        )
     for unit in rows:
         total = heads.get(unit.id, 0)
         result.append(
@@ -185,12 +205,13 @@ def unit_heatmap(
     return result
 
 
-def _row_case(rows: list[OrgUnit]) -> ColumnElement[int | None]:
+def _row_case(rows: list[OrgUnit], direct: OrgUnit | None = None) -> ColumnElement[int | None]:
     # Longer paths first, so a manager is counted under the most specific row that holds them.
     ordered = sorted(rows, key=lambda unit: len(unit.path), reverse=True)
-    return case(
-        *[(OrgUnit.path.startswith(unit.path, autoescape=True), unit.id) for unit in ordered], else_=None
-    )
+    whens = [(OrgUnit.path.startswith(unit.path, autoescape=True), unit.id) for unit in ordered]
+    if direct is not None:
+        whens.insert(0, (OrgUnit.id == direct.id, direct.id))
+    return case(*whens, else_=None)
 
 
 def uncovered_managers(
@@ -217,6 +238,14 @@ def uncovered_managers(
             .limit(limit)
         )
     )
+
+
+def heatmap_parent(unit_id: int | None) -> OrgUnit | None:
+    """Return the unit whose own managers get the heatmap's first row: the chosen one, or the only root."""
+    if unit_id is not None:
+        return db.session.get(OrgUnit, unit_id)
+    roots = list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).limit(2)))
+    return roots[0] if len(roots) == 1 else None
 
 
 def heatmap_rows(unit_id: int | None) -> list[OrgUnit]:

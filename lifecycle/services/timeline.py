@@ -15,6 +15,7 @@ from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
 from lifecycle.models import StageTransition
+from lifecycle.timeutil import STOCKHOLM
 
 FIELD_LABELS: dict[str, LazyString] = {
     "name": _l("Name"),
@@ -59,7 +60,12 @@ def manager_timeline(manager: Manager, limit: int = 500) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(happened_on=t.effective_date, recorded_at=t.recorded_at, transition=t)
         for t in transitions
-    ] + [TimelineEntry(happened_on=c.changed_at.date(), recorded_at=c.changed_at, change=c) for c in changes]
+    ] + [
+        TimelineEntry(
+            happened_on=c.changed_at.astimezone(STOCKHOLM).date(), recorded_at=c.changed_at, change=c
+        )
+        for c in changes
+    ]
     entries.sort(key=lambda e: (e.happened_on, e.recorded_at), reverse=True)
     return entries[:limit]
 

@@ -17,6 +17,7 @@ from lifecycle.models import Pillar
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.coverage import HeatmapRow
+from lifecycle.services.coverage import heatmap_parent
 from lifecycle.services.coverage import heatmap_rows
 from lifecycle.services.coverage import uncovered_managers
 from lifecycle.services.coverage import unit_heatmap
@@ -47,7 +48,11 @@ def _heatmap() -> tuple[OrgUnit | None, list[Pillar], list[HeatmapRow]]:
     unit = db.session.get(OrgUnit, unit_id) if unit_id else None
     pillars = _current_pillars()
     rows = unit_heatmap(
-        heatmap_rows(unit.id if unit else None), pillars, visible_managers_clause(user), local_today()
+        heatmap_rows(unit.id if unit else None),
+        pillars,
+        visible_managers_clause(user),
+        local_today(),
+        direct=heatmap_parent(unit.id if unit else None),
     )
     return unit, pillars, rows
 
@@ -70,7 +75,11 @@ def coverage_csv() -> Response:
     _unit, pillars, rows = _heatmap()
     header = [_("Unit"), _("Managers")] + [localized(p, "name") for p in pillars]
     body: list[list[Cell]] = [
-        [row.unit.name, row.managers, *(f"{round(row.shares[p.id] * 100)} %" for p in pillars)]
+        [
+            _("%(unit)s (directly)", unit=row.unit.name) if row.is_direct else row.unit.name,
+            row.managers,
+            *(f"{round(row.shares[p.id] * 100)} %" for p in pillars),
+        ]
         for row in rows
     ]
     return Response(
