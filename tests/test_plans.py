@@ -192,3 +192,29 @@ def test_a_line_manager_reads_direct_reports_plans_and_no_one_elses(people, app:
     assert browser.get(f"/managers/{people['anna'].id}/plan").status_code == 200
     assert browser.get(f"/managers/{grandchild.id}/plan").status_code == 404
     assert browser.get(f"/managers/{people['other'].id}/plan").status_code == 404
+
+
+def test_my_plan_query_count_does_not_grow_with_activities(
+    people, client: FlaskClient, login, count_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from lifecycle.services.activities import add_activity
+
+    pillars, _ = resolve_tags(["leader"], [])
+    login(people["anna"].user.email)
+    add_activity(
+        kind=ActivityKind.COURSE, title="Första", participants=[people["anna"]], pillars=pillars, actor=None
+    )
+    client.get("/me")
+    with count_queries() as few:
+        client.get("/me")
+    for n in range(15):
+        add_activity(
+            kind=ActivityKind.WORKSHOP,
+            title=f"Workshop {n}",
+            participants=[people["anna"], people["other"]],
+            pillars=pillars,
+            actor=None,
+        )
+    with count_queries() as many:
+        client.get("/me")
+    assert many.count == few.count

@@ -137,7 +137,11 @@ def manager_activities(manager: Manager, *, done: bool, limit: int) -> list[Acti
         select(Activity)
         .join(activity_participants, activity_participants.c.activity_id == Activity.id)
         .where(activity_participants.c.manager_id == manager.id, Activity.cancelled_at.is_(None))
-        .options(selectinload(Activity.pillars), selectinload(Activity.expectations))
+        .options(
+            selectinload(Activity.pillars),
+            selectinload(Activity.expectations),
+            selectinload(Activity.participants),
+        )
         .limit(limit)
     )
     if done:
