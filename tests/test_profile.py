@@ -161,3 +161,18 @@ def test_suggestions_only_name_people_the_user_may_see(app_ctx: Flask, client: F
     login(boss.user.email)  # type: ignore[union-attr]
     page = client.get("/managers/suggest", query_string={"q": "sune"}).get_data(as_text=True)
     assert "Sune Rapport" in page and "Sune Synlig" in page and "Sune Främling" not in page
+
+
+def test_the_change_log_cannot_be_rewritten(app_ctx: Flask) -> None:
+    import pytest as _pytest
+
+    from lifecycle.models.managers import HistoryIsAppendOnlyError
+
+    person = make_manager("Logg Logg")
+    (change,) = update_manager(person, ChangeSet({"title": "Rektor"}), None)
+    with _pytest.raises(HistoryIsAppendOnlyError), db.session.begin_nested():
+        change.new_value = "Något annat"
+        db.session.flush()
+    with _pytest.raises(HistoryIsAppendOnlyError), db.session.begin_nested():
+        db.session.delete(change)
+        db.session.flush()

@@ -143,10 +143,11 @@ class HistoryIsAppendOnlyError(RuntimeError):
 
 @event.listens_for(Session, "before_flush")
 def _refuse_history_rewrites(session: Session, flush_context: Any, instances: Any) -> None:
-    """Refuse to flush a change to or a deletion of a stage transition, on every database."""
+    """Refuse to flush a change to or a deletion of the journey's history (moves and detail changes)."""
+    history = (StageTransition, ManagerChange)
     for obj in session.deleted:
-        if isinstance(obj, StageTransition):
-            raise HistoryIsAppendOnlyError("stage transitions are never deleted")
+        if isinstance(obj, history):
+            raise HistoryIsAppendOnlyError(f"{type(obj).__name__} rows are never deleted")
     for obj in session.dirty:
-        if isinstance(obj, StageTransition) and session.is_modified(obj, include_collections=False):
-            raise HistoryIsAppendOnlyError("stage transitions are never changed")
+        if isinstance(obj, history) and session.is_modified(obj, include_collections=False):
+            raise HistoryIsAppendOnlyError(f"{type(obj).__name__} rows are never changed")
