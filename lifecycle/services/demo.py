@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import select
 
+from lifecycle.enums import ActivityKind
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
@@ -310,6 +311,54 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
             seeder.add(Stage.RECRUIT, "Sökande, enhetschef", dept_unit, None, with_account=False)
     db.session.flush()
     summary.units = db.session.scalar(select(func.count()).select_from(OrgUnit)) or 0
+    _seed_development(seeder.today)
     summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
     logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
     return summary
+
+
+#: the demo catalogue: title, kind, pillar keys, expectation keys
+CATALOGUE: tuple[tuple[str, ActivityKind, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Leda i förändring", ActivityKind.COURSE, ("developer",), ("developer.drive", "developer.experiment")),
+    ("Mentorprogrammet", ActivityKind.MENTORING, ("leader",), ("leader.role_model", "leader.grow_staff")),
+    ("Feedback i vardagen", ActivityKind.WORKSHOP, ("leader",), ("leader.feedback",)),
+    ("Arbetsrätt för chefer", ActivityKind.COURSE, ("secure",), ("secure.represent", "secure.decide")),
+    ("Omvärldsbevakning i praktiken", ActivityKind.WORKSHOP, ("developer",), ("developer.scout",)),
+    ("Budget och uppföljning", ActivityKind.COURSE, ("secure",), ("secure.steer", "secure.stewardship")),
+)
+
+
+def _seed_development(today: date) -> None:
+    """Give the demo a catalogue, and managers in post plans, goals and completed activities (once)."""
+    from lifecycle.models import CatalogueItem
+    from lifecycle.services.activities import add_from_catalogue
+    from lifecycle.services.activities import complete_activity
+    from lifecycle.services.activities import create_catalogue_item
+    from lifecycle.services.activities import resolve_tags
+    from lifecycle.services.plans import add_goal
+    from lifecycle.services.plans import ensure_plan
+
+    if db.session.scalar(select(CatalogueItem).limit(1)) is not None:
+        return
+    items = []
+    for title, kind, pillar_keys, expectation_keys in CATALOGUE:
+        pillars, expectations = resolve_tags(pillar_keys, expectation_keys)
+        items.append(
+            create_catalogue_item(
+                title=title, kind=kind, description="", pillars=pillars, expectations=expectations
+            )
+        )
+    in_post = db.session.scalars(
+        select(Manager).where(Manager.stage.in_([Stage.INTRODUCE, Stage.DEVELOP])).order_by(Manager.id)
+    ).all()
+    for index, manager in enumerate(in_post):
+        plan = ensure_plan(manager, today)
+        item = items[index % len(items)]
+        goal = add_goal(plan, title=f"Utvecklas inom: {item.title}", expectations=list(item.expectations))
+        done = add_from_catalogue(item, manager, None, due_on=today - timedelta(days=40 + index), goal=goal)
+        # Two in three have completed theirs; the rest are overdue, as in any real organisation.
+        if index % 3:
+            complete_activity(done, today - timedelta(days=30 + index))
+        add_from_catalogue(
+            items[(index + 2) % len(items)], manager, None, due_on=today + timedelta(days=20 + index)
+        )
