@@ -56,6 +56,7 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "system.health": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGGED_IN,
+    "auth.change_password": LOGGED_IN,
     "main.index": LOGGED_IN,
     "account.settings": LOGGED_IN,
     "account.tokens": LOGGED_IN,

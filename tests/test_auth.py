@@ -150,3 +150,13 @@ def test_session_cookie_is_httponly_and_lax(app_ctx: Flask, client: FlaskClient)
     response = post_form(client, "/login", {"email": "cookie@test.example", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logging_out_ends_the_users_other_sessions_too(app: Flask, app_ctx: Flask, login) -> None:
+    make_user(email="two-devices@test.example")
+    phone, laptop = app.test_client(), app.test_client()
+    login("two-devices@test.example", test_client=phone)
+    login("two-devices@test.example", test_client=laptop)
+    assert phone.get("/").status_code == 200 and laptop.get("/").status_code == 200
+    laptop.post("/logout", data={"csrf_token": csrf_token_from(laptop.get("/").get_data(as_text=True))})
+    assert phone.get("/").status_code == 302

@@ -78,11 +78,17 @@ def set_language(user: User, language: Language | None) -> None:
     db.session.flush()
 
 
+def end_all_sessions(user: User) -> None:
+    """End every session of the user, on every device: the token in their login cookies changes."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
 def set_enabled(user: User, enabled: bool) -> None:
     """Enable or disable an account; disabling ends all of its sessions."""
     user.is_enabled = enabled
     if not enabled:
-        user.session_token = new_session_token()
+        end_all_sessions(user)
     db.session.flush()
 
 
