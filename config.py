@@ -56,6 +56,8 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
         "worker_prefetch_multiplier": 1,
         "beat_schedule": {
             "beat-heartbeat": {"task": "system.heartbeat", "schedule": 60.0},
+            # An interval in UTC: daylight saving never shifts it; the rows carry the 08:00 local times.
+            "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0},
         },
     }
     if redis_url:
@@ -119,6 +121,13 @@ class Config:
         settings["SECRET_KEY"] = cls.secret_key(env, instance_path)
         settings.update(cls.mail_settings(env, instance_path))
         settings["STUCK_AFTER_DAYS"] = _env_int(env, "STUCK_AFTER_DAYS", 180)
+        # Reminder delivery: a claimed row's lease, the SMTP retry backoff (kept far below the Redis
+        # visibility timeout), the attempts before giving up, and rows claimed per dispatcher batch.
+        settings["REMINDER_LEASE_SECONDS"] = _env_int(env, "REMINDER_LEASE_SECONDS", 600)
+        settings["REMINDER_RETRY_BASE_SECONDS"] = _env_int(env, "REMINDER_RETRY_BASE_SECONDS", 30)
+        settings["REMINDER_RETRY_MAX_SECONDS"] = _env_int(env, "REMINDER_RETRY_MAX_SECONDS", 600)
+        settings["REMINDER_MAX_ATTEMPTS"] = _env_int(env, "REMINDER_MAX_ATTEMPTS", 12)
+        settings["REMINDER_BATCH_SIZE"] = _env_int(env, "REMINDER_BATCH_SIZE", 1000)
         if env.get("BASE_URL"):
             settings["BASE_URL"] = env["BASE_URL"].rstrip("/")
         return settings

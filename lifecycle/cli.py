@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 platform_cli = AppGroup("platform", help="The leadership platform.")
 users_cli = AppGroup("users", help="User accounts.")
+introductions_cli = AppGroup("introductions", help="Introduction programmes.")
 
 DEFAULT_PLATFORM = Path(__file__).parent / "platforms" / "orebro.yaml"
 
@@ -192,9 +193,25 @@ def import_activities(path: Path, commit: bool) -> None:
     click.echo(f"{path}: imported.")
 
 
+@introductions_cli.command("ensure-default")
+def introductions_ensure_default() -> None:
+    """Create the default introduction programme for new managers unless it exists."""
+    from lifecycle.services.introductions import ensure_default_template
+    from lifecycle.services.platform import get_platform
+
+    if get_platform() is None:
+        click.echo("Load the leadership platform first: its pillars tag the milestones.", err=True)
+        sys.exit(1)
+    template = ensure_default_template()
+    db.session.commit()
+    default = " (the default)" if template.is_default else ""
+    click.echo(f"The programme '{template.name}'{default} has {len(template.milestones)} milestones.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(platform_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(introductions_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_managers)
     app.cli.add_command(import_activities)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
+from typing import Any
 
+from celery import Task
 from celery import shared_task
+from flask import current_app
 
 from lifecycle.extensions import db
 from lifecycle.services.system import BEAT
@@ -18,3 +22,94 @@ def heartbeat() -> None:
     """Record that beat is scheduling and a worker is consuming."""
     record_heartbeat(BEAT)
     db.session.commit()
+
+
+# -- reminder e-mails (lifecycle/services/reminders.py; the README, "Reminders") ----------------------------
+
+#: a dispatcher run stops claiming after this long, so one run never overlaps the next by much
+DISPATCH_BUDGET_SECONDS = 45.0
+
+
+def _queue(claims: list[Any]) -> None:
+    """Hand each e-mail's claims to a send task, over one broker connection."""
+    celery_app = current_app.extensions["celery"]
+    with celery_app.producer_or_acquire() as producer:
+        for batch in claims:
+            celery_app.send_task(
+                "reminders.send",
+                args=[[[c.reminder_id, c.attempt, c.recipient_id] for c in batch]],
+                producer=producer,
+            )
+
+
+@shared_task(name="reminders.dispatch", ignore_result=True)
+def dispatch_reminders() -> int:
+    """Claim due reminders in batches, commit each, then queue one send task per e-mail; beat's heartbeat."""
+    from lifecycle.services.reminders import DeliverySettings
+    from lifecycle.services.reminders import claim_due_reminders
+    from lifecycle.services.reminders import record_dispatcher_heartbeat
+
+    settings = DeliverySettings.current()
+    record_dispatcher_heartbeat()
+    started = time.monotonic()
+    total = 0
+    while True:
+        batch = claim_due_reminders(limit=settings.batch_size)
+        # Committed before queueing: a send task never sees a row it was not given. If queueing fails
+        # (the broker is down) the rows keep their lease and are claimed again when it runs out.
+        db.session.commit()
+        if not len(batch):
+            break
+        total += len(batch)
+        try:
+            _queue([[claim] for claim in batch.single] + list(batch.digests.values()))
+        except Exception:
+            logger.exception(
+                "could not queue %d reminders; they are claimed again after their lease", len(batch)
+            )
+            break
+        if len(batch) < settings.batch_size or time.monotonic() - started > DISPATCH_BUDGET_SECONDS:
+            break
+    if total:
+        logger.info("dispatcher queued %d reminders", total)
+    return total
+
+
+@shared_task(name="reminders.send", bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def send_reminder(self: Task, claims: list[list[int]]) -> None:  # type: ignore[type-arg]
+    """Send one reminder e-mail (or one digest) for claimed rows, and record what happened."""
+    from lifecycle.notifications import SendFailure
+    from lifecycle.notifications import send
+    from lifecycle.services.reminders import Claim
+    from lifecycle.services.reminders import record_failure
+    from lifecycle.services.reminders import record_sent
+    from lifecycle.services.reminders import start_delivery
+
+    delivery = start_delivery([Claim(*claim) for claim in claims])
+    # The marker (the row's Message-ID) is stored before SMTP: a crash after this is the ambiguous window.
+    db.session.commit()
+    if delivery is None:
+        return
+    try:
+        send(delivery.message)
+    except SendFailure as failure:
+        retry = record_failure(delivery, failure.error, reached_server=failure.reached_server)
+        db.session.commit()
+        if retry is not None:
+            raise self.retry(
+                args=([[c.reminder_id, c.attempt, c.recipient_id] for c in retry.claims],),
+                countdown=retry.countdown,
+            ) from None
+        return
+    record_sent(delivery)
+    db.session.commit()
+
+
+@shared_task(name="reminders.resync", ignore_result=True)
+def resync_reminders() -> int:
+    """Recompute the reminders of every open item (after HR changed the rules)."""
+    from lifecycle.services.reminders import resync_open_items
+
+    count = resync_open_items()
+    db.session.commit()
+    return count

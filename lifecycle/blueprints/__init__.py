@@ -13,11 +13,13 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.calendar.views import bp as calendar_bp
     from lifecycle.blueprints.imports.views import bp as imports_bp
     from lifecycle.blueprints.insight.views import bp as insight_bp
+    from lifecycle.blueprints.introductions.views import bp as introductions_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.plans.views import bp as plans_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
+    from lifecycle.blueprints.reminders.views import bp as reminders_bp
     from lifecycle.blueprints.system.views import bp as system_bp
 
     for blueprint in (
@@ -31,6 +33,8 @@ def register_blueprints(app: Flask) -> None:
         pipeline_bp,
         plans_bp,
         insight_bp,
+        introductions_bp,
+        reminders_bp,
         activities_bp,
         imports_bp,
         api_bp,

@@ -23,6 +23,8 @@ from lifecycle.models import Pillar
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
 from lifecycle.services.coverage import refresh_coverage
+from lifecycle.services.reminders import sync_reminders
+from lifecycle.services.reminders import sync_reminders_for
 from lifecycle.timeutil import local_today
 
 logger = logging.getLogger(__name__)
@@ -90,8 +92,13 @@ def add_activity(
     responsible_note: str = "",
     catalogue_item: CatalogueItem | None = None,
     goal: PlanGoal | None = None,
+    remind: bool = True,
 ) -> Activity:
-    """Add an activity for one manager or a group; it must build at least one pillar."""
+    """Add an activity for one manager or a group; it must build at least one pillar.
+
+    With a planned date and not done, its reminder e-mails are written with it (unless `remind` is
+    False: a caller adding many syncs them once itself).
+    """
     if not title.strip():
         raise ActivityError("title", _("Give the activity a title."))
     if not participants:
@@ -121,6 +128,8 @@ def add_activity(
     db.session.flush()
     if completed_on is not None:
         refresh_coverage(m.id for m in participants)
+    if remind and due_on is not None and completed_on is None:
+        sync_reminders_for(activity)
     logger.info("activity %s (%s) added for %d participants", activity.id, kind.value, len(participants))
     return activity
 
@@ -157,18 +166,21 @@ def complete_activity(activity: Activity, on: date) -> None:
     _refuse_future(on)
     activity.completed_on = on
     refresh_coverage(m.id for m in activity.participants)
+    sync_reminders_for(activity)
 
 
 def reopen_activity(activity: Activity) -> None:
     """Mark a completed activity as not done after all."""
     activity.completed_on = None
     refresh_coverage(m.id for m in activity.participants)
+    sync_reminders_for(activity)
 
 
 def cancel_activity(activity: Activity) -> None:
     """Cancel an activity that will not happen; it stays in the history as cancelled."""
     activity.cancelled_at = utcnow()
     refresh_coverage(m.id for m in activity.participants)
+    sync_reminders_for(activity)
 
 
 def create_catalogue_item(
@@ -230,6 +242,7 @@ def add_imported_activities(items: Sequence[ImportedActivity], actor: User | Non
             expectations=item.expectations,
             actor=actor,
             due_on=item.due_on,
+            remind=False,
         )
         for item in items
     ]
@@ -241,6 +254,7 @@ def add_imported_activities(items: Sequence[ImportedActivity], actor: User | Non
         activity.import_reference = item.reference
     refresh_coverage(m.id for item in items if item.completed_on for m in item.participants)
     db.session.flush()
+    sync_reminders(activities=[a for a in activities if a.due_on is not None and a.completed_on is None])
     return activities
 
 
@@ -270,3 +284,4 @@ def update_imported_activities(changes: Sequence[tuple[Activity, ImportedActivit
         activity.pillars = list(item.pillars)
         activity.expectations = list(item.expectations)
     refresh_coverage(touched)
+    sync_reminders(activities=[activity for activity, _item in changes])

@@ -26,6 +26,7 @@ from lifecycle.models import OrgUnit
 from lifecycle.models import User
 from lifecycle.services.accounts import create_user
 from lifecycle.services.accounts import get_user_by_email
+from lifecycle.services.introductions import ensure_default_template
 from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.organisation import ensure_unit_path
@@ -270,6 +271,8 @@ def _seed_users(summary: DemoSummary) -> list[User]:
 def seed_demo_data(today: date | None = None) -> DemoSummary:
     """Create the demo organisation, users and managers that do not exist yet."""
     summary = DemoSummary()
+    # Before the managers: those entering the introduce stage get the default programme launched.
+    ensure_default_template()
     hr_partners = _seed_users(summary)
     seeder = _Seeder(
         today=today or local_today(),

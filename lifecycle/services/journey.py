@@ -89,6 +89,8 @@ def enter_journey(
     )
     db.session.flush()
     logger.info("manager %s entered the journey at %s", manager.id, stage.value)
+    if stage is Stage.INTRODUCE:
+        _launch_default_introduction(manager, actor, effective_date)
     return manager
 
 
@@ -149,8 +151,26 @@ def move_to_stage(
         reason=reason.strip(),
     )
     db.session.add(transition)
+    previous_stage_since = manager.stage_entered_on
     manager.stage = to_stage
     manager.stage_entered_on = effective_date
     db.session.flush()
     logger.info("manager %s moved %s -> %s", manager.id, from_stage.value, to_stage.value)
+    if to_stage in (Stage.OFFBOARD, Stage.CLOSED):
+        # Leaving stops the reminders about them (and to them), in this same transaction.
+        from lifecycle.services.reminders import sync_reminders_for_manager
+
+        sync_reminders_for_manager(manager)
+    if to_stage is Stage.INTRODUCE:
+        _launch_default_introduction(manager, actor, effective_date, previous_stage_since)
     return transition
+
+
+def _launch_default_introduction(
+    manager: Manager, actor: User | None, effective_date: date, previous_stage_since: date | None = None
+) -> None:
+    """Entering the introduce stage launches the default introduction programme, if HR has one."""
+    # Imported here so the journey stays importable from the services it launches into.
+    from lifecycle.services.introductions import launch_on_entering_introduce
+
+    launch_on_entering_introduce(manager, actor, effective_date, previous_stage_since)

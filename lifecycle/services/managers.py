@@ -137,4 +137,14 @@ def update_manager(
     if recorded:
         db.session.flush()
         logger.info("manager %s: %s changed", manager.id, ", ".join(c.field for c in recorded))
+    if manager.start_date is not None and any(c.field == "start_date" for c in recorded):
+        # The introduction programme follows the start date: its open milestones move with it.
+        from lifecycle.services.introductions import reschedule_introductions
+
+        reschedule_introductions(manager, manager.start_date)
+    if any(c.field in ("line_manager_id", "hr_partner_id", "start_date") for c in recorded):
+        # Escalations go to the new line manager and HR partner; moved milestones get new reminders.
+        from lifecycle.services.reminders import sync_reminders_for_manager
+
+        sync_reminders_for_manager(manager)
     return recorded

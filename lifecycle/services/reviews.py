@@ -24,6 +24,8 @@ from lifecycle.models import ReviewAssessment
 from lifecycle.models import User
 from lifecycle.services.activities import add_activity
 from lifecycle.services.plans import add_goal
+from lifecycle.services.reminders import sync_reminders
+from lifecycle.services.reminders import sync_reminders_for
 from lifecycle.timeutil import local_today
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ def schedule_reviews(plan: DevelopmentPlan, cadence: Cadence | None = None) -> l
     ]
     db.session.add_all(added)
     db.session.flush()
+    sync_reminders(reviews=added)
     return added
 
 
@@ -175,6 +178,7 @@ def complete_review(
         completed_on=on,
     )
     db.session.flush()
+    sync_reminders_for(review)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from lifecycle.policy import get_manager_or_404
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.accounts import hr_users
+from lifecycle.services.introductions import active_templates
+from lifecycle.services.introductions import introduction_progress
 from lifecycle.services.journey import StageMoveError
 from lifecycle.services.journey import allowed_moves
 from lifecycle.services.journey import move_to_stage
@@ -66,15 +68,18 @@ def detail(manager_id: int) -> str:
         ),
     )
     timeline = manager_timeline(manager)
+    can_edit = can_edit_manager(user, manager)
     return render_template(
         "managers/detail.html",
         manager=manager,
+        introduction=introduction_progress([manager.id], local_today()).get(manager.id),
+        introduction_templates=active_templates() if can_edit else [],
         reports=direct_reports(manager, visible=visible_managers_clause(user)),
         timeline=timeline,
         names=referenced_names(timeline),
         field_labels=FIELD_LABELS,
         describe_value=describe_value,
-        can_edit=can_edit_manager(user, manager),
+        can_edit=can_edit,
         today=local_today(),
     )
 

@@ -14,6 +14,7 @@ from lifecycle.enums import Stage
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.accounts import hr_users
+from lifecycle.services.introductions import introduction_progress
 from lifecycle.services.organisation import unit_tree
 from lifecycle.services.pipeline import ManagerFilter
 from lifecycle.services.pipeline import board_columns
@@ -66,10 +67,13 @@ def board() -> str:
         per_column=per_column,
         offset=(page - 1) * per_column if stage else 0,
     )
+    # One query for the progress of every introduction card on the page, however many there are.
+    introducing = [c.manager.id for col in columns if col.stage is Stage.INTRODUCE for c in col.cards]
     return render_template(
         "pipeline/board.html",
         form=form,
         columns=columns,
+        introductions=introduction_progress(introducing, local_today()),
         stage=stage,
         page=page,
         per_column=per_column,

@@ -35,6 +35,7 @@ from lifecycle.policy import signed_in
 from lifecycle.services.activities import ActivityError
 from lifecycle.services.activities import add_from_catalogue
 from lifecycle.services.activities import complete_activity
+from lifecycle.services.introductions import introduction_progress
 from lifecycle.services.plans import PlanError
 from lifecycle.services.plans import PlanOverview
 from lifecycle.services.plans import add_comment
@@ -90,6 +91,7 @@ def _render(manager: Manager, user: User, **forms: object) -> str:
         complete_form=CompleteForm(prefix="complete", completed_on=today),
         status_choices=list(GoalStatus),
         trend=pillar_trend(manager),
+        introduction=introduction_progress([manager.id], today).get(manager.id),
     )
 
 

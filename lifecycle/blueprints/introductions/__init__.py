@@ -1,0 +1,1 @@
+"""Introduction programmes: HR's overview of everyone in introduction, the templates, and launching one."""

@@ -1,0 +1,1 @@
+"""Reminder e-mails for HR (what is coming, sent and failed; the rules) and everyone's own preference."""

@@ -1,0 +1,1257 @@
+"""Reminder e-mails: HR's rules, the outbox rows they give, claiming due rows and recording delivery.
+
+The rows are the outbox. `sync_reminders_for()` writes them in the same transaction as the change that
+makes them due (an activity's date, its completion, a review, a manager leaving). The dispatcher
+(`claim_due_reminders`) claims due rows with a lease; the send task takes a claimed row
+(`start_delivery`), sends it and records the outcome (`record_sent`, `record_failure`).
+
+Each row is one e-mail to one person about one item at one occasion. Its `item_key` is
+"activity:<id>:<due date>" or "review:<id>:<due date>": a new due date is a new occurrence (a fresh
+set of reminders), while recomputing the same date never duplicates a row.
+
+The one window where an e-mail may go out twice: the SMTP server accepted it but the "sent" commit did
+not happen (the worker died). Before talking to SMTP a send stores the row's Message-ID (the marker);
+a reclaimed row that still has its marker is re-sent once, flagged `possible_duplicate` and with the
+same Message-ID; if that happens a second time the row is parked as failed instead of sent a third time.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+from typing import cast
+
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement
+from sqlalchemy import Table
+from sqlalchemy import and_
+from sqlalchemy import literal_column
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from lifecycle.db import utcnow
+from lifecycle.enums import ActivityKind
+from lifecycle.enums import Language
+from lifecycle.enums import ReminderOccurrence
+from lifecycle.enums import ReminderStatus
+from lifecycle.enums import Stage
+from lifecycle.extensions import db
+from lifecycle.models import Activity
+from lifecycle.models import AppSetting
+from lifecycle.models import DevelopmentPlan
+from lifecycle.models import DevelopmentReview
+from lifecycle.models import Manager
+from lifecycle.models import Reminder
+from lifecycle.models import User
+from lifecycle.models.activities import activity_participants
+from lifecycle.services.workdays import is_working_day
+from lifecycle.services.workdays import next_working_day
+from lifecycle.timeutil import STOCKHOLM
+
+logger = logging.getLogger(__name__)
+
+RULES_KEY = "reminder_rules"
+#: reminders go out at this local time on working days
+SEND_TIME = time(8, 0)
+#: the largest number of days before or after HR may choose
+MAX_DAYS = 60
+#: how many items one sync statement covers
+_CHUNK = 500
+
+#: the statuses in which a row may still be sent; everything else is final (until HR sends it again)
+OPEN_STATUSES = (ReminderStatus.PENDING, ReminderStatus.SENDING)
+
+
+class ReminderKind(StrEnum):
+    """What a rule applies to."""
+
+    INTRODUCTION = "introduction_milestone"
+    REVIEW = "development_review"
+    ACTIVITY = "activity"
+
+    @property
+    def title(self) -> LazyString:
+        return {
+            ReminderKind.INTRODUCTION: _l("Introduction milestones"),
+            ReminderKind.REVIEW: _l("Development reviews"),
+            ReminderKind.ACTIVITY: _l("Other activities with a planned date"),
+        }[self]
+
+
+class ReminderRuleError(ValueError):
+    """A rule HR entered breaks a limit; `field` names what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When to remind about one kind of item: N days before, on the day, and M days after (escalation)."""
+
+    #: None: no reminder before the due date
+    days_before: int | None = 3
+    on_due_day: bool = True
+    #: None: no escalation to the line manager and HR partner
+    days_after: int | None = 2
+
+    def as_json(self) -> dict[str, Any]:
+        return {"days_before": self.days_before, "on_due_day": self.on_due_day, "days_after": self.days_after}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Rule:
+        before, after = value.get("days_before"), value.get("days_after")
+        return cls(
+            days_before=int(before) if before else None,
+            on_due_day=bool(value.get("on_due_day", True)),
+            days_after=int(after) if after else None,
+        )
+
+
+DEFAULT_RULE = Rule()
+
+
+# -- settings ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How delivery behaves; every value comes from the app's configuration (and so the environment)."""
+
+    lease: timedelta
+    retry_base_seconds: float
+    retry_max_seconds: float
+    max_attempts: int
+    batch_size: int
+
+    @classmethod
+    def current(cls) -> DeliverySettings:
+        config = current_app.config
+        return cls(
+            lease=timedelta(seconds=float(config.get("REMINDER_LEASE_SECONDS", 600))),
+            retry_base_seconds=float(config.get("REMINDER_RETRY_BASE_SECONDS", 30)),
+            retry_max_seconds=float(config.get("REMINDER_RETRY_MAX_SECONDS", 600)),
+            max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", 12)),
+            batch_size=int(config.get("REMINDER_BATCH_SIZE", 1000)),
+        )
+
+    def backoff(self, attempt: int) -> float:
+        """Return the wait before the next try after `attempt` tries: exponential, capped, with jitter."""
+        ceiling = min(self.retry_max_seconds, self.retry_base_seconds * 2 ** max(0, attempt - 1))
+        # Full jitter in the upper half keeps retries of a burst from arriving together.
+        return float(ceiling * (0.5 + random.random() / 2))  # noqa: S311 (not security)
+
+
+def get_rules() -> dict[ReminderKind, Rule]:
+    """Return HR's rule for every kind of item (the defaults where HR set none)."""
+    setting = db.session.get(AppSetting, RULES_KEY)
+    stored = setting.value if setting and isinstance(setting.value, dict) else {}
+    return {
+        kind: Rule.from_json(stored[kind.value]) if isinstance(stored.get(kind.value), dict) else DEFAULT_RULE
+        for kind in ReminderKind
+    }
+
+
+def set_rules(rules: dict[ReminderKind, Rule]) -> None:
+    """Store HR's rules; reminders already computed follow with `resync_open_items()`."""
+    for rule in rules.values():
+        for name, days in (("days_before", rule.days_before), ("days_after", rule.days_after)):
+            if days is not None and not 1 <= days <= MAX_DAYS:
+                raise ReminderRuleError(name, _("Choose between 1 and %(max)s days.", max=MAX_DAYS))
+    value = {kind.value: rule.as_json() for kind, rule in rules.items()}
+    setting = db.session.get(AppSetting, RULES_KEY)
+    if setting is None:
+        db.session.add(AppSetting(key=RULES_KEY, value=value))
+    else:
+        setting.value = value
+    db.session.flush()
+
+
+# -- when ----------------------------------------------------------------------------------------------------
+
+
+def previous_working_day(day: date) -> date:
+    """Return `day` if it is a working day, else the last working day before it."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def send_time_utc(day: date) -> datetime:
+    """Return 08:00 in Stockholm on `day`, in UTC (zoneinfo makes it right on both sides of DST)."""
+    return datetime.combine(day, SEND_TIME, tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def schedule_days(due_on: date, rule: Rule) -> dict[ReminderOccurrence, date]:
+    """Return the day each reminder of an item due on `due_on` goes out.
+
+    A reminder never goes out on a weekend or holiday. The one before and the one on the due day move
+    to the previous working day (they are meant to arrive while there is still time to act); the
+    escalation moves to the next working day (it must come after the due date). A reminder "before"
+    that would fall on the same day as the due-day reminder is dropped.
+    """
+    days: dict[ReminderOccurrence, date] = {}
+    due_day = previous_working_day(due_on)
+    if rule.on_due_day:
+        days[ReminderOccurrence.DUE] = due_day
+    if rule.days_before:
+        before = previous_working_day(due_on - timedelta(days=rule.days_before))
+        if before < due_day:
+            days[ReminderOccurrence.BEFORE] = before
+    if rule.days_after:
+        days[ReminderOccurrence.ESCALATION] = next_working_day(due_on + timedelta(days=rule.days_after))
+    return days
+
+
+# -- who and what: the rows an item wants --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A reminder row an item should have."""
+
+    item_key: str
+    recipient_id: int
+    occurrence: ReminderOccurrence
+    due_at: datetime
+    activity_id: int | None = None
+    review_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int, ReminderOccurrence]:
+        return (self.item_key, self.recipient_id, self.occurrence)
+
+
+@dataclass
+class _Person:
+    """What deciding about a manager needs, loaded in bulk."""
+
+    id: int
+    name: str
+    stage: Stage
+    user_id: int | None
+    line_manager_user_id: int | None
+    hr_partner_id: int | None
+
+
+@dataclass
+class _ItemFacts:
+    """Everything sync needs to know about a batch of items, loaded with a fixed number of queries."""
+
+    activities: dict[int, Any] = field(default_factory=dict)
+    participants: dict[int, list[int]] = field(default_factory=dict)
+    reviews: dict[int, Any] = field(default_factory=dict)
+    people: dict[int, _Person] = field(default_factory=dict)
+    #: users who may receive e-mail (enabled, not a closed journey)
+    reachable: set[int] = field(default_factory=set)
+
+
+# Built once: a new alias on every call would cost SQLAlchemy a fresh adaptation (and its statement cache).
+_LINE = aliased(Manager, name="line_manager")
+_OWN_USER = aliased(User, name="own_user")
+_LINE_USER = aliased(User, name="line_user")
+_PARTNER = aliased(User, name="partner_user")
+_PARTNER_OWN = aliased(Manager, name="partner_manager")
+_RESPONSIBLE = aliased(User, name="responsible_user")
+_RESPONSIBLE_OWN = aliased(Manager, name="responsible_manager")
+
+
+def activity_key(activity_id: int, due_on: date) -> str:
+    return f"activity:{activity_id}:{due_on.isoformat()}"
+
+
+def review_key(review_id: int, due_on: date) -> str:
+    return f"review:{review_id}:{due_on.isoformat()}"
+
+
+def _reachable(user_id: int | None, enabled: bool | None, own_stage: Stage | None) -> bool:
+    """Whether a user may receive e-mail: an enabled account whose own journey (if any) is not closed."""
+    return bool(user_id) and bool(enabled) and own_stage is not Stage.CLOSED
+
+
+def _load_facts(activity_ids: Sequence[int], review_ids: Sequence[int]) -> _ItemFacts:
+    """Load the items, their people and who of them may be e-mailed: two or three queries per batch."""
+    facts = _ItemFacts()
+    if activity_ids:
+        for row in db.session.execute(
+            select(
+                Activity.id,
+                Activity.kind,
+                Activity.stage,
+                Activity.due_on,
+                Activity.completed_on,
+                Activity.cancelled_at,
+                Activity.responsible_id,
+                Activity.title,
+                activity_participants.c.manager_id,
+                _RESPONSIBLE.is_enabled.label("responsible_enabled"),
+                _RESPONSIBLE_OWN.stage.label("responsible_stage"),
+            )
+            .outerjoin(activity_participants, activity_participants.c.activity_id == Activity.id)
+            .outerjoin(_RESPONSIBLE, _RESPONSIBLE.id == Activity.responsible_id)
+            .outerjoin(_RESPONSIBLE_OWN, _RESPONSIBLE_OWN.user_id == Activity.responsible_id)
+            .where(Activity.id.in_(activity_ids))
+        ):
+            facts.activities[row.id] = row
+            if row.manager_id is not None:
+                facts.participants.setdefault(row.id, []).append(row.manager_id)
+            if _reachable(row.responsible_id, row.responsible_enabled, row.responsible_stage):
+                facts.reachable.add(row.responsible_id)
+    if review_ids:
+        for review_row in db.session.execute(
+            select(
+                DevelopmentReview.id,
+                DevelopmentReview.scheduled_on,
+                DevelopmentReview.completed_on,
+                DevelopmentPlan.manager_id,
+            )
+            .join(DevelopmentPlan, DevelopmentPlan.id == DevelopmentReview.plan_id)
+            .where(DevelopmentReview.id.in_(review_ids))
+        ):
+            facts.reviews[review_row.id] = review_row
+    manager_ids = {m for ids in facts.participants.values() for m in ids}
+    manager_ids.update(row.manager_id for row in facts.reviews.values())
+    if manager_ids:
+        for row in db.session.execute(
+            select(
+                Manager.id,
+                Manager.name,
+                Manager.stage,
+                Manager.user_id,
+                Manager.hr_partner_id,
+                _OWN_USER.is_enabled.label("own_enabled"),
+                _LINE.user_id.label("line_user_id"),
+                _LINE.stage.label("line_stage"),
+                _LINE_USER.is_enabled.label("line_enabled"),
+                _PARTNER.is_enabled.label("partner_enabled"),
+                _PARTNER_OWN.stage.label("partner_stage"),
+            )
+            .outerjoin(_OWN_USER, _OWN_USER.id == Manager.user_id)
+            .outerjoin(_LINE, _LINE.id == Manager.line_manager_id)
+            .outerjoin(_LINE_USER, _LINE_USER.id == _LINE.user_id)
+            .outerjoin(_PARTNER, _PARTNER.id == Manager.hr_partner_id)
+            .outerjoin(_PARTNER_OWN, _PARTNER_OWN.user_id == Manager.hr_partner_id)
+            .where(Manager.id.in_(manager_ids))
+        ):
+            facts.people[row.id] = _Person(
+                row.id, row.name, row.stage, row.user_id, row.line_user_id, row.hr_partner_id
+            )
+            # A user's own journey is the manager row whose account it is (user_id is unique).
+            for user_id, enabled, stage in (
+                (row.user_id, row.own_enabled, row.stage),
+                (row.line_user_id, row.line_enabled, row.line_stage),
+                (row.hr_partner_id, row.partner_enabled, row.partner_stage),
+            ):
+                if _reachable(user_id, enabled, stage):
+                    facts.reachable.add(user_id)
+    return facts
+
+
+def _is_live(person: _Person, activity_stage: Stage | None = None) -> bool:
+    """Whether reminders about this person's items still go out: not after they have left.
+
+    Offboarding stops them, except for the offboarding's own activities (the exit interview).
+    """
+    if person.stage is Stage.CLOSED:
+        return False
+    if person.stage is Stage.OFFBOARD:
+        return activity_stage is Stage.OFFBOARD
+    return True
+
+
+def _rows(
+    key: str,
+    due_on: date,
+    rule: Rule | None,
+    first: Iterable[int | None],
+    escalate: Iterable[int | None],
+    reachable: set[int],
+    **item: int,
+) -> list[Wanted]:
+    days = schedule_days(due_on, rule) if rule else dict.fromkeys(ReminderOccurrence, due_on)
+    first_ids = sorted({u for u in first if u is not None and u in reachable})
+    escalate_ids = sorted({u for u in escalate if u is not None and u in reachable})
+    wanted: list[Wanted] = []
+    for occurrence, day in days.items():
+        recipients = escalate_ids if occurrence is ReminderOccurrence.ESCALATION else first_ids
+        wanted.extend(Wanted(key, user_id, occurrence, send_time_utc(day), **item) for user_id in recipients)
+    return wanted
+
+
+def _wanted(facts: _ItemFacts, rules: dict[ReminderKind, Rule] | None) -> dict[str, list[Wanted]]:
+    """Return, per item ("activity:42" / "review:7"), the rows it should have now.
+
+    Without `rules`, every occurrence counts (with a nominal time): who may receive what, for checking
+    a row just before it is sent.
+    """
+    result: dict[str, list[Wanted]] = {}
+    for activity_id, row in facts.activities.items():
+        wanted: list[Wanted] = []
+        if row.due_on is not None and row.completed_on is None and row.cancelled_at is None:
+            subjects = [
+                facts.people[m]
+                for m in facts.participants.get(activity_id, [])
+                if m in facts.people and _is_live(facts.people[m], row.stage)
+            ]
+            if subjects:
+                kind = (
+                    ReminderKind.INTRODUCTION
+                    if row.kind is ActivityKind.INTRODUCTION_MILESTONE
+                    else ReminderKind.ACTIVITY
+                )
+                first = [row.responsible_id] if row.responsible_id else [p.user_id for p in subjects]
+                escalate = [u for p in subjects for u in (p.line_manager_user_id, p.hr_partner_id)]
+                wanted = _rows(
+                    activity_key(activity_id, row.due_on),
+                    row.due_on,
+                    rules[kind] if rules else None,
+                    first,
+                    escalate,
+                    facts.reachable,
+                    activity_id=activity_id,
+                )
+        result[f"activity:{activity_id}"] = wanted
+    for review_id, row in facts.reviews.items():
+        wanted = []
+        person = facts.people.get(row.manager_id)
+        if row.completed_on is None and person is not None and _is_live(person):
+            wanted = _rows(
+                review_key(review_id, row.scheduled_on),
+                row.scheduled_on,
+                rules[ReminderKind.REVIEW] if rules else None,
+                [person.user_id, person.line_manager_user_id],
+                [person.line_manager_user_id, person.hr_partner_id],
+                facts.reachable,
+                review_id=review_id,
+            )
+        result[f"review:{review_id}"] = wanted
+    return result
+
+
+# -- sync: the outbox written with the change ----------------------------------------------------------------
+
+
+def _insert(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+#: the table itself: the send path's statements skip the ORM's per-statement work (it is the hot path)
+_R = cast(Table, Reminder.__table__)
+_U = cast(Table, User.__table__)
+
+
+def _status_is(status: ReminderStatus) -> ColumnElement[bool]:
+    # A literal, not a bound parameter, so PostgreSQL matches the partial indexes on status.
+    return _R.c.status == literal_column(f"'{status.value}'")
+
+
+def sync_reminders(
+    activities: Iterable[Activity | int] = (),
+    reviews: Iterable[DevelopmentReview | int] = (),
+    now: datetime | None = None,
+) -> None:
+    """Bring the reminder rows of these items in line with their dates, state and people.
+
+    Missing future rows are added (a row that exists is never added twice), waiting rows follow a
+    changed time, and waiting rows the item no longer wants (done, cancelled, moved, the manager has
+    left, another person is responsible) become cancelled; nothing is deleted. Flushes, never commits.
+    """
+    activity_ids = sorted({a if isinstance(a, int) else a.id for a in activities})
+    review_ids = sorted({r if isinstance(r, int) else r.id for r in reviews})
+    if not activity_ids and not review_ids:
+        return
+    db.session.flush()
+    now = now or utcnow()
+    rules = get_rules()
+    for start in range(0, max(len(activity_ids), len(review_ids)), _CHUNK):
+        _sync_chunk(activity_ids[start : start + _CHUNK], review_ids[start : start + _CHUNK], rules, now)
+
+
+def sync_reminders_for(item: Activity | DevelopmentReview, now: datetime | None = None) -> None:
+    """Bring one activity's or review's reminder rows in line with it (see `sync_reminders`)."""
+    if isinstance(item, Activity):
+        sync_reminders(activities=[item], now=now)
+    else:
+        sync_reminders(reviews=[item], now=now)
+
+
+def _sync_chunk(
+    activity_ids: Sequence[int], review_ids: Sequence[int], rules: dict[ReminderKind, Rule], now: datetime
+) -> None:
+    wanted_by_item = _wanted(_load_facts(activity_ids, review_ids), rules)
+    wanted = {w.key: w for rows in wanted_by_item.values() for w in rows}
+    conditions = []
+    if activity_ids:
+        conditions.append(Reminder.activity_id.in_(activity_ids))
+    if review_ids:
+        conditions.append(Reminder.review_id.in_(review_ids))
+    existing = db.session.execute(
+        select(Reminder.id, Reminder.item_key, Reminder.recipient_id, Reminder.occurrence, Reminder.status)
+        .add_columns(Reminder.due_at)
+        .where(or_(*conditions))
+    ).all()
+    seen: set[tuple[str, int, ReminderOccurrence]] = set()
+    to_cancel: list[int] = []
+    to_move: list[dict[str, Any]] = []
+    to_revive: list[dict[str, Any]] = []
+    for row in existing:
+        key = (row.item_key, row.recipient_id, row.occurrence)
+        seen.add(key)
+        want = wanted.get(key)
+        if want is None:
+            if row.status is ReminderStatus.PENDING:
+                to_cancel.append(row.id)
+        elif row.status is ReminderStatus.PENDING and row.due_at != want.due_at:
+            to_move.append({"id": row.id, "due_at": want.due_at})
+        elif row.status is ReminderStatus.CANCELLED and want.due_at > now:
+            to_revive.append({"id": row.id, "due_at": want.due_at})
+    new = [
+        {
+            "item_key": w.item_key,
+            "activity_id": w.activity_id,
+            "review_id": w.review_id,
+            "recipient_id": w.recipient_id,
+            "occurrence": w.occurrence,
+            "due_at": w.due_at,
+            "status": ReminderStatus.PENDING,
+            "attempts": 0,
+            "possible_duplicate": False,
+            "created_at": now,
+        }
+        for key, w in wanted.items()
+        if key not in seen and w.due_at > now
+    ]
+    if to_cancel:
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(to_cancel), _status_is(ReminderStatus.PENDING))
+            .values(status=ReminderStatus.CANCELLED, lease_until=None),
+            execution_options={"synchronize_session": False},
+        )
+    if to_move:
+        db.session.execute(update(Reminder), to_move, execution_options={"synchronize_session": False})
+    if to_revive:
+        db.session.execute(
+            update(Reminder),
+            [
+                {**r, "status": ReminderStatus.PENDING, "last_error": None, "message_id": None}
+                for r in to_revive
+            ],
+            execution_options={"synchronize_session": False},
+        )
+    if new:
+        dialect = db.session.get_bind().dialect.name
+        # Two transactions syncing the same item at once: the unique key decides, the loser adds nothing.
+        statement = _insert(dialect)(Reminder).on_conflict_do_nothing(
+            index_elements=["item_key", "recipient_id", "occurrence"]
+        )
+        db.session.execute(statement, new)
+    if to_cancel or to_move or to_revive or new:
+        logger.info(
+            "reminders synced: %d added, %d moved, %d revived, %d cancelled",
+            len(new),
+            len(to_move),
+            len(to_revive),
+            len(to_cancel),
+        )
+
+
+def _open_items_of(manager_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Return the open activities and reviews (with a date) of these managers."""
+    activity_ids = list(
+        db.session.scalars(
+            select(Activity.id)
+            .join(activity_participants, activity_participants.c.activity_id == Activity.id)
+            .where(
+                activity_participants.c.manager_id.in_(manager_ids),
+                Activity.due_on.is_not(None),
+                Activity.completed_on.is_(None),
+                Activity.cancelled_at.is_(None),
+            )
+            .distinct()
+        )
+    )
+    review_ids = list(
+        db.session.scalars(
+            select(DevelopmentReview.id)
+            .join(DevelopmentPlan, DevelopmentPlan.id == DevelopmentReview.plan_id)
+            .where(DevelopmentPlan.manager_id.in_(manager_ids), DevelopmentReview.completed_on.is_(None))
+        )
+    )
+    return activity_ids, review_ids
+
+
+def sync_reminders_for_manager(manager: Manager, now: datetime | None = None) -> None:
+    """Re-sync everything a manager's change touches: their own items and the reminders they receive.
+
+    Called when they move on the journey (offboarded or closed: their reminders stop), and when their
+    line manager, HR partner or account changes (escalations go to the new people).
+    """
+    db.session.flush()
+    activity_ids, review_ids = _open_items_of([manager.id])
+    # Items of others about which this person receives reminders (as line manager or responsible).
+    user_ids = [u for u in (manager.user_id,) if u is not None]
+    if user_ids:
+        for activity_id, review_id in db.session.execute(
+            select(Reminder.activity_id, Reminder.review_id)
+            .where(Reminder.recipient_id.in_(user_ids), _status_is(ReminderStatus.PENDING))
+            .distinct()
+        ):
+            if activity_id is not None:
+                activity_ids.append(activity_id)
+            if review_id is not None:
+                review_ids.append(review_id)
+        # The direct reports' open items, whose escalations go to this line manager.
+        reports = list(db.session.scalars(select(Manager.id).where(Manager.line_manager_id == manager.id)))
+        if reports:
+            more_activities, more_reviews = _open_items_of(reports)
+            activity_ids += more_activities
+            review_ids += more_reviews
+    sync_reminders(activities=activity_ids, reviews=review_ids, now=now)
+
+
+def resync_open_items(now: datetime | None = None, batch: int = 2000) -> int:
+    """Re-sync every open item with a date (after HR changed the rules); returns how many were looked at.
+
+    Works through the items by id in batches and flushes each; the caller commits between calls if it
+    wants shorter transactions.
+    """
+    count = 0
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(Activity.id)
+                .where(
+                    Activity.id > last,
+                    Activity.due_on.is_not(None),
+                    Activity.completed_on.is_(None),
+                    Activity.cancelled_at.is_(None),
+                )
+                .order_by(Activity.id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            break
+        sync_reminders(activities=ids, now=now)
+        count += len(ids)
+        last = ids[-1]
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(DevelopmentReview.id)
+                .where(DevelopmentReview.id > last, DevelopmentReview.completed_on.is_(None))
+                .order_by(DevelopmentReview.id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            break
+        sync_reminders(reviews=ids, now=now)
+        count += len(ids)
+        last = ids[-1]
+    return count
+
+
+def record_dispatcher_heartbeat(now: datetime | None = None) -> None:
+    """Note that the dispatcher (beat) ran, with an upsert: two beats starting at once must not collide."""
+    from lifecycle.models import Heartbeat
+    from lifecycle.services.system import BEAT
+
+    now = now or utcnow()
+    dialect = db.session.get_bind().dialect.name
+    statement = _insert(dialect)(Heartbeat).values(name=BEAT, last_seen_at=now)
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=["name"], set_={"last_seen_at": now}),
+        execution_options={"synchronize_session": False},
+    )
+
+
+# -- claiming: the dispatcher ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row the dispatcher claimed: the send task must present `attempt` to act on it."""
+
+    reminder_id: int
+    attempt: int
+    recipient_id: int
+
+
+@dataclass(frozen=True)
+class ClaimBatch:
+    """What one claim gave: single e-mails, and per digest reader all their rows for one e-mail."""
+
+    single: list[Claim]
+    digests: dict[int, list[Claim]]
+    parked: int = 0
+
+    def __len__(self) -> int:
+        return len(self.single) + sum(len(c) for c in self.digests.values())
+
+
+# Stored reasons are diagnostics in plain English, like the SMTP servers' own answers: the row is read
+# by HR in whatever language they use, long after the worker that wrote it.
+NO_ADDRESS = "The recipient has no e-mail address."
+UNCERTAIN = (
+    "delivery uncertain: the e-mail may have been sent twice already; it is not sent again automatically"
+)
+
+
+def claim_due_reminders(now: datetime | None = None, limit: int | None = None) -> ClaimBatch:
+    """Claim due rows and rows whose lease expired: mark them sending with a lease, count the attempt.
+
+    `FOR UPDATE SKIP LOCKED` on PostgreSQL lets several dispatchers run at once without claiming the
+    same row; the guarded UPDATE makes a double claim impossible on every database. A digest reader's
+    due rows are claimed all together, for one e-mail. Flushes; the caller commits before queueing.
+    """
+    settings = DeliverySettings.current()
+    now = now or utcnow()
+    limit = limit or settings.batch_size
+    expired = db.session.execute(
+        select(Reminder.id, Reminder.message_id, Reminder.possible_duplicate, Reminder.attempts)
+        .where(_status_is(ReminderStatus.SENDING), Reminder.lease_until < now)
+        .order_by(Reminder.lease_until)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    park: list[int] = []
+    give_up: list[int] = []
+    flag: list[int] = []
+    reclaim: list[int] = []
+    for row in expired:
+        if row.attempts >= settings.max_attempts:
+            give_up.append(row.id)
+        elif row.message_id is not None and row.possible_duplicate:
+            park.append(row.id)
+        elif row.message_id is not None:
+            flag.append(row.id)
+        else:
+            reclaim.append(row.id)
+    if park:
+        _finish(park, ReminderStatus.FAILED, UNCERTAIN, guard=_status_is(ReminderStatus.SENDING))
+        logger.error("reminders %s parked: delivery uncertain after a second interrupted send", park)
+    if give_up:
+        _finish(
+            give_up,
+            ReminderStatus.FAILED,
+            f"Gave up after {settings.max_attempts} attempts.",
+            guard=_status_is(ReminderStatus.SENDING),
+        )
+    if flag:
+        # A send reached SMTP and never confirmed: it may have arrived. Send once more, flagged.
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(flag))
+            .values(possible_duplicate=True, message_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        logger.warning("reminders %s were interrupted after reaching SMTP; re-sending, flagged", flag)
+    room = limit - len(expired)
+    due_ids: list[int] = []
+    if room > 0:
+        due_ids = list(
+            db.session.scalars(
+                select(Reminder.id)
+                .where(_status_is(ReminderStatus.PENDING), Reminder.due_at <= now)
+                .order_by(Reminder.due_at, Reminder.id)
+                .limit(room)
+                .with_for_update(skip_locked=True)
+            )
+        )
+    candidates = reclaim + flag + due_ids
+    if not candidates:
+        return ClaimBatch([], {}, parked=len(park) + len(give_up))
+    claimed = _mark_sending(candidates, now, settings)
+    digest_readers = set(
+        db.session.scalars(
+            select(User.id).where(User.id.in_({c.recipient_id for c in claimed}), User.wants_digest.is_(True))
+        )
+    )
+    if digest_readers:
+        # The rest of their due rows go into the same e-mail.
+        claimed_ids = {c.reminder_id for c in claimed}
+        more = [
+            i
+            for i in db.session.scalars(
+                select(Reminder.id)
+                .where(
+                    _status_is(ReminderStatus.PENDING),
+                    Reminder.due_at <= now,
+                    Reminder.recipient_id.in_(digest_readers),
+                )
+                .with_for_update(skip_locked=True)
+            )
+            if i not in claimed_ids
+        ]
+        if more:
+            claimed += _mark_sending(more, now, settings)
+    single = [c for c in claimed if c.recipient_id not in digest_readers]
+    digests: dict[int, list[Claim]] = {}
+    for claim in claimed:
+        if claim.recipient_id in digest_readers:
+            digests.setdefault(claim.recipient_id, []).append(claim)
+    return ClaimBatch(single, digests, parked=len(park) + len(give_up))
+
+
+def _mark_sending(ids: list[int], now: datetime, settings: DeliverySettings) -> list[Claim]:
+    claimable = or_(
+        _status_is(ReminderStatus.PENDING),
+        and_(_status_is(ReminderStatus.SENDING), _R.c.lease_until < now),
+    )
+    rows = db.session.execute(
+        update(_R)
+        .where(_R.c.id.in_(ids), claimable)
+        .values(status=ReminderStatus.SENDING, lease_until=now + settings.lease, attempts=_R.c.attempts + 1)
+        .returning(_R.c.id, _R.c.attempts, _R.c.recipient_id)
+    ).all()
+    return [Claim(row.id, row.attempts, row.recipient_id) for row in sorted(rows)]
+
+
+def _finish(ids: Iterable[int], status: ReminderStatus, error: str | None, guard: ColumnElement[bool]) -> int:
+    result = db.session.execute(
+        update(_R)
+        .where(_R.c.id.in_(list(ids)), guard)
+        .values(status=status, last_error=error, lease_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# -- delivering: the send task -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """What an e-mail says about one reminder: minimal, never review content."""
+
+    reminder_id: int
+    occurrence: ReminderOccurrence
+    title: str
+    subject_name: str
+    due_on: date
+    #: the manager the item is about
+    manager_id: int
+    #: the endpoint and its values of the page the recipient follows (their own plan is "plans.me")
+    endpoint: str
+    values: dict[str, int]
+
+    @property
+    def page(self) -> tuple[str, dict[str, int]]:
+        """Return the endpoint and values of the item's page for anyone allowed to see it (HR)."""
+        if self.endpoint == "plans.me":
+            return "plans.show", {"manager_id": self.manager_id}
+        return self.endpoint, self.values
+
+
+@dataclass
+class Delivery:
+    """One e-mail about to be sent: the rows it covers (each with its attempt) and the rendered message."""
+
+    claims: list[Claim]
+    recipient: Recipient
+    message_id: str
+    items: list[ItemSummary]
+    possible_duplicate: bool
+    message: Any = None
+
+
+def message_id_for(reminder_ids: Sequence[int]) -> str:
+    """Return the stable Message-ID of the e-mail carrying these rows: the same on every re-send."""
+    base = current_app.config.get("BASE_URL") or "http://localhost"
+    host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    first = min(reminder_ids)
+    name = f"reminder-{first}" if len(reminder_ids) == 1 else f"reminder-digest-{first}"
+    return f"<{name}@chefsresan.{host}>"
+
+
+def _owned(claims: Sequence[Claim]) -> ColumnElement[bool]:
+    """Rows still sending under these very attempts: anything else belongs to a later claim."""
+    return or_(
+        *(
+            and_(
+                _R.c.id == c.reminder_id,
+                _R.c.attempts == c.attempt,
+                _status_is(ReminderStatus.SENDING),
+            )
+            for c in claims
+        )
+    )
+
+
+def _summaries(rows: Sequence[Any], facts: _ItemFacts | None = None) -> dict[int, ItemSummary]:
+    """Describe the items of these rows (from `facts` when the caller has loaded them already)."""
+    if facts is None:
+        facts = _load_facts(
+            [r.activity_id for r in rows if r.activity_id is not None],
+            [r.review_id for r in rows if r.review_id is not None],
+        )
+    result = {}
+    for row in rows:
+        if row.activity_id is not None and row.activity_id in facts.activities:
+            activity = facts.activities[row.activity_id]
+            ids = facts.participants.get(row.activity_id, [])
+            people = sorted((facts.people[m] for m in ids if m in facts.people), key=lambda p: (p.name, p.id))
+            mine = [p for p in people if p.user_id == row.recipient_id]
+            person: _Person | None = (mine or people)[0] if people else None
+            own = bool(mine)
+            manager_id = person.id if person else 0
+            result[row.id] = ItemSummary(
+                row.id,
+                row.occurrence,
+                activity.title,
+                person.name if person else "",
+                activity.due_on or row.due_at.date(),
+                manager_id,
+                "plans.me" if own else "plans.show",
+                {} if own else {"manager_id": manager_id},
+            )
+        elif row.review_id is not None and row.review_id in facts.reviews:
+            review = facts.reviews[row.review_id]
+            subject = facts.people.get(review.manager_id)
+            result[row.id] = ItemSummary(
+                row.id,
+                row.occurrence,
+                _("Development review"),
+                subject.name if subject else "",
+                review.scheduled_on,
+                review.manager_id,
+                "plans.review",
+                {"manager_id": review.manager_id, "review_id": review.id},
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What an e-mail needs to know about the person it goes to."""
+
+    id: int
+    email: str
+    name: str
+    language: Language | None
+    wants_digest: bool
+
+
+def start_delivery(claims: Sequence[Claim], now: datetime | None = None) -> Delivery | None:
+    """Take claimed rows for sending: check they are still ours and still wanted, render, set the marker.
+
+    Returns None when there is nothing to send (the rows belong to a later claim, are no longer wanted
+    and so cancelled, or failed for good, e.g. no address or a template error). Flushes; the caller
+    commits before talking to SMTP, so the marker is stored when the e-mail may leave.
+    """
+    from lifecycle.notifications import render_reminder_email
+
+    now = now or utcnow()
+    settings = DeliverySettings.current()
+    rows = db.session.execute(
+        select(
+            _R.c.id,
+            _R.c.item_key,
+            _R.c.activity_id,
+            _R.c.review_id,
+            _R.c.recipient_id,
+            _R.c.occurrence,
+            _R.c.due_at,
+            _R.c.possible_duplicate,
+            _U.c.email,
+            _U.c.name,
+            _U.c.language,
+            _U.c.wants_digest,
+        )
+        .join(_U, _U.c.id == _R.c.recipient_id)
+        .where(_owned(claims))
+        .order_by(_R.c.id)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    recipient = Recipient(
+        first.recipient_id, first.email or "", first.name, first.language, first.wants_digest
+    )
+    attempt_of = {c.reminder_id: c for c in claims}
+    mine = [attempt_of[r.id] for r in rows]
+    # Still wanted? The item may have been done, moved or its manager may have left since the claim.
+    facts = _load_facts(
+        [r.activity_id for r in rows if r.activity_id is not None],
+        [r.review_id for r in rows if r.review_id is not None],
+    )
+    # Whether each row is still wanted depends on the item and its people, not on when it goes out.
+    wanted = _wanted(facts, None)
+    wanted_keys = {w.key for ws in wanted.values() for w in ws}
+    stale = [
+        c
+        for c, r in zip(mine, rows, strict=True)
+        if (r.item_key, r.recipient_id, r.occurrence) not in wanted_keys
+    ]
+    if stale:
+        _finish([c.reminder_id for c in stale], ReminderStatus.CANCELLED, None, _owned(stale))
+        logger.info(
+            "reminders %s no longer wanted; cancelled instead of sent", [c.reminder_id for c in stale]
+        )
+    keep_ids = {c.reminder_id for c in mine} - {c.reminder_id for c in stale}
+    rows = [r for r in rows if r.id in keep_ids]
+    mine = [attempt_of[r.id] for r in rows]
+    if not rows:
+        return None
+    if not recipient.email.strip():
+        _finish(keep_ids, ReminderStatus.FAILED, NO_ADDRESS, _owned(mine))
+        return None
+    summaries = _summaries(rows, facts)
+    items = [summaries[r.id] for r in rows if r.id in summaries]
+    message_id = message_id_for([r.id for r in rows])
+    delivery = Delivery(
+        claims=mine,
+        recipient=recipient,
+        message_id=message_id,
+        items=items,
+        possible_duplicate=any(r.possible_duplicate for r in rows),
+    )
+    try:
+        delivery.message = render_reminder_email(delivery)
+    except Exception as exc:  # a broken row must not hold up the others: it fails alone, with the reason
+        logger.exception("reminders %s could not be rendered", sorted(keep_ids))
+        _finish(keep_ids, ReminderStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000], _owned(mine))
+        return None
+    taken = db.session.execute(
+        update(_R).where(_owned(mine)).values(message_id=message_id, lease_until=now + settings.lease)
+    )
+    if (getattr(taken, "rowcount", 0) or 0) != len(mine):
+        # Lost a row to a reclaim between the read and here: take the marker off the rest (nothing was
+        # sent) and let the new claim, or the next one after the lease, do the work.
+        db.session.execute(update(_R).where(_owned(mine)).values(message_id=None))
+        return None
+    return delivery
+
+
+def record_sent(delivery: Delivery, now: datetime | None = None) -> bool:
+    """Mark the delivery's rows sent; False if a later claim took them over meanwhile.
+
+    On PostgreSQL this transaction commits without waiting for the disk: should the database crash
+    before the commit reaches it, the row is simply back in the ambiguous window (marker set, lease
+    running out) and is re-sent once, flagged, like after a worker crash. The marker commit before
+    SMTP stays durable.
+    """
+    now = now or utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    result = db.session.execute(
+        update(_R)
+        .where(_owned(delivery.claims))
+        .values(status=ReminderStatus.SENT, sent_at=now, lease_until=None, last_error=None)
+    )
+    done = int(getattr(result, "rowcount", 0) or 0)
+    if done != len(delivery.claims):
+        logger.warning(
+            "reminder e-mail %s was sent after its lease passed to a new claim", delivery.message_id
+        )
+    return done == len(delivery.claims)
+
+
+class Failure(StrEnum):
+    PERMANENT = "permanent"
+    #: the server refused for now; nothing was delivered
+    TRANSIENT = "transient"
+    #: the connection broke or timed out: the e-mail may or may not have been accepted
+    AMBIGUOUS = "ambiguous"
+
+
+def classify(exc: BaseException, reached_server: bool = True) -> Failure:
+    """Tell a permanent SMTP failure (5xx, refused recipients) from one worth retrying.
+
+    Before the connection stood (`reached_server` False) nothing can have been delivered. After it, an
+    answer from the server is definite (4xx: later, 5xx: never), while a broken or timed-out
+    connection leaves it open whether the server took the e-mail.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return Failure.PERMANENT if codes and all(c >= 500 for c in codes) else Failure.TRANSIENT
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return Failure.PERMANENT if exc.smtp_code >= 500 else Failure.TRANSIENT
+    if not reached_server:
+        # Connection refused, a DNS failure, a connect timeout, TLS or login problems: worth a retry.
+        return Failure.TRANSIENT if isinstance(exc, OSError) else Failure.PERMANENT
+    if isinstance(exc, smtplib.SMTPServerDisconnected | TimeoutError | ConnectionError):
+        return Failure.AMBIGUOUS
+    if isinstance(exc, OSError):  # smtplib's other errors and socket errors
+        return Failure.AMBIGUOUS
+    return Failure.PERMANENT
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return f"SMTP {exc.smtp_code}: {text}"[:2000]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [
+            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for addr, (code, msg) in exc.recipients.items()
+        ]
+        return ("SMTP " + "; ".join(parts))[:2000]
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Try again after `countdown` seconds with these claims (their attempt counted up)."""
+
+    countdown: float
+    claims: list[Claim]
+
+
+def record_failure(
+    delivery: Delivery, exc: BaseException, *, reached_server: bool = True, now: datetime | None = None
+) -> Retry | None:
+    """Record a failed send: permanent → failed at once; transient → the next attempt and its backoff.
+
+    The row stays `sending` during the backoff with a lease that covers it, so if the retry message is
+    lost (Redis flushed, worker killed) the dispatcher takes the row again when the lease runs out.
+    """
+    now = now or utcnow()
+    settings = DeliverySettings.current()
+    kind = classify(exc, reached_server)
+    error = describe(exc)
+    ids = [c.reminder_id for c in delivery.claims]
+    attempt = max(c.attempt for c in delivery.claims)
+    if kind is Failure.PERMANENT:
+        db.session.execute(
+            update(_R)
+            .where(_owned(delivery.claims))
+            .values(status=ReminderStatus.FAILED, last_error=error, lease_until=None, message_id=None)
+        )
+        logger.warning("reminders %s failed for good: %s", ids, error)
+        return None
+    if kind is Failure.AMBIGUOUS and delivery.possible_duplicate:
+        _finish(ids, ReminderStatus.FAILED, f"{UNCERTAIN} ({error})", _owned(delivery.claims))
+        return None
+    if attempt >= settings.max_attempts:
+        _finish(
+            ids,
+            ReminderStatus.FAILED,
+            f"Gave up after {attempt} attempts. {error}",
+            _owned(delivery.claims),
+        )
+        logger.error("reminders %s: gave up after %d attempts: %s", ids, attempt, error)
+        return None
+    countdown = settings.backoff(attempt)
+    values: dict[str, Any] = {
+        "attempts": _R.c.attempts + 1,
+        "lease_until": now + timedelta(seconds=countdown) + settings.lease,
+        "last_error": error,
+        # Known not delivered: clear the marker. Maybe delivered: the next copy is flagged.
+        "message_id": None,
+    }
+    if kind is Failure.AMBIGUOUS:
+        values["possible_duplicate"] = True
+    result = db.session.execute(update(_R).where(_owned(delivery.claims)).values(**values))
+    if not getattr(result, "rowcount", 0):
+        return None
+    logger.info("reminders %s: %s (attempt %d); retrying in %.0f s", ids, error, attempt, countdown)
+    return Retry(countdown, [Claim(c.reminder_id, c.attempt + 1, c.recipient_id) for c in delivery.claims])
+
+
+# -- for the pages -------------------------------------------------------------------------------------------
+
+
+def resend_reminder(reminder: Reminder, now: datetime | None = None) -> None:
+    """Send a failed reminder again at the next dispatcher run (HR's "send again")."""
+    if reminder.status is not ReminderStatus.FAILED:
+        raise ReminderRuleError("status", _("Only a failed reminder can be sent again."))
+    reminder.status = ReminderStatus.PENDING
+    reminder.due_at = now or utcnow()
+    reminder.attempts = 0
+    reminder.last_error = None
+    reminder.message_id = None
+    reminder.lease_until = None
+    reminder.possible_duplicate = False
+    db.session.flush()
+
+
+def set_digest_preference(user: User, wants_digest: bool) -> None:
+    """Choose one e-mail a day with all reminders, or one e-mail per reminder."""
+    user.wants_digest = wants_digest
+    db.session.flush()
+
+
+def status_counts() -> dict[ReminderStatus, int]:
+    """Return how many rows each status has (one aggregate query)."""
+    from sqlalchemy import func
+
+    counts = dict.fromkeys(ReminderStatus, 0)
+    for status, count in db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)):
+        counts[status] = count
+    return counts
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """A reminder row as the pages show it."""
+
+    reminder: Reminder
+    summary: ItemSummary | None
+
+
+def reminder_lines(
+    status: ReminderStatus,
+    *,
+    limit: int = 50,
+    after: tuple[datetime, int] | None = None,
+    recipient: User | None = None,
+) -> list[ReminderLine]:
+    """Return a page of rows in one status with their items, ordered for the page, keyset-paginated."""
+    order_col: Any
+    if status is ReminderStatus.PENDING:
+        order_col = Reminder.due_at
+        ascending = True
+    elif status is ReminderStatus.SENT:
+        order_col = Reminder.sent_at
+        ascending = False
+    else:
+        order_col = Reminder.due_at
+        ascending = False
+    from sqlalchemy.orm import joinedload
+
+    query = select(Reminder).where(_status_is(status)).options(joinedload(Reminder.recipient))
+    if recipient is not None:
+        query = query.where(Reminder.recipient_id == recipient.id)
+    if after is not None:
+        moment, last_id = after
+        if ascending:
+            query = query.where(or_(order_col > moment, and_(order_col == moment, Reminder.id > last_id)))
+        else:
+            query = query.where(or_(order_col < moment, and_(order_col == moment, Reminder.id < last_id)))
+    query = (
+        query.order_by(order_col.asc(), Reminder.id.asc())
+        if ascending
+        else query.order_by(order_col.desc(), Reminder.id.desc())
+    )
+    rows = list(db.session.scalars(query.limit(limit)).unique())
+    summaries = _summaries(rows)
+    return [ReminderLine(row, summaries.get(row.id)) for row in rows]

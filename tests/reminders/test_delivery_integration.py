@@ -1,0 +1,310 @@
+"""Reminder delivery for real: PostgreSQL, Redis, a prefork Celery worker process and an SMTP server.
+
+Each test seeds due reminder rows, runs the dispatcher (as beat's task does) in this process and a
+worker subprocess, injects a fault, and then counts what the SMTP server received per Message-ID.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from celery import _state as celery_state
+from flask import Flask
+from sqlalchemy import select
+
+from config import _celery_settings
+from lifecycle import create_app
+from lifecycle.cli import DEFAULT_PLATFORM
+from lifecycle.enums import ReminderStatus
+from lifecycle.enums import Stage
+from lifecycle.extensions import db
+from lifecycle.models import Manager
+from lifecycle.models import Reminder
+from lifecycle.services.journey import move_to_stage
+from lifecycle.services.platform import load_platform
+from lifecycle.services.platform_file import parse_platform
+from lifecycle.timeutil import local_today
+from tests.conftest import database_url
+from tests.conftest import redis_url
+from tests.reminders.harness import Sink
+from tests.reminders.harness import Worker
+from tests.reminders.harness import create_database
+from tests.reminders.harness import dispatching
+from tests.reminders.harness import drop_database
+from tests.reminders.harness import empty_tables
+from tests.reminders.harness import free_port
+from tests.reminders.harness import seed_due_reminders
+from tests.reminders.harness import statuses
+from tests.reminders.harness import wait_for
+from tests.reminders.harness import worker_env
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+#: a claimed row's lease in these tests: short, so recovery after a kill is quick
+LEASE = 6
+#: the worker's SMTP retry backoff: 1 s, then 2 s at most
+WORKER_SETTINGS = {
+    "lease_seconds": LEASE,
+    "retry_base_seconds": 1,
+    "retry_max_seconds": 2,
+    "max_attempts": 40,
+}
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """An own database, the Redis database 9, an SMTP port and an app on them, for the whole module."""
+    name = f"chefsresan_reminders_{os.getpid()}"
+    url = create_database(database_url() or "", name)
+    broker = (redis_url() or "").rsplit("/", 1)[0] + "/9"
+    broker_client = redis.Redis.from_url(broker)
+    broker_client.flushdb()
+    previous_default = celery_state.default_app
+    app = create_app(
+        "testing",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": url,
+            "CELERY": _celery_settings(broker, tmp_path_factory.mktemp("celery")),
+            "REMINDER_LEASE_SECONDS": LEASE,
+            "REMINDER_BATCH_SIZE": 200,
+        },
+    )
+    with app.app_context():
+        db.create_all()
+    sink = Sink(free_port())
+    sink.start()
+    try:
+        yield {"app": app, "url": url, "broker": broker, "redis": broker_client, "sink": sink}
+    finally:
+        sink.stop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        broker_client.flushdb()
+        broker_client.close()
+        celery_state.default_app = previous_default
+        drop_database(database_url() or "", name)
+
+
+@pytest.fixture
+def line(services: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Per test: empty tables with the platform loaded, a reset sink, a worker (started by the test)."""
+    app: Flask = services["app"]
+    sink: Sink = services["sink"]
+    sink.start()
+    sink.handler.reset()
+    services["redis"].flushdb()
+    with app.app_context():
+        empty_tables()
+        load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+        db.session.commit()
+    worker = Worker(
+        worker_env(services["url"], services["broker"], sink.port, **WORKER_SETTINGS), tmp_path / "w.log"
+    )
+    try:
+        yield {**services, "worker": worker}
+    finally:
+        worker.stop()
+        sink.start()
+        services["redis"].flushdb()
+        with app.app_context():
+            db.session.remove()
+
+
+def _report(line: dict[str, Any]) -> str:
+    """What a timed-out wait shows: the rows, the broker, the sink and the worker's log."""
+    with line["app"].app_context():
+        counts = statuses()
+        attempts = Counter(db.session.scalars(select(Reminder.attempts)))
+        db.session.remove()
+    broker = line["redis"]
+    handler = line["sink"].handler
+    return (
+        f"rows: {dict(counts)}; attempts: {dict(attempts)}\n"
+        f"broker: {broker.llen('celery')} queued, {broker.hlen('unacked')} unacknowledged\n"
+        f"sink: {handler.total} received, {handler.refusals} refused\n"
+        f"worker log:\n{line['worker'].log_tail()}"
+    )
+
+
+def _all_sent(line: dict[str, Any], expected: int) -> bool:
+    with line["app"].app_context():
+        done = statuses()[ReminderStatus.SENT] == expected
+        db.session.remove()
+    return done
+
+
+def _rows(app: Flask) -> list[Reminder]:
+    with app.app_context():
+        found = list(db.session.scalars(select(Reminder).order_by(Reminder.id)))
+        db.session.expunge_all()
+        db.session.remove()
+    return found
+
+
+def _assert_each_arrived_once(line: dict[str, Any], expected: int) -> list[Reminder]:
+    rows = _rows(line["app"])
+    handler = line["sink"].handler
+    assert len(rows) == expected
+    assert {r.status for r in rows} == {ReminderStatus.SENT}
+    assert set(handler.counts) == {r.message_id for r in rows}
+    assert set(handler.counts.values()) == {1}, [m for m, n in handler.counts.items() if n > 1]
+    assert not any(r.possible_duplicate for r in rows)
+    return rows
+
+
+def test_a_thousand_due_reminders_arrive_exactly_once(line: dict[str, Any]) -> None:
+    app = line["app"]
+    with app.app_context():
+        seed_due_reminders(managers=10, per_manager=100)
+    line["worker"].start()
+    started = time.monotonic()
+    with dispatching(app):
+        wait_for(lambda: _all_sent(line, 1000), 120, "1 000 reminders sent", lambda: _report(line))
+    elapsed = time.monotonic() - started
+    rows = _assert_each_arrived_once(line, 1000)
+    assert all(r.message_id == f"<reminder-{r.id}@chefsresan.localhost>" for r in rows)
+    print(f"1 000 reminders delivered in {elapsed:.1f} s by one prefork worker with two processes")
+
+
+def test_killing_the_worker_three_times_loses_nothing_and_duplicates_only_flagged(
+    line: dict[str, Any],
+) -> None:
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    with app.app_context():
+        seed_due_reminders(managers=10, per_manager=100)
+    handler.delay = 0.01  # a little time in SMTP, so kills land mid-send too
+    worker.start()
+    with dispatching(app):
+        for threshold in (150, 400, 650):
+            wait_for(
+                lambda t=threshold: handler.total >= t, 90, f"{threshold} received", lambda: _report(line)
+            )
+            worker.kill()
+            worker.start()
+        wait_for(
+            lambda: _all_sent(line, 1000), 150, "every reminder sent after the kills", lambda: _report(line)
+        )
+    rows = _rows(app)
+    assert {r.status for r in rows} == {ReminderStatus.SENT}
+    assert set(handler.counts) == {r.message_id for r in rows}  # every one arrived
+    flagged_rows = {r.message_id for r in rows if r.possible_duplicate}
+    twice = {m for m, n in handler.counts.items() if n > 1}
+    assert max(handler.counts.values()) <= 2  # at most one extra copy ...
+    assert twice <= flagged_rows  # ... and only of a row flagged as a possible duplicate
+    assert twice <= handler.flagged  # whose second copy says so in its header
+    assert len(flagged_rows) <= 3 * 2  # only sends cut off by a kill (two pool processes each time)
+    print(
+        f"after 3 kills: {len(twice)} duplicated, {len(flagged_rows)} flagged, {worker.starts} worker starts"
+    )
+
+
+def test_smtp_down_then_451_then_up_delivers_everything_once_after_backoff(line: dict[str, Any]) -> None:
+    app, worker, sink = line["app"], line["worker"], line["sink"]
+    with app.app_context():
+        seed_due_reminders(managers=4, per_manager=50)
+    sink.stop()  # the port is closed: connection refused
+    worker.start()
+    with dispatching(app):
+        time.sleep(5)
+        sink.handler.answer_data = "451 4.3.0 Mailbox busy, try again later"
+        sink.start()
+        wait_for(lambda: sink.handler.refusals >= 50, 60, "451 answers", lambda: _report(line))
+        time.sleep(2)
+        sink.handler.answer_data = "250 OK"
+        wait_for(
+            lambda: _all_sent(line, 200), 120, "every reminder sent after the outage", lambda: _report(line)
+        )
+    rows = _assert_each_arrived_once(line, 200)
+    assert min(r.attempts for r in rows) >= 2  # every one waited and was tried again
+
+
+def test_a_550_fails_its_row_after_one_attempt_and_the_others_arrive(line: dict[str, Any]) -> None:
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    with app.app_context():
+        seed_due_reminders(managers=3, per_manager=20)
+    handler.refused = {"chef1@reminders.test"}
+    worker.start()
+    with dispatching(app):
+        wait_for(
+            lambda: (
+                sum(n for s, n in _statuses(app).items() if s in (ReminderStatus.SENT, ReminderStatus.FAILED))
+                == 60
+            ),
+            60,
+            "every reminder sent or failed",
+            lambda: _report(line),
+        )
+        time.sleep(2)  # nothing is retried
+    rows = _rows(app)
+    failed = [r for r in rows if r.status is ReminderStatus.FAILED]
+    assert len(failed) == 20
+    assert all(r.attempts == 1 for r in failed)
+    assert all("550" in (r.last_error or "") for r in failed)
+    assert handler.refusals == 20
+    assert sum(handler.counts.values()) == 40
+
+
+def _statuses(app: Flask) -> dict[ReminderStatus, int]:
+    with app.app_context():
+        counts = statuses()
+        db.session.remove()
+    return counts
+
+
+def test_redis_flushed_mid_run_loses_nothing(line: dict[str, Any]) -> None:
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    with app.app_context():
+        seed_due_reminders(managers=10, per_manager=100)
+    handler.delay = 0.005
+    worker.start()
+    with dispatching(app):
+        wait_for(lambda: handler.total >= 300, 90, "300 received", lambda: _report(line))
+        line["redis"].flushdb()  # every queued send task is gone, and kombu's bindings with them
+        wait_for(
+            lambda: _all_sent(line, 1000), 150, "every reminder sent after the flush", lambda: _report(line)
+        )
+    _assert_each_arrived_once(line, 1000)
+
+
+def test_two_dispatchers_at_once_send_nothing_twice(line: dict[str, Any]) -> None:
+    app, worker = line["app"], line["worker"]
+    with app.app_context():
+        seed_due_reminders(managers=10, per_manager=100)
+    # Small batches, and a lease longer than the run: a second attempt could only be a double claim.
+    app.config.update(REMINDER_BATCH_SIZE=50, REMINDER_LEASE_SECONDS=120)
+    try:
+        worker.start()
+        with dispatching(app, interval=0.05, threads=2):
+            wait_for(lambda: _all_sent(line, 1000), 120, "1 000 reminders sent", lambda: _report(line))
+    finally:
+        app.config.update(REMINDER_BATCH_SIZE=200, REMINDER_LEASE_SECONDS=LEASE)
+    rows = _assert_each_arrived_once(line, 1000)
+    # Never claimed twice: one attempt each.
+    assert {r.attempts for r in rows} == {1}
+
+
+def test_a_manager_offboarded_before_the_time_is_never_reminded(line: dict[str, Any]) -> None:
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    with app.app_context():
+        staying, leaving = seed_due_reminders(managers=2, per_manager=50)
+        manager = db.session.get(Manager, leaving)
+        assert manager is not None
+        move_to_stage(manager, Stage.OFFBOARD, None, "Slutar", local_today(), end_date=local_today())
+        db.session.commit()
+        leaving_user = manager.user_id
+    worker.start()
+    with dispatching(app):
+        wait_for(lambda: _all_sent(line, 50), 60, "the staying manager's 50", lambda: _report(line))
+        time.sleep(2)
+    rows = _rows(app)
+    assert {r.status for r in rows if r.recipient_id == leaving_user} == {ReminderStatus.CANCELLED}
+    assert sum(handler.counts.values()) == 50
+    assert staying != leaving
