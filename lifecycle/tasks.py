@@ -110,6 +110,6 @@ def resync_reminders() -> int:
     """Recompute the reminders of every open item (after HR changed the rules)."""
     from lifecycle.services.reminders import resync_open_items
 
-    count = resync_open_items()
+    count = resync_open_items(after_batch=db.session.commit)
     db.session.commit()
     return count

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy import Table
 from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -48,6 +50,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm import joinedload
 
 from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
@@ -631,11 +634,13 @@ def sync_reminders_for_manager(manager: Manager, now: datetime | None = None) ->
     sync_reminders(activities=activity_ids, reviews=review_ids, now=now)
 
 
-def resync_open_items(now: datetime | None = None, batch: int = 2000) -> int:
+def resync_open_items(
+    now: datetime | None = None, batch: int = 2000, after_batch: Callable[[], None] | None = None
+) -> int:
     """Re-sync every open item with a date (after HR changed the rules); returns how many were looked at.
 
-    Works through the items by id in batches and flushes each; the caller commits between calls if it
-    wants shorter transactions.
+    Works through the items by id in batches, flushing each and then calling `after_batch` (the task
+    passes its commit, so no transaction grows with the number of items).
     """
     count = 0
     last = 0
@@ -656,6 +661,8 @@ def resync_open_items(now: datetime | None = None, batch: int = 2000) -> int:
         if not ids:
             break
         sync_reminders(activities=ids, now=now)
+        if after_batch:
+            after_batch()
         count += len(ids)
         last = ids[-1]
     last = 0
@@ -671,6 +678,8 @@ def resync_open_items(now: datetime | None = None, batch: int = 2000) -> int:
         if not ids:
             break
         sync_reminders(reviews=ids, now=now)
+        if after_batch:
+            after_batch()
         count += len(ids)
         last = ids[-1]
     return count
@@ -1202,8 +1211,6 @@ def set_digest_preference(user: User, wants_digest: bool) -> None:
 
 def status_counts() -> dict[ReminderStatus, int]:
     """Return how many rows each status has (one aggregate query)."""
-    from sqlalchemy import func
-
     counts = dict.fromkeys(ReminderStatus, 0)
     for status, count in db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)):
         counts[status] = count
@@ -1236,8 +1243,6 @@ def reminder_lines(
     else:
         order_col = Reminder.due_at
         ascending = False
-    from sqlalchemy.orm import joinedload
-
     query = select(Reminder).where(_status_is(status)).options(joinedload(Reminder.recipient))
     if recipient is not None:
         query = query.where(Reminder.recipient_id == recipient.id)

@@ -194,6 +194,8 @@ class Worker:
     env: dict[str, str]
     log_path: Path
     concurrency: int = 2
+    #: the queue it consumes; a queue of its own keeps a parallel run of the suite out of its way
+    queue: str = "celery"
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -213,6 +215,8 @@ class Worker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                "-Q",
+                self.queue,
                 "-n",
                 f"reminders-test-{os.getpid()}-{self.starts}@%h",
             ],

@@ -60,18 +60,23 @@ WORKER_SETTINGS = {
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """An own database, the Redis database 9, an SMTP port and an app on them, for the whole module."""
+    """An own database, a queue of its own on Redis database 9, an SMTP port, and an app on them."""
     name = f"chefsresan_reminders_{os.getpid()}"
     url = create_database(database_url() or "", name)
     broker = (redis_url() or "").rsplit("/", 1)[0] + "/9"
     broker_client = redis.Redis.from_url(broker)
-    broker_client.flushdb()
+    # A queue of this run's own: another run of the suite on the same Redis cannot take its tasks.
+    queue = f"reminders-test-{os.getpid()}"
+    celery_settings = {
+        **_celery_settings(broker, tmp_path_factory.mktemp("celery")),
+        "task_default_queue": queue,
+    }
     previous_default = celery_state.default_app
     app = create_app(
         "testing",
         overrides={
             "SQLALCHEMY_DATABASE_URI": url,
-            "CELERY": _celery_settings(broker, tmp_path_factory.mktemp("celery")),
+            "CELERY": celery_settings,
             "REMINDER_LEASE_SECONDS": LEASE,
             "REMINDER_BATCH_SIZE": 200,
         },
@@ -81,13 +86,13 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     sink = Sink(free_port())
     sink.start()
     try:
-        yield {"app": app, "url": url, "broker": broker, "redis": broker_client, "sink": sink}
+        yield {"app": app, "url": url, "broker": broker, "redis": broker_client, "sink": sink, "queue": queue}
     finally:
         sink.stop()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        broker_client.flushdb()
+        broker_client.delete(queue)
         broker_client.close()
         celery_state.default_app = previous_default
         drop_database(database_url() or "", name)
@@ -100,20 +105,19 @@ def line(services: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
     sink: Sink = services["sink"]
     sink.start()
     sink.handler.reset()
-    services["redis"].flushdb()
+    services["redis"].delete(services["queue"])
     with app.app_context():
         empty_tables()
         load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
         db.session.commit()
-    worker = Worker(
-        worker_env(services["url"], services["broker"], sink.port, **WORKER_SETTINGS), tmp_path / "w.log"
-    )
+    env = worker_env(services["url"], services["broker"], sink.port, **WORKER_SETTINGS)
+    worker = Worker(env, tmp_path / "worker.log", queue=services["queue"])
     try:
         yield {**services, "worker": worker}
     finally:
         worker.stop()
         sink.start()
-        services["redis"].flushdb()
+        services["redis"].delete(services["queue"])
         with app.app_context():
             db.session.remove()
 
@@ -128,7 +132,7 @@ def _report(line: dict[str, Any]) -> str:
     handler = line["sink"].handler
     return (
         f"rows: {dict(counts)}; attempts: {dict(attempts)}\n"
-        f"broker: {broker.llen('celery')} queued, {broker.hlen('unacked')} unacknowledged\n"
+        f"broker: {broker.llen(line['queue'])} queued, {broker.hlen('unacked')} unacknowledged\n"
         f"sink: {handler.total} received, {handler.refusals} refused\n"
         f"worker log:\n{line['worker'].log_tail()}"
     )

@@ -18,6 +18,7 @@ from lifecycle.enums import ReminderStatus
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.models import Activity
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Reminder
 from lifecycle.services.activities import cancel_activity
@@ -254,3 +255,35 @@ def test_reviews_remind_the_manager_and_line_manager_until_completed(app_ctx: Fl
     with time_machine.travel(datetime(2026, 4, 1, 10, 0, tzinfo=UTC), tick=False):
         complete_review(first, on=date(2026, 4, 1), next_steps="", actor=None)
     assert {r.status for r in rows(review_id=first.id)} == {ReminderStatus.CANCELLED}
+
+
+def test_the_resync_task_commits_batch_by_batch(app_ctx: Flask, people: People) -> None:
+    from lifecycle import tasks
+
+    for day in range(5):
+        make_activity(people.manager, date(2026, 4, 6 + day))
+    set_rules(dict.fromkeys(ReminderKind, Rule(days_before=None, on_due_day=True, days_after=None)))
+    assert tasks.resync_reminders.run() == 5
+    assert {r.occurrence for r in rows(status=ReminderStatus.PENDING)} == {Occ.DUE}
+    assert len(rows(status=ReminderStatus.PENDING)) == 5
+
+
+def test_an_introduction_programme_brings_its_reminders_and_they_follow_the_start_date(
+    app_ctx: Flask, people: People
+) -> None:
+    from lifecycle.services.introductions import ensure_default_template
+    from lifecycle.services.introductions import launch_introduction
+
+    template = ensure_default_template()
+    launch = launch_introduction(people.manager, template, None, date(2026, 4, 1))
+    milestones = rows(status=ReminderStatus.PENDING)
+    assert milestones, "launching the programme writes the milestones' reminders"
+    assert {r.activity_id for r in milestones} <= {
+        a.id for a in db.session.scalars(select(Activity).where(Activity.introduction_id == launch.id))
+    }
+    before = {r.item_key for r in milestones}
+    people.manager.start_date = date(2026, 4, 1)
+    update_manager(people.manager, ChangeSet({"start_date": date(2026, 5, 4)}), actor=None)
+    after = {r.item_key for r in rows(status=ReminderStatus.PENDING)}
+    assert after and not (after & before)  # every open milestone moved: a fresh set for its new date
+    assert {r.status for r in rows() if r.item_key in before} == {ReminderStatus.CANCELLED}
