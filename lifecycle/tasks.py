@@ -47,10 +47,9 @@ def dispatch_reminders() -> int:
     """Claim due reminders in batches, commit each, then queue one send task per e-mail; beat's heartbeat."""
     from lifecycle.services.reminders import DeliverySettings
     from lifecycle.services.reminders import claim_due_reminders
-    from lifecycle.services.reminders import record_dispatcher_heartbeat
 
     settings = DeliverySettings.current()
-    record_dispatcher_heartbeat()
+    record_heartbeat(BEAT)
     started = time.monotonic()
     total = 0
     while True:

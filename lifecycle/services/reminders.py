@@ -685,20 +685,6 @@ def resync_open_items(
     return count
 
 
-def record_dispatcher_heartbeat(now: datetime | None = None) -> None:
-    """Note that the dispatcher (beat) ran, with an upsert: two beats starting at once must not collide."""
-    from lifecycle.models import Heartbeat
-    from lifecycle.services.system import BEAT
-
-    now = now or utcnow()
-    dialect = db.session.get_bind().dialect.name
-    statement = _insert(dialect)(Heartbeat).values(name=BEAT, last_seen_at=now)
-    db.session.execute(
-        statement.on_conflict_do_update(index_elements=["name"], set_={"last_seen_at": now}),
-        execution_options={"synchronize_session": False},
-    )
-
-
 # -- claiming: the dispatcher ------------------------------------------------------------------------------
 
 
