@@ -1,9 +1,11 @@
 """Every model, imported here so Alembic and relationship resolution see the whole schema."""
 
 from lifecycle.models.access import ApiToken
+from lifecycle.models.access import PasswordResetToken
 from lifecycle.models.activities import Activity
 from lifecycle.models.activities import CatalogueItem
 from lifecycle.models.activities import PillarCoverage
+from lifecycle.models.audit import AuditEvent
 from lifecycle.models.imports import ManagerImport
 from lifecycle.models.introductions import IntroductionLaunch
 from lifecycle.models.introductions import IntroductionTemplate
@@ -30,6 +32,7 @@ __all__ = [
     "Activity",
     "ApiToken",
     "AppSetting",
+    "AuditEvent",
     "CatalogueItem",
     "DevelopmentPlan",
     "DevelopmentReview",
@@ -41,6 +44,7 @@ __all__ = [
     "ManagerChange",
     "ManagerImport",
     "OrgUnit",
+    "PasswordResetToken",
     "Pillar",
     "PillarCoverage",
     "PlanComment",

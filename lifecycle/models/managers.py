@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import TYPE_CHECKING
-from typing import Any
 
-from sqlalchemy import DDL
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import ForeignKey
@@ -15,17 +13,19 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped
-from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from lifecycle.append_only import HistoryIsAppendOnlyError
+from lifecycle.append_only import append_only
 from lifecycle.db import Base
 from lifecycle.db import UTCDateTime
 from lifecycle.db import enum_column
 from lifecycle.db import utcnow
 from lifecycle.enums import Stage
+
+__all__ = ["HistoryIsAppendOnlyError", "Manager", "ManagerChange", "StageTransition"]
 
 if TYPE_CHECKING:
     from lifecycle.models.organisation import OrgUnit
@@ -64,6 +64,8 @@ class Manager(Base):
     stage_entered_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: set when the person's data was erased (GDPR); stage, dates and pillar counts stay for statistics
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit | None] = relationship()
     line_manager: Mapped[Manager | None] = relationship(remote_side=[id], foreign_keys=[line_manager_id])
@@ -78,6 +80,7 @@ class Manager(Base):
         return max(0, (today - self.stage_entered_on).days)
 
 
+@append_only
 class StageTransition(Base):
     """One move on the journey; rows are only ever added, never changed or deleted."""
 
@@ -99,6 +102,7 @@ class StageTransition(Base):
     actor: Mapped[User | None] = relationship()
 
 
+@append_only
 class ManagerChange(Base):
     """One changed detail of a manager's record: who changed which field from what to what, and when."""
 
@@ -117,37 +121,3 @@ class ManagerChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship()
-
-
-#: Append-only history, enforced by PostgreSQL itself; the ORM guard in services/journey.py covers SQLite.
-HISTORY_GUARD_FUNCTION = """
-CREATE OR REPLACE FUNCTION stage_transitions_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'stage_transitions is append-only: history is never changed or deleted';
-END;
-$$ LANGUAGE plpgsql
-"""
-HISTORY_GUARD_TRIGGER = """
-CREATE TRIGGER stage_transitions_append_only
-    BEFORE UPDATE OR DELETE ON stage_transitions
-    FOR EACH ROW EXECUTE FUNCTION stage_transitions_append_only()
-"""
-for _statement in (HISTORY_GUARD_FUNCTION, HISTORY_GUARD_TRIGGER):
-    _guard = DDL(_statement)  # type: ignore[no-untyped-call]
-    event.listen(StageTransition.__table__, "after_create", _guard.execute_if(dialect="postgresql"))
-
-
-class HistoryIsAppendOnlyError(RuntimeError):
-    """Code tried to change or delete a row of the journey's history."""
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_history_rewrites(session: Session, flush_context: Any, instances: Any) -> None:
-    """Refuse to flush a change to or a deletion of the journey's history (moves and detail changes)."""
-    history = (StageTransition, ManagerChange)
-    for obj in session.deleted:
-        if isinstance(obj, history):
-            raise HistoryIsAppendOnlyError(f"{type(obj).__name__} rows are never deleted")
-    for obj in session.dirty:
-        if isinstance(obj, history) and session.is_modified(obj, include_collections=False):
-            raise HistoryIsAppendOnlyError(f"{type(obj).__name__} rows are never changed")
