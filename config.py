@@ -43,6 +43,8 @@ def _development_secret_key(instance_path: Path) -> str:
 
 def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, Any]:
     """Return Celery settings: Redis when configured, else kombu's filesystem transport."""
+    from celery.schedules import crontab
+
     settings: dict[str, Any] = {
         "task_ignore_result": True,
         "task_serializer": "json",
@@ -58,6 +60,8 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
             "beat-heartbeat": {"task": "system.heartbeat", "schedule": 60.0},
             # An interval in UTC: daylight saving never shifts it; the rows carry the 08:00 local times.
             "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0},
+            # Daily at 01:30 UTC (the schedule's timezone): closed journeys past GDPR_RETENTION_DAYS.
+            "gdpr-retention": {"task": "gdpr.retention", "schedule": crontab(hour=1, minute=30)},
         },
     }
     if redis_url:
@@ -104,6 +108,11 @@ class Config:
 
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     LOGIN_RATE_LIMIT = "5 per minute"
+    #: password reset requests per network address, and per e-mail address asked about
+    PASSWORD_RESET_RATE_LIMIT = "10 per hour"  # noqa: S105  (a limit, not a password)
+    PASSWORD_RESET_EMAIL_RATE_LIMIT = "3 per hour"  # noqa: S105
+    #: API tokens one user may create
+    API_TOKEN_RATE_LIMIT = "10 per hour"  # noqa: S105
     RATELIMIT_HEADERS_ENABLED = True
 
     @classmethod
@@ -121,6 +130,10 @@ class Config:
         settings["SECRET_KEY"] = cls.secret_key(env, instance_path)
         settings.update(cls.mail_settings(env, instance_path))
         settings["STUCK_AFTER_DAYS"] = _env_int(env, "STUCK_AFTER_DAYS", 180)
+        # Closed journeys are anonymised this many days after closing (GDPR retention, a daily job).
+        settings["GDPR_RETENTION_DAYS"] = _env_int(env, "GDPR_RETENTION_DAYS", 730)
+        # How long an e-mailed password reset link works.
+        settings["PASSWORD_RESET_MAX_AGE_MINUTES"] = _env_int(env, "PASSWORD_RESET_MAX_AGE_MINUTES", 60)
         # Reminder delivery: a claimed row's lease, the SMTP retry backoff (kept far below the Redis
         # visibility timeout), the attempts before giving up, and rows claimed per dispatcher batch.
         settings["REMINDER_LEASE_SECONDS"] = _env_int(env, "REMINDER_LEASE_SECONDS", 600)

@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     from lifecycle.extensions import limiter
     from lifecycle.extensions import mail
     from lifecycle.extensions import migrate
+    from lifecycle.services import audit  # noqa: F401  (records every audited change on flush)
 
     db.init_app(app)
     with app.app_context():

@@ -54,10 +54,10 @@ def append_only(cls: type) -> type:
     """Class decorator: guard a mapped class's rows against change and deletion (ORM and PostgreSQL)."""
     table: Table = cls.__table__  # type: ignore[attr-defined]
     # DDL statements are %-formatted by SQLAlchemy, so the function's own % placeholder is doubled.
-    event.listen(
-        table, "after_create", DDL(GUARD_FUNCTION.replace("%", "%%")).execute_if(dialect="postgresql")
-    )  # type: ignore[no-untyped-call]
-    event.listen(table, "after_create", DDL(guard_trigger(table.name)).execute_if(dialect="postgresql"))  # type: ignore[no-untyped-call]
+    function = DDL(GUARD_FUNCTION.replace("%", "%%"))  # type: ignore[no-untyped-call]
+    trigger = DDL(guard_trigger(table.name))  # type: ignore[no-untyped-call]
+    event.listen(table, "after_create", function.execute_if(dialect="postgresql"))
+    event.listen(table, "after_create", trigger.execute_if(dialect="postgresql"))
     _guarded_classes.append(cls)
     return cls
 

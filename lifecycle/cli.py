@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from flask.cli import with_appcontext
 
 from lifecycle.enums import Role
 from lifecycle.extensions import db
+from lifecycle.models import Manager
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import PlatformFileError
 from lifecycle.services.platform_file import parse_platform
@@ -216,3 +218,91 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_managers)
     app.cli.add_command(import_activities)
     app.cli.add_command(api_token)
+    app.cli.add_command(gdpr_cli)
+
+
+# -- personal data (GDPR): lifecycle/services/gdpr.py ------------------------------------------------
+
+gdpr_cli = AppGroup("gdpr", help="Personal data (GDPR): export, anonymise, retention.")
+
+
+def _manager_or_exit(manager_id: int) -> Manager:
+    manager = db.session.get(Manager, manager_id)
+    if manager is None:
+        click.echo(f"No manager has the id {manager_id}.", err=True)
+        sys.exit(1)
+    return manager
+
+
+@gdpr_cli.command("export")
+@click.argument("manager_id", type=click.IntRange(min=1))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the JSON to this file instead of printing it.",
+)
+def gdpr_export(manager_id: int, output: Path | None) -> None:
+    """Print (or write) everything that refers to one person as JSON; the export is audited."""
+    import json
+
+    from lifecycle.services.gdpr import export_person
+
+    document = export_person(_manager_or_exit(manager_id), actor=None, source="system")
+    db.session.commit()
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    output.chmod(0o600)
+    click.echo(f"Personal data of manager {manager_id} written to {output}.")
+
+
+@gdpr_cli.command("anonymise")
+@click.argument("manager_id", type=click.IntRange(min=1))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def gdpr_anonymise(manager_id: int, yes: bool) -> None:
+    """Anonymise one person: their personal data is erased for good, statistics stay."""
+    from lifecycle.enums import Stage
+    from lifecycle.services.gdpr import anonymise_person
+
+    manager = _manager_or_exit(manager_id)
+    if manager.anonymised_at is not None:
+        click.echo(f"Manager {manager_id} is already anonymised; nothing changed.")
+        return
+    if manager.stage is not Stage.CLOSED:
+        click.echo(f"Warning: the journey of manager {manager_id} is still open ({manager.stage.value}).")
+    if not yes:
+        click.confirm(f"Anonymise {manager.name} (manager {manager_id})? This cannot be undone.", abort=True)
+    anonymise_person(manager, actor=None, source="system")
+    db.session.commit()
+    click.echo(f"Manager {manager_id} is anonymised.")
+
+
+@gdpr_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only list who is due; change nothing.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count from this day instead of today (YYYY-MM-DD).",
+)
+def gdpr_retention(dry_run: bool, today: datetime | None) -> None:
+    """Anonymise the closed journeys past GDPR_RETENTION_DAYS (what the daily job does)."""
+    from lifecycle.services.gdpr import apply_retention
+    from lifecycle.services.gdpr import retention_candidates
+    from lifecycle.services.gdpr import retention_period
+    from lifecycle.timeutil import local_today
+
+    day = today.date() if today else local_today()
+    period = retention_period()
+    if dry_run:
+        due = retention_candidates(day, period)
+        for manager in due:
+            click.echo(f"manager {manager.id}: closed on {manager.stage_entered_on.isoformat()}")
+        click.echo(f"Dry run: {len(due)} closed journeys are past {period.days} days; nothing was changed.")
+        return
+    done = apply_retention(day, after_batch=db.session.commit)
+    db.session.commit()
+    click.echo(f"{len(done)} closed journeys past {period.days} days anonymised.")

@@ -55,6 +55,9 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "static": PUBLIC,
     "system.health": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    # the e-mailed link's secret is the credential
+    "auth.reset_password": PUBLIC,
     "auth.logout": LOGGED_IN,
     "auth.change_password": LOGGED_IN,
     "main.index": LOGGED_IN,
@@ -69,7 +72,12 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "managers.detail": LOGGED_IN,
     "managers.move": HR,
     "managers.edit": HR,
+    "managers.audit_trail": HR,
     "managers.suggest": LOGGED_IN,
+    "gdpr.export": HR,
+    "gdpr.anonymise": HR,
+    # one's own personal data, as a download
+    "gdpr.my_data": LOGGED_IN,
     "pipeline.board": HR,
     "activities.catalogue": HR,
     "activities.new_catalogue_item": HR,

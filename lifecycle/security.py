@@ -22,6 +22,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+#: responses that may hold personal data; downloads (CSV, Excel, calendar) set the header themselves
+PERSONAL_MIMETYPES = frozenset({"text/html", "application/json"})
+
 
 def set_security_headers(response: Response) -> Response:
     """Add CSP (no inline script), nosniff, framing and referrer rules, and HSTS in production."""
@@ -34,8 +37,8 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config.get("HSTS"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html" and "Cache-Control" not in headers:
-        # Pages may show personal data: never keep them in a shared or browser cache.
+    if response.mimetype in PERSONAL_MIMETYPES and "Cache-Control" not in headers:
+        # Pages and API answers may hold personal data: never keep them in a shared or browser cache.
         headers["Cache-Control"] = "no-store"
     return response
 

@@ -112,3 +112,17 @@ def resync_reminders() -> int:
     count = resync_open_items(after_batch=db.session.commit)
     db.session.commit()
     return count
+
+# -- GDPR retention (lifecycle/services/gdpr.py; the README, "Configuration": GDPR_RETENTION_DAYS) -----
+
+
+@shared_task(name="gdpr.retention", ignore_result=True)
+def apply_gdpr_retention(today: str | None = None) -> int:
+    """Anonymise the closed journeys past the retention period, committing batch by batch (daily, beat)."""
+    from datetime import date
+
+    from lifecycle.services.gdpr import apply_retention
+
+    anonymised = apply_retention(date.fromisoformat(today) if today else None, after_batch=db.session.commit)
+    db.session.commit()
+    return len(anonymised)

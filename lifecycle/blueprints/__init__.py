@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.api.views import bp as api_bp
     from lifecycle.blueprints.auth.views import bp as auth_bp
     from lifecycle.blueprints.calendar.views import bp as calendar_bp
+    from lifecycle.blueprints.gdpr.views import bp as gdpr_bp
     from lifecycle.blueprints.imports.views import bp as imports_bp
     from lifecycle.blueprints.insight.views import bp as insight_bp
     from lifecycle.blueprints.introductions.views import bp as introductions_bp
@@ -30,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         calendar_bp,
         platform_bp,
         managers_bp,
+        gdpr_bp,
         pipeline_bp,
         plans_bp,
         insight_bp,

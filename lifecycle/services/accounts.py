@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 
 from lifecycle.auth import hash_password
 from lifecycle.auth import verify_password
@@ -13,6 +14,7 @@ from lifecycle.db import utcnow
 from lifecycle.enums import Language
 from lifecycle.enums import Role
 from lifecycle.extensions import db
+from lifecycle.models import PasswordResetToken
 from lifecycle.models import User
 from lifecycle.models import UserRole
 from lifecycle.models.users import new_session_token
@@ -59,7 +61,13 @@ def set_roles(user: User, roles: set[Role] | frozenset[Role]) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """Store a new password; reset links sent before it stop working (they were for the old one)."""
     user.password_hash = hash_password(password)
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     db.session.flush()
 
 

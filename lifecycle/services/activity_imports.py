@@ -43,6 +43,8 @@ from lifecycle.services.activities import ImportedActivity
 from lifecycle.services.activities import add_imported_activities
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import update_imported_activities
+from lifecycle.services.audit import SOURCE_IMPORT
+from lifecycle.services.audit import acting_as
 from lifecycle.services.imports import REPORT_ROW_LIMIT
 from lifecycle.services.imports import ColumnSpec
 from lifecycle.services.imports import CsvRow
@@ -738,6 +740,11 @@ def _load_by_id(model: type[Any], ids: set[int], *options: Any) -> dict[int, Any
 
 def apply_activity_import(plan: ActivityImportPlan, actor: User | None) -> None:
     """Add and update the activities as planned; flushes, never commits. A plan with errors is refused."""
+    with acting_as(actor, SOURCE_IMPORT):
+        _apply_activity_import(plan, actor)
+
+
+def _apply_activity_import(plan: ActivityImportPlan, actor: User | None) -> None:
     if plan.has_errors:
         raise ImportHasErrorsError("an import with errors is never applied")
     active = [row for row in plan.rows if row.outcome in (Outcome.CREATED, Outcome.UPDATED) and row.values]

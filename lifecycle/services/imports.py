@@ -38,6 +38,8 @@ from lifecycle.models import Manager
 from lifecycle.models import ManagerImport
 from lifecycle.models import OrgUnit
 from lifecycle.models import User
+from lifecycle.services.audit import SOURCE_IMPORT
+from lifecycle.services.audit import acting_as
 from lifecycle.services.exports import EXPORT_ONLY_COLUMNS
 from lifecycle.services.exports import IMPORT_COLUMNS
 from lifecycle.services.exports import restore_formula
@@ -352,8 +354,18 @@ def read_import_file(content: bytes, spec: ColumnSpec = MANAGER_COLUMNS) -> Impo
                 problem = _("The row has more cells than the first line has columns.")
             rows.append(CsvRow(line=line, cells=cells, problem=problem))
     except csv.Error as exc:
+        line = last_line + 1 + skipped
+        if "field larger than field limit" in str(exc):
+            # The csv module's own bound on one cell; say so, the quotation marks are not to blame.
+            raise ImportFileError(
+                _(
+                    "Line %(line)d has a cell longer than %(count)d characters.",
+                    line=line,
+                    count=csv.field_size_limit(),
+                )
+            ) from exc
         raise ImportFileError(
-            _("Line %(line)d cannot be read; check its quotation marks.", line=last_line + 1 + skipped)
+            _("Line %(line)d cannot be read; check its quotation marks.", line=line)
         ) from exc
     if positions is None:
         raise ImportFileError(_("The file is empty."))
@@ -982,6 +994,11 @@ def _load_managers(ids: set[int]) -> dict[int, Manager]:
 
 def apply_import(plan: ImportPlan, actor: User | None, today: date) -> None:
     """Create and update the managers as planned; flushes, never commits. A plan with errors is refused."""
+    with acting_as(actor, SOURCE_IMPORT):
+        _apply_import(plan, actor, today)
+
+
+def _apply_import(plan: ImportPlan, actor: User | None, today: date) -> None:
     if plan.has_errors:
         raise ImportHasErrorsError("an import with errors is never applied")
     active = sorted(

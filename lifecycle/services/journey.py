@@ -14,6 +14,7 @@ from lifecycle.models import ManagerChange
 from lifecycle.models import OrgUnit
 from lifecycle.models import StageTransition
 from lifecycle.models import User
+from lifecycle.services.accounts import set_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,11 @@ def move_to_stage(
     manager.stage_entered_on = effective_date
     db.session.flush()
     logger.info("manager %s moved %s -> %s", manager.id, from_stage.value, to_stage.value)
+    if to_stage is Stage.CLOSED and manager.user is not None and manager.user.is_enabled:
+        # The journey is over, and the account with it: every session, API token and calendar feed of
+        # it stops now (ASVS 7.4.2). A closed journey never reopens, so nothing enables it again.
+        set_enabled(manager.user, False)
+        logger.info("user %s disabled: the journey of manager %s closed", manager.user.id, manager.id)
     if to_stage in (Stage.OFFBOARD, Stage.CLOSED):
         # Leaving stops the reminders about them (and to them), in this same transaction.
         from lifecycle.services.reminders import sync_reminders_for_manager

@@ -13,6 +13,8 @@ from yaml.nodes import ScalarNode
 from yaml.nodes import SequenceNode
 
 MAX_FILE_BYTES = 1024 * 1024
+#: a platform's mappings and lists nest six levels deep; anything much deeper is not a platform file
+MAX_DEPTH = 12
 LANGUAGES = ("sv", "en")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -135,6 +137,7 @@ def parse_platform(content: bytes | str) -> PlatformDoc:
         except UnicodeDecodeError as exc:
             raise PlatformFileError([f"the file is not UTF-8 text (byte {exc.start})"]) from exc
     try:
+        _refuse_aliases_and_deep_nesting(content)
         root = yaml.compose(content, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -150,6 +153,27 @@ def parse_platform(content: bytes | str) -> PlatformDoc:
     if reader.problems or doc is None:
         raise PlatformFileError(reader.problems or ["the file could not be read"])
     return doc
+
+
+def _refuse_aliases_and_deep_nesting(content: str) -> None:
+    """Refuse anchors and aliases, and nesting deeper than a platform has, before building the tree.
+
+    A platform file needs neither: aliases let a small file stand for an enormous one (a "billion
+    laughs" file) and the tree is built recursively, so deep nesting would exhaust the stack.
+    """
+    depth = 0
+    for event in yaml.parse(content, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise PlatformFileError([f"line {line}: anchors and aliases (& and *) are not allowed"])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise PlatformFileError(
+                    [f"line {line}: nested deeper than a platform file is ({MAX_DEPTH} levels)"]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 _TEXT_FIELDS = ("municipality", "name", "promise", "whole", "purpose")

@@ -17,9 +17,14 @@ from lifecycle.blueprints.account.forms import ApiTokenForm
 from lifecycle.blueprints.account.forms import SettingsForm
 from lifecycle.enums import Language
 from lifecycle.extensions import db
+from lifecycle.extensions import limiter
 from lifecycle.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
 from lifecycle.models import User
 from lifecycle.policy import signed_in
+from lifecycle.ratelimits import api_token_limit
+from lifecycle.ratelimits import api_token_user_key
+from lifecycle.ratelimits import request_accepted
+from lifecycle.ratelimits import too_many_tokens
 from lifecycle.services.accounts import set_language
 from lifecycle.services.tokens import create_token
 from lifecycle.services.tokens import get_user_token
@@ -68,6 +73,13 @@ def settings() -> tuple[str, int] | Response:
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
+@limiter.limit(
+    api_token_limit,
+    key_func=api_token_user_key,
+    methods=["POST"],
+    deduct_when=request_accepted,
+    on_breach=too_many_tokens,
+)
 def tokens() -> tuple[str, int]:
     """Create a personal API token; its secret is shown on this response only, never again."""
     user = signed_in()

@@ -81,6 +81,7 @@ from lifecycle.services.activities import add_from_catalogue
 from lifecycle.services.activities import cancel_activity
 from lifecycle.services.activities import complete_activity
 from lifecycle.services.activities import resolve_tags
+from lifecycle.services.audit import record_read
 from lifecycle.services.coverage import heatmap_rows
 from lifecycle.services.coverage import manager_coverage
 from lifecycle.services.coverage import unit_heatmap
@@ -257,7 +258,8 @@ def _status_clauses(status: ActivityStatus) -> list[ColumnElement[bool]]:
 @bp.get(f"/managers/{MANAGER_ID}/activities")
 def list_activities(manager_id: int) -> Response:
     """A page of the manager's activities, ordered by id; for those who may read the plan."""
-    manager = get_plan_owner_or_404(signed_in(), manager_id)
+    user = signed_in()
+    manager = get_plan_owner_or_404(user, manager_id)
     query = parse_activity_query(request.args)
     rows = list(
         db.session.scalars(
@@ -276,12 +278,15 @@ def list_activities(manager_id: int) -> Response:
     page = rows[: query.limit]
     counts = _participant_counts([activity.id for activity in page])
     today = local_today()
-    return jsonify(
+    response = jsonify(
         {
             "items": [activity_json(activity, counts.get(activity.id, 0), today) for activity in page],
             "next_cursor": str(page[-1].id) if len(rows) > query.limit else None,
         }
     )
+    record_read(user, manager, "activity")
+    db.session.commit()
+    return response
 
 
 def _new_activity(values: dict[str, Any], participants: list[Manager], user: User, **extra: Any) -> Activity:
@@ -436,7 +441,7 @@ def show_plan(manager_id: int) -> Response:
             .limit(UPCOMING_REVIEWS)
         )
     )
-    return jsonify(
+    response = jsonify(
         plan_json(
             manager,
             plan,
@@ -445,6 +450,9 @@ def show_plan(manager_id: int) -> Response:
             can_comment=can_comment_plan(user, manager),
         )
     )
+    record_read(user, manager, "plan", plan.id if plan else None)
+    db.session.commit()
+    return response
 
 
 @bp.post(f"/managers/{MANAGER_ID}/plan/goals")
@@ -499,7 +507,8 @@ def create_plan_comment(manager_id: int) -> tuple[Response, int]:
 @bp.get(f"/managers/{MANAGER_ID}/reviews")
 def list_reviews(manager_id: int) -> Response:
     """The manager's development reviews, scheduled and completed, newest first, with assessments."""
-    manager = get_plan_owner_or_404(signed_in(), manager_id)
+    user = signed_in()
+    manager = get_plan_owner_or_404(user, manager_id)
     reviews = db.session.scalars(
         select(DevelopmentReview)
         .join(DevelopmentPlan)
@@ -507,7 +516,10 @@ def list_reviews(manager_id: int) -> Response:
         .options(selectinload(DevelopmentReview.assessments).joinedload(ReviewAssessment.expectation))
         .order_by(DevelopmentReview.scheduled_on.desc(), DevelopmentReview.id.desc())
     )
-    return jsonify({"items": [review_json(review, manager.id) for review in reviews]})
+    response = jsonify({"items": [review_json(review, manager.id) for review in reviews]})
+    record_read(user, manager, "review")
+    db.session.commit()
+    return response
 
 
 @bp.put(f"/reviews/{REVIEW_ID}/assessments")
@@ -565,12 +577,16 @@ def mark_review_completed(review_id: int) -> Response:
 @bp.get(f"/managers/{MANAGER_ID}/coverage")
 def show_manager_coverage(manager_id: int) -> Response:
     """Completed activities per pillar and expectation in the last twelve months; for plan readers."""
-    manager = get_plan_owner_or_404(signed_in(), manager_id)
+    user = signed_in()
+    manager = get_plan_owner_or_404(user, manager_id)
     platform = get_platform()
     pillars = list(platform.pillars) if platform else []
     today = local_today()
     counts = manager_coverage(manager, pillars, today)
-    return jsonify(coverage_json(manager, counts, window_start(today), today))
+    response = jsonify(coverage_json(manager, counts, window_start(today), today))
+    record_read(user, manager, "coverage")
+    db.session.commit()
+    return response
 
 
 @bp.get("/coverage/units")

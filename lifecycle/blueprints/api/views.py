@@ -46,6 +46,7 @@ from lifecycle.policy import can_edit_manager
 from lifecycle.policy import get_manager_or_404
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
+from lifecycle.services.audit import record_read
 from lifecycle.services.journey import StageMoveError
 from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
@@ -120,7 +121,12 @@ def list_managers() -> Response:
 @bp.get(f"/managers/{MANAGER_ID}")
 def get_manager(manager_id: int) -> Response:
     """One manager the caller may see."""
-    return jsonify(manager_json(get_manager_or_404(signed_in(), manager_id)))
+    user = signed_in()
+    manager = get_manager_or_404(user, manager_id)
+    response = jsonify(manager_json(manager))
+    record_read(user, manager, "manager")
+    db.session.commit()
+    return response
 
 
 def _new_manager_references(values: dict[str, Any]) -> dict[str, Any]:

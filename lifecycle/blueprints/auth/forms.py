@@ -1,4 +1,4 @@
-"""Login form."""
+"""Login form, and the form asking for a password reset link."""
 
 from __future__ import annotations
 
@@ -30,4 +30,17 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "username"},
     )

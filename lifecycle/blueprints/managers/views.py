@@ -27,6 +27,7 @@ from lifecycle.policy import get_manager_or_404
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.accounts import hr_users
+from lifecycle.services.audit import record_read
 from lifecycle.services.introductions import active_templates
 from lifecycle.services.introductions import introduction_progress
 from lifecycle.services.journey import StageMoveError
@@ -69,7 +70,7 @@ def detail(manager_id: int) -> str:
     )
     timeline = manager_timeline(manager)
     can_edit = can_edit_manager(user, manager)
-    return render_template(
+    page = render_template(
         "managers/detail.html",
         manager=manager,
         introduction=introduction_progress([manager.id], local_today()).get(manager.id),
@@ -82,6 +83,9 @@ def detail(manager_id: int) -> str:
         can_edit=can_edit,
         today=local_today(),
     )
+    record_read(user, manager, "manager")
+    db.session.commit()
+    return page
 
 
 @bp.route("/<id:manager_id>/move", methods=["GET", "POST"])
@@ -201,3 +205,7 @@ def suggest() -> str:
         )
     by = "number" if request.args.get("by") == "number" else "name"
     return render_template("managers/_suggestions.html", managers=managers, by=by)
+
+
+# The audit trail page shares this blueprint; importing it registers its route.
+from lifecycle.blueprints.managers import audit as _audit  # noqa: E402, F401

@@ -24,6 +24,7 @@ from lifecycle.models import User
 from lifecycle.policy import can_comment_plan
 from lifecycle.policy import get_plan_owner_or_404
 from lifecycle.policy import signed_in
+from lifecycle.services.audit import record_read
 from lifecycle.services.platform import get_platform
 from lifecycle.services.reviews import ReviewError
 from lifecycle.services.reviews import assessor_for
@@ -69,7 +70,10 @@ def _render(
 def review(manager_id: int, review_id: int) -> str:
     """Show a development review: both assessments per expectation, and the forms for who may use them."""
     user, manager, found = _review(manager_id, review_id)
-    return _render(user, manager, found)
+    page = _render(user, manager, found)
+    record_read(user, manager, "review", found.id)
+    db.session.commit()
+    return page
 
 
 @bp.post("/managers/<id:manager_id>/reviews/<id:review_id>/assessments")

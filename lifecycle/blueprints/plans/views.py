@@ -35,6 +35,7 @@ from lifecycle.policy import signed_in
 from lifecycle.services.activities import ActivityError
 from lifecycle.services.activities import add_from_catalogue
 from lifecycle.services.activities import complete_activity
+from lifecycle.services.audit import record_read
 from lifecycle.services.introductions import introduction_progress
 from lifecycle.services.plans import PlanError
 from lifecycle.services.plans import PlanOverview
@@ -122,7 +123,11 @@ def me() -> str | Response:
 def show(manager_id: int) -> str:
     """Show a manager's plan to someone allowed to read it."""
     user = signed_in()
-    return _render(get_plan_owner_or_404(user, manager_id), user)
+    manager = get_plan_owner_or_404(user, manager_id)
+    page = _render(manager, user)
+    record_read(user, manager, "plan")
+    db.session.commit()
+    return page
 
 
 @bp.post("/managers/<id:manager_id>/plan/goals")

@@ -1,0 +1,990 @@
+"""Who reaches what: every URL rule × every role × every fixture object, requested for real.
+
+`MATRIX` declares, for each (endpoint, method) of `app.url_map`, how to fill the rule's URL with each
+fixture object and which roles may reach it for that object. Every cell is requested: an allowed cell
+answers 2xx (or the page's redirect after a POST), any other answers 404 as if the object did not
+exist, or sends an anonymous visitor to the login page (401 for the API). A refused write changes no
+row of any table. An endpoint without an entry fails `test_every_rule_is_in_the_matrix`, so a new
+route cannot skip the check.
+
+The fixture data is built once for the module inside one transaction that is rolled back at the end;
+each write is sent inside a savepoint that is rolled back after it, so every cell starts from the same
+data. Pages are requested with the role's session cookie, the API with the role's personal token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import Column
+from sqlalchemy import Connection
+from sqlalchemy import Table
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+from werkzeug.test import TestResponse
+
+from lifecycle.cli import DEFAULT_PLATFORM
+from lifecycle.enums import ActivityKind
+from lifecycle.enums import OffsetUnit
+from lifecycle.enums import ReminderStatus
+from lifecycle.enums import ResponsibleRole
+from lifecycle.enums import Role
+from lifecycle.extensions import db
+from lifecycle.extensions import limiter
+from lifecycle.models import Expectation
+from lifecycle.models import Manager
+from lifecycle.models import Reminder
+from lifecycle.models import User
+from lifecycle.policy import ENDPOINT_RULES
+from lifecycle.services.activities import add_activity
+from lifecycle.services.activities import create_catalogue_item
+from lifecycle.services.activities import resolve_tags
+from lifecycle.services.activity_imports import preview_activity_import
+from lifecycle.services.calendar import issue_calendar_token
+from lifecycle.services.imports import preview_import
+from lifecycle.services.introductions import MilestoneValues
+from lifecycle.services.introductions import add_milestone
+from lifecycle.services.introductions import create_template
+from lifecycle.services.introductions import launch_introduction
+from lifecycle.services.plans import add_comment
+from lifecycle.services.plans import add_goal
+from lifecycle.services.plans import ensure_plan
+from lifecycle.services.platform import load_platform
+from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.tokens import create_token
+from lifecycle.timeutil import local_today
+from tests.conftest import _ConnectionBoundSession
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD
+from tests.factories import make_manager
+from tests.factories import make_unit
+from tests.factories import make_user
+
+# -- roles ---------------------------------------------------------------------------------------------
+
+ANON = "anonymous"
+ADMIN = "admin"
+HR = "hr"
+MGR_A = "manager A"
+MGR_B = "manager B"
+LINE = "A's line manager"
+MENTOR = "A's mentor"
+INTERVIEWER = "interviewer"
+ROLES = (ANON, ADMIN, HR, MGR_A, MGR_B, LINE, MENTOR, INTERVIEWER)
+
+Roles = frozenset[str]
+EVERYONE: Roles = frozenset(ROLES)
+SIGNED_IN: Roles = EVERYONE - {ANON}
+NOBODY: Roles = frozenset()
+STAFF: Roles = frozenset({ADMIN, HR})
+#: who sees A's record (profile, API): HR, A, and A's line manager
+SEE_A: Roles = STAFF | {MGR_A, LINE}
+SEE_B: Roles = STAFF | {MGR_B}
+#: who reads A's development plan: also A's mentor
+PLAN_A: Roles = SEE_A | {MENTOR}
+PLAN_B: Roles = SEE_B
+#: who comments on A's plan and completes A's reviews: the line manager and HR
+COMMENT_A: Roles = STAFF | {LINE}
+COMMENT_B: Roles = STAFF
+#: who assesses in A's reviews: A and the line manager
+ASSESS_A: Roles = frozenset({MGR_A, LINE})
+
+
+# -- the fixture data ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    """Manager A's or B's things, by id."""
+
+    manager: int
+    name: str
+    number: str
+    email: str
+    goal: int
+    review: int
+    activity: int
+    comment: int
+    token: int
+    calendar: str
+    reminder: int
+
+
+@dataclass
+class World:
+    users: dict[str, int]
+    emails: dict[str, str]
+    secrets: dict[str, str]
+    a: Side
+    b: Side
+    line_number: str
+    mentor_number: str
+    interview: int
+    group_activity: int
+    catalogue_item: int
+    template: int
+    other_template: int
+    milestone: int
+    manager_import: int
+    activity_import: int
+    expectation: int
+    today: str
+    later: str
+
+    def side(self, key: str) -> Side:
+        return self.a if key == "A" else self.b
+
+
+def build_world() -> World:
+    load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+    today = local_today()
+    unit = make_unit("Matrisförvaltningen")
+    line = make_manager("Lage Linjechef", with_account=True, org_unit=unit)
+    mentor = make_manager("Maja Mentorsson", with_account=True, org_unit=unit)
+    alva = make_manager("Alva Matrisson", with_account=True, org_unit=unit, line_manager=line)
+    alva.mentor = mentor
+    bertil = make_manager("Bertil Matrisson", with_account=True, org_unit=unit)
+    admin = make_user(Role.ADMIN, name="Adam Admin")
+    hr = make_user(Role.HR, name="Hanna Personal")
+    interviewer = make_user(Role.MANAGER, name="Ivar Intervjuare")
+    users: dict[str, User] = {
+        ADMIN: admin,
+        HR: hr,
+        MGR_A: alva.user,  # type: ignore[dict-item]
+        MGR_B: bertil.user,  # type: ignore[dict-item]
+        LINE: line.user,  # type: ignore[dict-item]
+        MENTOR: mentor.user,  # type: ignore[dict-item]
+        INTERVIEWER: interviewer,
+    }
+    db.session.flush()
+    trust = db.session.scalar(select(Expectation).where(Expectation.key == "leader.trust"))
+    feedback = db.session.scalar(select(Expectation).where(Expectation.key == "leader.feedback"))
+    assert trust is not None and feedback is not None
+    pillars, _none = resolve_tags(["leader"], [])
+    tokens = {role: create_token(user, "matris") for role, user in users.items()}
+    calendars = {role: issue_calendar_token(user) for role, user in users.items()}
+
+    def side(manager: Manager) -> Side:
+        plan = ensure_plan(manager, today)
+        goal = add_goal(plan, title=f"Mål för {manager.name}", expectations=[trust])
+        comment = add_comment(plan, hr, f"Kommentar till {manager.name}")
+        activity = add_activity(
+            kind=ActivityKind.COURSE,
+            title=f"Kurs för {manager.name}",
+            participants=[manager],
+            pillars=pillars,
+            actor=hr,
+            due_on=today + timedelta(days=20),
+        )
+        reminder = db.session.scalar(select(Reminder).where(Reminder.activity_id == activity.id).limit(1))
+        assert reminder is not None, "an activity with a date has its reminders"
+        db.session.execute(
+            update(Reminder).where(Reminder.id == reminder.id).values(status=ReminderStatus.FAILED)
+        )
+        user = manager.user
+        assert user is not None and manager.employee_number
+        return Side(
+            manager=manager.id,
+            name=manager.name,
+            number=manager.employee_number,
+            email=user.email,
+            goal=goal.id,
+            review=plan.reviews[0].id,
+            activity=activity.id,
+            comment=comment.id,
+            token=tokens[MGR_A if manager is alva else MGR_B][0].id,
+            calendar=calendars[MGR_A if manager is alva else MGR_B],
+            reminder=reminder.id,
+        )
+
+    a, b = side(alva), side(bertil)
+    interview = add_activity(
+        kind=ActivityKind.INTERVIEW,
+        title="Intervju med Alva",
+        participants=[alva],
+        pillars=pillars,
+        actor=hr,
+        responsible=interviewer,
+        due_on=today + timedelta(days=5),
+    )
+    group = add_activity(
+        kind=ActivityKind.WORKSHOP,
+        title="Gemensam workshop",
+        participants=[alva, bertil],
+        pillars=pillars,
+        actor=hr,
+        due_on=today + timedelta(days=10),
+    )
+    item = create_catalogue_item(
+        title="Ledarskapsprogram", kind=ActivityKind.COURSE, description="", pillars=pillars, expectations=[]
+    )
+    template = create_template("Matrisprogrammet")
+    milestone = add_milestone(
+        template,
+        MilestoneValues(
+            title="Första veckan",
+            offset_amount=1,
+            offset_unit=OffsetUnit.WEEKS,
+            responsible_role=ResponsibleRole.LINE_MANAGER,
+            pillar_keys=["leader"],
+        ),
+    )
+    other_template = create_template("Tomt program")
+    for manager in (alva, bertil):
+        launch_introduction(manager, template, hr, today)
+    manager_csv = (
+        b"employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage\r\n"
+        b"Z900;Zelda Importerad;zelda@kommun.example;Enhetschef;;;2026-01-01;develop\r\n"
+    )
+    activity_csv = (
+        "employee_numbers;kind;title;pillars;expectations;due_on;completed_on;description;reference\r\n"
+        f"{a.number};course;Importerad kurs;leader;;{(today + timedelta(days=30)).isoformat()};;;MATRIS-1\r\n"
+    ).encode()
+    manager_import = preview_import(manager_csv, "chefer.csv", uploaded_by=hr, today=today)
+    activity_import = preview_activity_import(activity_csv, "kurser.csv", uploaded_by=hr, today=today)
+    db.session.flush()
+    assert line.employee_number and mentor.employee_number
+    return World(
+        users={role: user.id for role, user in users.items()},
+        emails={role: user.email for role, user in users.items()},
+        secrets={role: secret for role, (_token, secret) in tokens.items()},
+        a=a,
+        b=b,
+        line_number=line.employee_number,
+        mentor_number=mentor.employee_number,
+        interview=interview.id,
+        group_activity=group.id,
+        catalogue_item=item.id,
+        template=template.id,
+        other_template=other_template.id,
+        milestone=milestone.id,
+        manager_import=manager_import.id,
+        activity_import=activity_import.id,
+        expectation=feedback.id,
+        today=today.isoformat(),
+        later=(today + timedelta(days=60)).isoformat(),
+    )
+
+
+# -- the matrix ------------------------------------------------------------------------------------------
+
+Values = Callable[[World], dict[str, Any]]
+
+
+def _none(w: World) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way to fill a rule's URL: the object it names, and the roles that may reach it."""
+
+    target: str
+    allowed: Roles
+    url: Values = _none
+    #: the query string; `__M__` in it stands for the id of the target side's manager
+    query: Callable[[World], str] = lambda w: ""
+    #: the form (pages) or JSON body (API) sent with a write; `__N__` in a form value stands for the
+    #: target side's employee number
+    body: Values = _none
+    #: an allowed write must change some row (proves the body is one the view accepts)
+    writes: bool = False
+    #: the write ends the session it is sent in: use a browser logged in for this cell alone
+    own_session: bool = False
+    #: marker → roles whose response must contain it; every other allowed role's must not
+    sees: dict[str, Roles] = field(default_factory=dict)
+    #: the response is a spreadsheet, to be read before looking for markers
+    xlsx: bool = False
+
+
+def on(side: str, allowed: Roles, url: Callable[[Side, World], dict[str, Any]], **options: Any) -> Case:
+    """A case whose URL names something of manager A ("A") or B ("B")."""
+    return Case(target=side, allowed=allowed, url=lambda w: url(w.side(side), w), **options)
+
+
+def both(
+    allowed_a: Roles, allowed_b: Roles, url: Callable[[Side, World], dict[str, Any]], **options: Any
+) -> list[Case]:
+    return [on("A", allowed_a, url, **options), on("B", allowed_b, url, **options)]
+
+
+def plain(allowed: Roles, **options: Any) -> list[Case]:
+    """The one case of a rule without URL values."""
+    return [Case(target="-", allowed=allowed, **options)]
+
+
+def _manager(s: Side, w: World) -> dict[str, Any]:
+    return {"manager_id": s.manager}
+
+
+def _review(s: Side, w: World) -> dict[str, Any]:
+    return {"manager_id": s.manager, "review_id": s.review}
+
+
+def _edit_form(s: Side, w: World) -> dict[str, Any]:
+    is_a = s is w.a
+    return {
+        "name": s.name,
+        "employee_number": s.number,
+        "email": s.email,
+        "title": "Förvaltningschef",
+        "org_unit_id": "0",
+        "hr_partner_id": "0",
+        "line_manager_number": w.line_number if is_a else "",
+        "mentor_number": w.mentor_number if is_a else "",
+        "start_date": "",
+        "end_date": "",
+    }
+
+
+def _move_form(s: Side, w: World) -> dict[str, Any]:
+    return {"to_stage": "offboard", "reason": "Går vidare", "effective_date": w.today, "end_date": w.later}
+
+
+def _milestone_form(w: World) -> dict[str, Any]:
+    return {
+        "title": "Andra veckan",
+        "offset_amount": "2",
+        "offset_unit": "weeks",
+        "responsible_role": "line_manager",
+        "pillars": "leader",
+    }
+
+
+MANAGER_CSV = (
+    b"employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage\r\n"
+    b"Z901;Ylva Uppladdad;;Enhetschef;;;2026-01-01;develop\r\n"
+)
+ACTIVITY_JSON = {"kind": "course", "title": "Kurs via API", "pillars": ["leader"]}
+NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson"}
+#: whose own name a page shows in its header
+OWNERS = {"A": MGR_A, "B": MGR_B}
+BOTH_SEEN = {"A": SEE_A, "B": SEE_B}
+
+#: (endpoint, method) → the cases requested for every role
+MATRIX: dict[tuple[str, str], list[Case]] = {
+    # -- public and personal pages --
+    ("static", "GET"): plain(EVERYONE, url=lambda w: {"filename": "css/app.css"}),
+    ("system.health", "GET"): plain(EVERYONE),
+    ("auth.login", "GET"): plain(EVERYONE),
+    # a wrong password: the form again, with its error (a signed-in user is sent to the start page)
+    ("auth.login", "POST"): plain(
+        EVERYONE, body=lambda w: {"email": w.emails[HR], "password": "not the password"}
+    ),
+    ("auth.logout", "POST"): plain(SIGNED_IN, writes=True, own_session=True),
+    ("auth.forgot_password", "GET"): plain(EVERYONE),
+    # the same answer whether or not the account exists; the link is e-mailed, never shown
+    ("auth.forgot_password", "POST"): plain(EVERYONE, body=lambda w: {"email": w.emails[MGR_A]}),
+    # a link that was never sent is refused for everyone, signed in or not
+    ("auth.reset_password", "GET"): [
+        Case(target="unknown link", allowed=NOBODY, url=lambda w: {"secret": "x" * 43})
+    ],
+    ("auth.reset_password", "POST"): [
+        Case(
+            target="unknown link",
+            allowed=NOBODY,
+            body=lambda w: {
+                "token": "x" * 43,
+                "new_password": "blå cykel under äppelträdet",
+                "repeat_password": "blå cykel under äppelträdet",
+            },
+        )
+    ],
+    ("auth.change_password", "GET"): plain(SIGNED_IN),
+    ("auth.change_password", "POST"): plain(
+        SIGNED_IN,
+        body=lambda w: {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase for the matrix",
+            "repeat_password": "a brand new passphrase for the matrix",
+        },
+        writes=True,
+        own_session=True,
+    ),
+    ("main.index", "GET"): plain(SIGNED_IN, sees={"A": frozenset({MGR_A, LINE}), "B": frozenset({MGR_B})}),
+    ("account.settings", "GET"): plain(SIGNED_IN),
+    ("account.settings", "POST"): plain(SIGNED_IN, body=lambda w: {"language": "en"}, writes=True),
+    ("account.tokens", "GET"): plain(SIGNED_IN),
+    ("account.tokens", "POST"): plain(SIGNED_IN, body=lambda w: {"name": "Ny nyckel"}, writes=True),
+    ("account.revoke", "POST"): both(
+        frozenset({MGR_A}), frozenset({MGR_B}), lambda s, w: {"token_id": s.token}, writes=True
+    ),
+    # the feed's address is its credential: whoever holds it reads it, an unknown one is a 404
+    ("calendar.feed", "GET"): [
+        on("A", EVERYONE, lambda s, w: {"token": s.calendar}, sees={"A": EVERYONE}),
+        Case(target="unknown feed", allowed=NOBODY, url=lambda w: {"token": "x" * 43}),
+    ],
+    ("calendar.issue", "POST"): plain(SIGNED_IN, writes=True),
+    ("calendar.revoke", "POST"): plain(SIGNED_IN, writes=True),
+    ("platform.show", "GET"): plain(SIGNED_IN),
+    ("reminders.preferences", "POST"): plain(SIGNED_IN, body=lambda w: {"delivery": "digest"}, writes=True),
+    # -- a manager's record --
+    ("managers.detail", "GET"): both(SEE_A, SEE_B, _manager),
+    ("managers.audit_trail", "GET"): both(STAFF, STAFF, _manager),
+    # -- personal data (GDPR) --
+    ("gdpr.export", "GET"): both(STAFF, STAFF, _manager),
+    ("gdpr.anonymise", "GET"): both(STAFF, STAFF, _manager),
+    ("gdpr.anonymise", "POST"): [
+        on("A", STAFF, _manager, body=lambda w: {"confirm_name": w.a.name}, writes=True),
+        on("B", STAFF, _manager, body=lambda w: {"confirm_name": w.b.name}, writes=True),
+    ],
+    # one's own data only: A's download names A, never B, and the reverse
+    ("gdpr.my_data", "GET"): plain(SIGNED_IN, sees={"A": frozenset({MGR_A}), "B": frozenset({MGR_B})}),
+    ("managers.move", "GET"): both(STAFF, STAFF, _manager),
+    ("managers.move", "POST"): both(STAFF, STAFF, _manager, body=lambda w: _move_form(w.a, w), writes=True),
+    ("managers.edit", "GET"): both(STAFF, STAFF, _manager),
+    ("managers.edit", "POST"): [
+        on("A", STAFF, _manager, body=lambda w: _edit_form(w.a, w), writes=True),
+        on("B", STAFF, _manager, body=lambda w: _edit_form(w.b, w), writes=True),
+    ],
+    ("managers.suggest", "GET"): plain(SIGNED_IN, query=lambda w: "q=Matrisson", sees=BOTH_SEEN),
+    ("introductions.launch", "POST"): both(
+        STAFF,
+        STAFF,
+        _manager,
+        body=lambda w: {"template_id": str(w.template), "start_date": w.later},
+        writes=True,
+    ),
+    # -- HR's pages --
+    ("pipeline.board", "GET"): plain(STAFF, sees={"A": STAFF, "B": STAFF}),
+    ("insight.coverage", "GET"): plain(STAFF),
+    ("insight.coverage_csv", "GET"): plain(STAFF),
+    ("insight.uncovered", "GET"): plain(STAFF),
+    ("insight.uncovered_csv", "GET"): plain(STAFF),
+    ("activities.catalogue", "GET"): plain(STAFF),
+    ("activities.new_catalogue_item", "GET"): plain(STAFF),
+    ("activities.new_catalogue_item", "POST"): plain(
+        STAFF, body=lambda w: {"title": "Ny kurs", "kind": "course", "pillars": "leader"}, writes=True
+    ),
+    ("activities.toggle_catalogue_item", "POST"): [
+        Case(
+            "catalogue item",
+            STAFF,
+            url=lambda w: {"item_id": w.catalogue_item},
+            body=lambda w: {"active": "0"},
+        )
+    ],
+    ("activities.new_activity", "GET"): [
+        *plain(STAFF),
+        *both(STAFF, STAFF, lambda s, w: {}, query=lambda w: "manager=__M__"),
+    ],
+    ("activities.new_activity", "POST"): both(
+        STAFF,
+        STAFF,
+        lambda s, w: {},
+        query=lambda w: "manager=__M__",
+        body=lambda w: {
+            "title": "HR:s aktivitet",
+            "kind": "course",
+            "pillars": "leader",
+            "participants": "__N__",
+        },
+        writes=True,
+    ),
+    ("introductions.overview", "GET"): plain(STAFF),
+    ("introductions.templates", "GET"): plain(STAFF),
+    ("introductions.new_template", "GET"): plain(STAFF),
+    ("introductions.new_template", "POST"): plain(
+        STAFF, body=lambda w: {"name": "Nytt program"}, writes=True
+    ),
+    ("introductions.edit_template", "GET"): [
+        Case("template", STAFF, url=lambda w: {"template_id": w.template}),
+        Case("no such template", NOBODY, url=lambda w: {"template_id": 2_000_000_000}),
+    ],
+    ("introductions.edit_template", "POST"): [
+        Case(
+            "template",
+            STAFF,
+            url=lambda w: {"template_id": w.template},
+            body=lambda w: {"name": "Omdöpt program", "description": "", "is_active": "y"},
+            writes=True,
+        )
+    ],
+    ("introductions.set_default", "POST"): [
+        Case("template", STAFF, url=lambda w: {"template_id": w.template}, writes=True)
+    ],
+    ("introductions.new_milestone", "GET"): [
+        Case("template", STAFF, url=lambda w: {"template_id": w.template})
+    ],
+    ("introductions.new_milestone", "POST"): [
+        Case("template", STAFF, url=lambda w: {"template_id": w.template}, body=_milestone_form, writes=True)
+    ],
+    ("introductions.edit_milestone", "GET"): [
+        Case("milestone", STAFF, url=lambda w: {"template_id": w.template, "milestone_id": w.milestone}),
+        Case(
+            "milestone under another template",
+            NOBODY,
+            url=lambda w: {"template_id": w.other_template, "milestone_id": w.milestone},
+        ),
+    ],
+    ("introductions.edit_milestone", "POST"): [
+        Case(
+            "milestone",
+            STAFF,
+            url=lambda w: {"template_id": w.template, "milestone_id": w.milestone},
+            body=_milestone_form,
+            writes=True,
+        ),
+        Case(
+            "milestone under another template",
+            NOBODY,
+            url=lambda w: {"template_id": w.other_template, "milestone_id": w.milestone},
+            body=_milestone_form,
+        ),
+    ],
+    ("introductions.delete_milestone", "POST"): [
+        Case(
+            "milestone",
+            STAFF,
+            url=lambda w: {"template_id": w.template, "milestone_id": w.milestone},
+            writes=True,
+        ),
+        Case(
+            "milestone under another template",
+            NOBODY,
+            url=lambda w: {"template_id": w.other_template, "milestone_id": w.milestone},
+        ),
+    ],
+    ("reminders.index", "GET"): plain(STAFF),
+    ("reminders.resend", "POST"): both(STAFF, STAFF, lambda s, w: {"reminder_id": s.reminder}, writes=True),
+    ("reminders.rules", "GET"): plain(STAFF),
+    ("reminders.rules", "POST"): plain(
+        STAFF,
+        body=lambda w: {
+            "introduction_milestone-days_before": "3",
+            "development_review-days_before": "7",
+            "activity-days_before": "2",
+        },
+        writes=True,
+    ),
+    # -- imports and exports --
+    ("imports.upload", "GET"): plain(STAFF),
+    ("imports.upload", "POST"): plain(
+        STAFF, body=lambda w: {"file": (io.BytesIO(MANAGER_CSV), "chefer.csv")}, writes=True
+    ),
+    ("imports.report", "GET"): [
+        Case("manager import", STAFF, url=lambda w: {"import_id": w.manager_import}),
+        Case("activity import", NOBODY, url=lambda w: {"import_id": w.activity_import}),
+    ],
+    ("imports.confirm", "POST"): [
+        Case("manager import", STAFF, url=lambda w: {"import_id": w.manager_import}, writes=True),
+        Case("activity import", NOBODY, url=lambda w: {"import_id": w.activity_import}),
+    ],
+    ("imports.activities_upload", "GET"): plain(STAFF),
+    ("imports.activities_upload", "POST"): plain(
+        STAFF,
+        body=lambda w: {
+            "file": (
+                io.BytesIO(
+                    (
+                        "employee_numbers;kind;title;pillars;reference\r\n"
+                        f"{w.a.number};course;Uppladdad kurs;leader;MATRIS-2\r\n"
+                    ).encode()
+                ),
+                "kurser.csv",
+            )
+        },
+        writes=True,
+    ),
+    ("imports.activities_report", "GET"): [
+        Case("activity import", STAFF, url=lambda w: {"import_id": w.activity_import}),
+        Case("manager import", NOBODY, url=lambda w: {"import_id": w.manager_import}),
+    ],
+    ("imports.activities_confirm", "POST"): [
+        Case("activity import", STAFF, url=lambda w: {"import_id": w.activity_import}, writes=True),
+        Case("manager import", NOBODY, url=lambda w: {"import_id": w.manager_import}),
+    ],
+    ("imports.export_csv", "GET"): plain(STAFF, sees={"A": STAFF, "B": STAFF}),
+    ("imports.export_xlsx", "GET"): plain(STAFF, sees={"A": STAFF, "B": STAFF}, xlsx=True),
+    # -- the development plan --
+    ("plans.me", "GET"): plain(SIGNED_IN),
+    ("plans.show", "GET"): both(PLAN_A, PLAN_B, _manager),
+    ("plans.create_goal", "POST"): both(
+        frozenset({MGR_A}),
+        frozenset({MGR_B}),
+        _manager,
+        body=lambda w: {"goal-title": "Nytt mål", "goal-expectations": "leader.trust"},
+        writes=True,
+    ),
+    ("plans.goal_status", "POST"): [
+        *both(
+            frozenset({MGR_A}),
+            frozenset({MGR_B}),
+            lambda s, w: {"manager_id": s.manager, "goal_id": s.goal},
+            body=lambda w: {"status": "in_progress"},
+            writes=True,
+        ),
+        Case(
+            "B's goal under A's plan",
+            NOBODY,
+            url=lambda w: {"manager_id": w.a.manager, "goal_id": w.b.goal},
+            body=lambda w: {"status": "in_progress"},
+        ),
+    ],
+    ("plans.add_catalogue_activity", "POST"): both(
+        frozenset({MGR_A}),
+        frozenset({MGR_B}),
+        _manager,
+        body=lambda w: {"catalogue-catalogue_item": str(w.catalogue_item), "catalogue-goal": "0"},
+        writes=True,
+    ),
+    ("plans.mark_completed", "POST"): [
+        *both(
+            frozenset({MGR_A}),
+            frozenset({MGR_B}),
+            lambda s, w: {"manager_id": s.manager, "activity_id": s.activity},
+            body=lambda w: {"complete-completed_on": w.today},
+            writes=True,
+        ),
+        Case(
+            "A's interview",
+            frozenset({MGR_A}),
+            url=lambda w: {"manager_id": w.a.manager, "activity_id": w.interview},
+            body=lambda w: {"complete-completed_on": w.today},
+            writes=True,
+        ),
+        Case(
+            "group activity",
+            NOBODY,
+            url=lambda w: {"manager_id": w.a.manager, "activity_id": w.group_activity},
+            body=lambda w: {"complete-completed_on": w.today},
+        ),
+        Case(
+            "B's activity under A's plan",
+            NOBODY,
+            url=lambda w: {"manager_id": w.a.manager, "activity_id": w.b.activity},
+            body=lambda w: {"complete-completed_on": w.today},
+        ),
+    ],
+    ("plans.notes", "POST"): both(
+        frozenset({MGR_A}),
+        frozenset({MGR_B}),
+        _manager,
+        body=lambda w: {"notes-notes": "Anteckning"},
+        writes=True,
+    ),
+    ("plans.comment", "POST"): both(
+        COMMENT_A, COMMENT_B, _manager, body=lambda w: {"comment-body": "Bra jobbat"}, writes=True
+    ),
+    ("plans.review", "GET"): [
+        *both(PLAN_A, PLAN_B, _review),
+        Case(
+            "B's review under A", NOBODY, url=lambda w: {"manager_id": w.a.manager, "review_id": w.b.review}
+        ),
+    ],
+    ("plans.assess", "POST"): [
+        *both(
+            ASSESS_A, frozenset({MGR_B}), _review, body=lambda w: {f"score-{w.expectation}": "3"}, writes=True
+        ),
+        Case(
+            "B's review under A",
+            NOBODY,
+            url=lambda w: {"manager_id": w.a.manager, "review_id": w.b.review},
+            body=lambda w: {f"score-{w.expectation}": "3"},
+        ),
+    ],
+    ("plans.complete", "POST"): both(
+        COMMENT_A,
+        COMMENT_B,
+        _review,
+        body=lambda w: {"completed_on": w.today, "next_steps": "Fortsätt"},
+        writes=True,
+    ),
+    # -- the JSON API, with each role's personal token --
+    ("api.openapi", "GET"): plain(EVERYONE),
+    ("api.list_managers", "GET"): plain(SIGNED_IN, query=lambda w: "limit=200", sees=BOTH_SEEN),
+    ("api.get_manager", "GET"): both(SEE_A, SEE_B, _manager),
+    ("api.create_manager", "POST"): plain(
+        STAFF, body=lambda w: {"name": "Ny Via Api", "stage": "attract"}, writes=True
+    ),
+    ("api.update_manager_details", "PATCH"): both(
+        STAFF, STAFF, _manager, body=lambda w: {"title": "VD"}, writes=True
+    ),
+    ("api.list_transitions", "GET"): both(SEE_A, SEE_B, _manager),
+    ("api.create_transition", "POST"): both(
+        STAFF,
+        STAFF,
+        _manager,
+        body=lambda w: {"to_stage": "offboard", "reason": "Slutar", "end_date": w.later},
+        writes=True,
+    ),
+    ("api.list_units", "GET"): plain(SIGNED_IN),
+    ("api.show_platform", "GET"): plain(SIGNED_IN),
+    ("api.list_activities", "GET"): both(PLAN_A, PLAN_B, _manager),
+    ("api.create_activity", "POST"): both(
+        STAFF | {MGR_A}, STAFF | {MGR_B}, _manager, body=lambda w: ACTIVITY_JSON, writes=True
+    ),
+    ("api.create_group_activity", "POST"): plain(
+        STAFF, body=lambda w: {**ACTIVITY_JSON, "participants": [w.a.manager, w.b.manager]}, writes=True
+    ),
+    ("api.mark_activity_completed", "POST"): [
+        *both(STAFF | {MGR_A}, STAFF | {MGR_B}, lambda s, w: {"activity_id": s.activity}, writes=True),
+        Case("A's interview", STAFF | {MGR_A}, url=lambda w: {"activity_id": w.interview}, writes=True),
+        Case("group activity", STAFF, url=lambda w: {"activity_id": w.group_activity}, writes=True),
+    ],
+    ("api.mark_activity_cancelled", "POST"): [
+        *both(STAFF | {MGR_A}, STAFF | {MGR_B}, lambda s, w: {"activity_id": s.activity}, writes=True),
+        Case("A's interview", STAFF | {MGR_A}, url=lambda w: {"activity_id": w.interview}, writes=True),
+        Case("group activity", STAFF, url=lambda w: {"activity_id": w.group_activity}, writes=True),
+    ],
+    ("api.show_plan", "GET"): both(PLAN_A, PLAN_B, _manager),
+    ("api.create_goal", "POST"): both(
+        frozenset({MGR_A}),
+        frozenset({MGR_B}),
+        _manager,
+        body=lambda w: {"title": "Mål via API", "expectations": ["leader.trust"]},
+        writes=True,
+    ),
+    ("api.update_goal", "PATCH"): both(
+        frozenset({MGR_A}),
+        frozenset({MGR_B}),
+        lambda s, w: {"goal_id": s.goal},
+        body=lambda w: {"status": "in_progress"},
+        writes=True,
+    ),
+    ("api.create_plan_comment", "POST"): both(
+        COMMENT_A, COMMENT_B, _manager, body=lambda w: {"body": "Kommentar via API"}, writes=True
+    ),
+    ("api.list_reviews", "GET"): both(PLAN_A, PLAN_B, _manager),
+    ("api.set_review_assessments", "PUT"): both(
+        ASSESS_A,
+        frozenset({MGR_B}),
+        lambda s, w: {"review_id": s.review},
+        body=lambda w: {"scores": [{"expectation": "leader.feedback", "score": 4}]},
+        writes=True,
+    ),
+    ("api.mark_review_completed", "POST"): both(
+        COMMENT_A, COMMENT_B, lambda s, w: {"review_id": s.review}, body=lambda w: {}, writes=True
+    ),
+    ("api.show_manager_coverage", "GET"): both(PLAN_A, PLAN_B, _manager),
+    ("api.show_unit_coverage", "GET"): plain(STAFF),
+    ("api.list_catalogue", "GET"): plain(SIGNED_IN),
+}
+
+
+# -- running the cells -----------------------------------------------------------------------------------
+
+#: columns a request may change without that being a write by the user: when a token or login was used
+NOT_COMPARED = {"api_tokens": {"last_used_at"}, "users": {"last_login_at"}}
+
+
+def _compared(table: Table) -> list[Column[Any]]:
+    return [c for c in table.columns if c.name not in NOT_COMPARED.get(table.name, set())]
+
+
+def fingerprint(connection: Connection) -> dict[str, str]:
+    """Return a digest of every table's rows, to tell whether a request wrote anything."""
+    tables = db.metadata.sorted_tables
+    if connection.dialect.name == "postgresql":
+        # One round trip instead of one per table: the server digests each table's rows.
+        parts = []
+        for table in tables:
+            row = "row(" + ", ".join(f't."{c.name}"' for c in _compared(table)) + ")::text"
+            parts.append(  # the names come from the models' metadata, never from input
+                f"SELECT '{table.name}', md5(coalesce(string_agg({row}, '|' ORDER BY {row}), ''))"  # noqa: S608
+                f' FROM "{table.name}" AS t'
+            )
+        return {name: digest for name, digest in connection.execute(text(" UNION ALL ".join(parts)))}
+    digests: dict[str, str] = {}
+    for table in tables:
+        rows = sorted(repr(tuple(row)) for row in connection.execute(select(*_compared(table))))
+        digests[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return digests
+
+
+@dataclass
+class Browser:
+    client: FlaskClient
+    csrf: str
+
+
+class Matrix:
+    """The module's data and logged-in clients, and the request of one cell."""
+
+    def __init__(self, app: Flask, world: World, connection: Connection | None = None) -> None:
+        self.app = app
+        self.world = world
+        self.browsers = {role: self.browser(role) for role in ROLES}
+        #: the data's connection, for the checks of writes (reads need none)
+        self.connection = connection
+        self.baseline = fingerprint(connection) if connection is not None else {}
+
+    def browser(self, role: str) -> Browser:
+        client = self.app.test_client()
+        if role != ANON:
+            token = csrf_token_from(client.get("/login").get_data(as_text=True))
+            response = client.post(
+                "/login", data={"email": self.world.emails[role], "password": PASSWORD, "csrf_token": token}
+            )
+            assert response.status_code == 302, f"{role} could not log in"
+            page = client.get("/account/")
+        else:
+            page = client.get("/login")
+        return Browser(client, csrf_token_from(page.get_data(as_text=True)))
+
+    def url(self, endpoint: str, method: str, case: Case) -> str:
+        values = case.url(self.world)
+        path = self.app.url_map.bind("localhost").build(endpoint, values, method=method)
+        query = case.query(self.world)
+        if "__M__" in query:
+            query = query.replace("__M__", str(self.world.side(case.target).manager))
+        return f"{path}?{query}" if query else path
+
+    def send(self, endpoint: str, method: str, case: Case, role: str) -> TestResponse:
+        url = self.url(endpoint, method, case)
+        body = case.body(self.world)
+        if endpoint.startswith("api."):
+            headers = {"Authorization": f"Bearer {self.world.secrets[role]}"} if role != ANON else {}
+            client = self.browsers[ANON].client if role == ANON else self.app.test_client()
+            json = body if method != "GET" else None
+            return client.open(url, method=method, headers=headers, json=json, buffered=True)
+        browser = self.browser(role) if case.own_session else self.browsers[role]
+        if method == "GET":
+            # Buffered: each request has its own context, which a streamed body would outlive.
+            return browser.client.get(url, buffered=True)
+        form = {
+            k: (v.replace("__N__", self.world.side(case.target).number) if isinstance(v, str) else v)
+            for k, v in body.items()
+        }
+        response = browser.client.post(url, data={**form, "csrf_token": browser.csrf}, buffered=True)
+        # The message flashed for this write would show on the next cell's page: drop it.
+        with browser.client.session_transaction() as session:
+            session.pop("_flashes", None)
+        return response
+
+    def check(self, endpoint: str, method: str, case: Case, role: str) -> list[str]:
+        """Request one cell and return what is wrong with the answer (nothing when it is right)."""
+        writing = method != "GET"
+        assert self.connection is not None
+        savepoint = self.connection.begin_nested() if writing else None
+        try:
+            if writing:
+                limiter.reset()
+            response = self.send(endpoint, method, case, role)
+            after = fingerprint(self.connection) if writing else self.baseline
+            changed = sorted(name for name, digest in after.items() if self.baseline.get(name) != digest)
+        finally:
+            if savepoint is not None:
+                savepoint.rollback()
+        where = f"{method} {endpoint} [{case.target}] as {role}: {response.status_code}"
+        status = response.status_code
+        location = response.headers.get("Location", "")
+        problems: list[str] = []
+        if role in case.allowed:
+            to_login = location.startswith("/login") and not (
+                endpoint == "auth.logout" and "next=" not in location
+            )
+            if not (200 <= status < 300 or (status in (302, 303) and not to_login)):
+                problems.append(f"{where}, expected to be let through {location}")
+            elif writing and case.writes and not changed:
+                problems.append(f"{where}, let through but wrote nothing")
+            problems += self.check_markers(where, case, role, response)
+        else:
+            if role == ANON and ENDPOINT_RULES[endpoint].needs_login:
+                expected = "401" if endpoint.startswith("api.") else "the login page"
+                ok = (
+                    status == 401
+                    if endpoint.startswith("api.")
+                    else status == 302 and location.startswith("/login?next=")
+                )
+            else:
+                expected, ok = "404", status == 404
+            if not ok:
+                problems.append(f"{where}, expected {expected} {location}")
+            if changed:
+                problems.append(f"{where}, refused but changed data in {changed}")
+            body = response.get_data(as_text=True)
+            leaked = [name for key, name in NAMES.items() if name in body and OWNERS[key] != role]
+            if leaked:
+                problems.append(f"{where}, the refusal names {leaked}")
+        return problems
+
+    def check_markers(self, where: str, case: Case, role: str, response: TestResponse) -> list[str]:
+        if not case.sees:
+            return []
+        if case.xlsx:
+            sheet = load_workbook(io.BytesIO(response.get_data())).active
+            assert sheet is not None
+            text = "\n".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
+        else:
+            text = response.get_data(as_text=True)
+        problems = []
+        for key, seers in case.sees.items():
+            shown = NAMES[key] in text
+            if shown != (role in seers):
+                problems.append(f"{where}, {NAMES[key]} {'shown' if shown else 'missing'}")
+        return problems
+
+
+@pytest.fixture(scope="module")
+def matrix(app: Flask) -> Iterator[Matrix]:
+    """Build the data once, in a transaction every request of this module shares and that is rolled back."""
+    with app.test_request_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original_session = db.session
+        db.session = db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
+        )
+        limiter.reset()
+        try:
+            world = build_world()
+            db.session.commit()
+            yield Matrix(app, world, connection)
+        finally:
+            db.session.remove()
+            db.session = original_session
+            outer.rollback()
+            connection.close()
+            limiter.reset()
+
+
+@pytest.fixture
+def committed(matrix: Matrix) -> None:
+    """Stand in for conftest's `committed`: this module's tests share the module's own transaction.
+
+    conftest's per-test transaction steps aside for tests that use a fixture of this name; the
+    module's data lives in `matrix`'s transaction instead, and is rolled back when the module ends.
+    """
+
+
+def test_every_rule_is_in_the_matrix(app: Flask) -> None:
+    declared = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    }
+    missing = sorted(declared - set(MATRIX))
+    assert not missing, f"add these to MATRIX in {__name__}: {missing}"
+    assert not sorted(set(MATRIX) - declared), "MATRIX has entries for rules that no longer exist"
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda key: f"{key[1]} {key[0]}")
+def test_cell(key: tuple[str, str], matrix: Matrix, committed: None) -> None:
+    endpoint, method = key
+    if method != "GET" and matrix.connection is not None:
+        # Reads before this test may have written (a token's last use): compare with the data as it is now.
+        matrix.baseline = fingerprint(matrix.connection)
+    problems = [
+        problem
+        for case in MATRIX[key]
+        for role in ROLES
+        for problem in matrix.check(endpoint, method, case, role)
+    ]
+    assert not problems, "\n".join(problems)
