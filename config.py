@@ -224,6 +224,17 @@ class ProductionConfig(Config):
     HSTS = True
 
     @classmethod
+    def from_environment(cls, instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+        settings = super().from_environment(instance_path, environ)
+        # Links in e-mails (reminders, password reset) are built from BASE_URL, never from a request's
+        # Host header; without it they would point at localhost.
+        if not str(settings.get("BASE_URL", "")).startswith("https://"):
+            raise ConfigurationError(
+                "BASE_URL must be set to the public https:// address of Chefsresan in production"
+            )
+        return settings
+
+    @classmethod
     def secret_key(cls, env: dict[str, str], instance_path: Path) -> str:
         key = env.get("SECRET_KEY")
         if not key or len(key) < 32:

@@ -44,6 +44,7 @@ def test_environment_chooses_the_services(tmp_path: Path) -> None:
         tmp_path,
         environ={
             "SECRET_KEY": "x" * 40,
+            "BASE_URL": "https://chefsresan.kommun.example/",
             "DATABASE_URL": "postgresql://chefsresan@db.internal/chefsresan",
             "REDIS_URL": "redis://cache.internal:6379/0",
             "MAIL_SERVER": "smtp.internal",
@@ -60,6 +61,17 @@ def test_environment_chooses_the_services(tmp_path: Path) -> None:
     assert settings["MAIL_PORT"] == 587
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["HSTS"] is True
+    assert settings["BASE_URL"] == "https://chefsresan.kommun.example"
+
+
+def test_production_refuses_to_start_without_its_public_address(tmp_path: Path) -> None:
+    secret = {"SECRET_KEY": "x" * 40}
+    with pytest.raises(ConfigurationError, match="BASE_URL"):
+        ProductionConfig.from_environment(tmp_path, environ=secret)
+    with pytest.raises(ConfigurationError, match="BASE_URL"):
+        ProductionConfig.from_environment(
+            tmp_path, environ={**secret, "BASE_URL": "http://chefsresan.example"}
+        )
 
 
 def test_a_bad_number_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -71,6 +83,7 @@ def test_production_app_sends_hsts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: Callable[..., Flask]
 ) -> None:
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("BASE_URL", "https://chefsresan.kommun.example")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     app = make_app("production")
     response = app.test_client().get("/login")

@@ -105,6 +105,7 @@ def _production_app(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **overrides: object
 ) -> Flask:
     monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("BASE_URL", "https://chefsresan.kommun.example")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
     monkeypatch.delenv("REDIS_URL", raising=False)
     return make_app("production", **overrides)
