@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from lifecycle.models.users import User
 
 
-@append_only
+@append_only(erasable=("detail",))
 class AuditEvent(Base):
     """One change to, or one read by someone else of, a person's data.
 

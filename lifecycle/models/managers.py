@@ -80,7 +80,7 @@ class Manager(Base):
         return max(0, (today - self.stage_entered_on).days)
 
 
-@append_only
+@append_only(erasable=("reason",))
 class StageTransition(Base):
     """One move on the journey; rows are only ever added, never changed or deleted."""
 
@@ -102,7 +102,7 @@ class StageTransition(Base):
     actor: Mapped[User | None] = relationship()
 
 
-@append_only
+@append_only(erasable=("old_value", "new_value"))
 class ManagerChange(Base):
     """One changed detail of a manager's record: who changed which field from what to what, and when."""
 

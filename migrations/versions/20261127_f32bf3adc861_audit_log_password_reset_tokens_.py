@@ -12,7 +12,9 @@ import sqlalchemy as sa
 GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_history_rewrite() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND current_setting('lifecycle.erasure', true) = 'on' THEN
+    IF TG_OP = 'UPDATE' AND current_setting('lifecycle.erasure', true) = 'on'
+       AND (to_jsonb(NEW) - COALESCE(TG_ARGV, '{}'::text[]))
+           = (to_jsonb(OLD) - COALESCE(TG_ARGV, '{}'::text[])) THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION '% is append-only: its rows are never changed or deleted', TG_TABLE_NAME;
@@ -26,13 +28,19 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql
 """
-GUARDED_TABLES = ("stage_transitions", "manager_changes", "audit_events")
+# table → the free-text columns GDPR erasure may overwrite; nothing else may change
+GUARDED_TABLES = {
+    "stage_transitions": ("reason",),
+    "manager_changes": ("old_value", "new_value"),
+    "audit_events": ("detail",),
+}
 
 
-def guard_trigger(table):
+def guard_trigger(table, erasable):
+    arguments = ", ".join(f"'{column}'" for column in erasable)
     return (
         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION refuse_history_rewrite()"
+        f"FOR EACH ROW EXECUTE FUNCTION refuse_history_rewrite({arguments})"
     )
 
 # revision identifiers, used by Alembic.
@@ -93,8 +101,8 @@ def upgrade():
         op.execute("DROP TRIGGER IF EXISTS stage_transitions_append_only ON stage_transitions")
         op.execute("DROP FUNCTION IF EXISTS stage_transitions_append_only()")
         op.execute(GUARD_FUNCTION)
-        for table in GUARDED_TABLES:
-            op.execute(guard_trigger(table))
+        for table, erasable in GUARDED_TABLES.items():
+            op.execute(guard_trigger(table, erasable))
 
 
 def downgrade():
