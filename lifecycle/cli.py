@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import sys
 from datetime import datetime
@@ -16,6 +17,8 @@ from flask.cli import with_appcontext
 from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.models import Manager
+from lifecycle.models import User
+from lifecycle.services.audit import SOURCE_CLI
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import PlatformFileError
 from lifecycle.services.platform_file import parse_platform
@@ -224,6 +227,16 @@ def register_commands(app: Flask) -> None:
 # -- personal data (GDPR): lifecycle/services/gdpr.py ------------------------------------------------
 
 gdpr_cli = AppGroup("gdpr", help="Personal data (GDPR): export, anonymise, retention.")
+#: what the audit log records as the source of a change made with these commands
+GDPR_SOURCE = SOURCE_CLI
+
+_actor_option = click.option(
+    "--actor",
+    "actor_email",
+    default=None,
+    metavar="EMAIL",
+    help="The e-mail of the user running the command, recorded as the actor in the audit log.",
+)
 
 
 def _manager_or_exit(manager_id: int) -> Manager:
@@ -234,6 +247,27 @@ def _manager_or_exit(manager_id: int) -> Manager:
     return manager
 
 
+def _actor_or_exit(email: str | None) -> User | None:
+    from lifecycle.services.accounts import get_user_by_email
+
+    if email is None:
+        return None
+    user = get_user_by_email(email)
+    if user is None:
+        click.echo(f"No user has the e-mail {email}.", err=True)
+        sys.exit(1)
+    return user
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write the file readable by its owner only, from the first byte (it holds personal data)."""
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    # An existing file keeps its mode through O_CREAT: narrow it before anything is written.
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 @gdpr_cli.command("export")
 @click.argument("manager_id", type=click.IntRange(min=1))
 @click.option(
@@ -242,31 +276,34 @@ def _manager_or_exit(manager_id: int) -> Manager:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the JSON to this file instead of printing it.",
 )
-def gdpr_export(manager_id: int, output: Path | None) -> None:
+@_actor_option
+def gdpr_export(manager_id: int, output: Path | None, actor_email: str | None) -> None:
     """Print (or write) everything that refers to one person as JSON; the export is audited."""
     import json
 
     from lifecycle.services.gdpr import export_person
 
-    document = export_person(_manager_or_exit(manager_id), actor=None, source="system")
+    actor = _actor_or_exit(actor_email)
+    document = export_person(_manager_or_exit(manager_id), actor=actor, source=GDPR_SOURCE)
     db.session.commit()
     text = json.dumps(document, ensure_ascii=False, indent=2)
     if output is None:
         click.echo(text)
         return
-    output.write_text(text + "\n", encoding="utf-8")
-    output.chmod(0o600)
+    _write_private(output, text + "\n")
     click.echo(f"Personal data of manager {manager_id} written to {output}.")
 
 
 @gdpr_cli.command("anonymise")
 @click.argument("manager_id", type=click.IntRange(min=1))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def gdpr_anonymise(manager_id: int, yes: bool) -> None:
+@_actor_option
+def gdpr_anonymise(manager_id: int, yes: bool, actor_email: str | None) -> None:
     """Anonymise one person: their personal data is erased for good, statistics stay."""
     from lifecycle.enums import Stage
     from lifecycle.services.gdpr import anonymise_person
 
+    actor = _actor_or_exit(actor_email)
     manager = _manager_or_exit(manager_id)
     if manager.anonymised_at is not None:
         click.echo(f"Manager {manager_id} is already anonymised; nothing changed.")
@@ -275,8 +312,11 @@ def gdpr_anonymise(manager_id: int, yes: bool) -> None:
         click.echo(f"Warning: the journey of manager {manager_id} is still open ({manager.stage.value}).")
     if not yes:
         click.confirm(f"Anonymise {manager.name} (manager {manager_id})? This cannot be undone.", abort=True)
-    anonymise_person(manager, actor=None, source="system")
+    done = anonymise_person(manager, actor=actor, source=GDPR_SOURCE)
     db.session.commit()
+    if not done:
+        click.echo(f"Manager {manager_id} was anonymised meanwhile; nothing changed.")
+        return
     click.echo(f"Manager {manager_id} is anonymised.")
 
 

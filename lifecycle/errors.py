@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from typing import cast
 
 from flask import Flask
@@ -50,8 +51,14 @@ def handle_http_error(error: HTTPException) -> Response | tuple[Response | str, 
     return _respond(status, message)
 
 
+def _route() -> str:
+    """Name the request by its method and URL rule, never its path: a path can hold a secret (a link's)."""
+    rule = request.url_rule
+    return f"{request.method} {rule.rule if rule is not None else '(no route)'}"
+
+
 def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:
-    logger.info("CSRF check failed on %s: %s", request.path, error.description)
+    logger.info("CSRF check failed on %s: %s", _route(), error.description)
     return _respond(
         400, str(_l("The form has expired or was sent from elsewhere. Reload the page and try again."))
     )
@@ -59,11 +66,18 @@ def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:
 
 def handle_unexpected_error(error: InternalServerError) -> tuple[Response | str, int]:
     db.session.rollback()
-    logger.error("unhandled error on %s", request.path, exc_info=error.original_exception or error)
+    logger.error("unhandled error on %s", _route(), exc_info=error.original_exception or error)
     return _respond(500, str(MESSAGES[500]))
 
 
+def _leave_logging_to_the_handler(exc_info: Any) -> None:
+    """Replace Flask's "Exception on <path>" line: `handle_unexpected_error` logs it, by route."""
+
+
 def register_error_handlers(app: Flask) -> None:
+    # Flask logs an unhandled exception with the request's path before calling the handler; a path can
+    # hold a secret, and the handler logs the same exception by route.
+    app.log_exception = _leave_logging_to_the_handler  # type: ignore[method-assign]
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(HTTPException, handle_http_error)

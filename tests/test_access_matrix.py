@@ -3,13 +3,15 @@
 `MATRIX` declares, for each (endpoint, method) of `app.url_map`, how to fill the rule's URL with each
 fixture object and which roles may reach it for that object. Every cell is requested: an allowed cell
 answers 2xx (or the page's redirect after a POST), any other answers 404 as if the object did not
-exist, or sends an anonymous visitor to the login page (401 for the API). A refused write changes no
-row of any table. An endpoint without an entry fails `test_every_rule_is_in_the_matrix`, so a new
+exist, or sends an anonymous visitor to the login page (401 for the API). A refused request, read or
+write, changes no row of any table, not even the audit log; an allowed read changes nothing but the
+audit log's "view" rows. An endpoint without an entry fails `test_every_rule_is_in_the_matrix`, so a new
 route cannot skip the check.
 
 The fixture data is built once for the module inside one transaction that is rolled back at the end;
-each write is sent inside a savepoint that is rolled back after it, so every cell starts from the same
-data. Pages are requested with the role's session cookie, the API with the role's personal token.
+each request, read or write, is sent inside a savepoint that is rolled back after it, so every cell
+starts from the same data. Pages are requested with the role's session cookie, the API with the
+role's personal token.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Column
 from sqlalchemy import Connection
 from sqlalchemy import Table
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import update
@@ -43,6 +46,7 @@ from lifecycle.enums import ResponsibleRole
 from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import limiter
+from lifecycle.models import AuditEvent
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Reminder
@@ -299,8 +303,10 @@ class Case:
     #: the form (pages) or JSON body (API) sent with a write; `__N__` in a form value stands for the
     #: target side's employee number
     body: Values = _none
-    #: an allowed write must change some row (proves the body is one the view accepts)
+    #: an allowed write must change some row besides the audit log's (proves the view accepts the body)
     writes: bool = False
+    #: the audit actions an allowed read may log (reading someone else's data logs a "view")
+    logs: frozenset[str] = frozenset({"view"})
     #: the write ends the session it is sent in: use a browser logged in for this cell alone
     own_session: bool = False
     #: marker → roles whose response must contain it; every other allowed role's must not
@@ -372,6 +378,8 @@ NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson"}
 #: whose own name a page shows in its header
 OWNERS = {"A": MGR_A, "B": MGR_B}
 BOTH_SEEN = {"A": SEE_A, "B": SEE_B}
+#: what a download of personal data logs
+EXPORTED = frozenset({"export"})
 
 #: (endpoint, method) → the cases requested for every role
 MATRIX: dict[tuple[str, str], list[Case]] = {
@@ -389,14 +397,15 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("auth.forgot_password", "POST"): plain(EVERYONE, body=lambda w: {"email": w.emails[MGR_A]}),
     # a link that was never sent is refused for everyone, signed in or not
     ("auth.reset_password", "GET"): [
-        Case(target="unknown link", allowed=NOBODY, url=lambda w: {"secret": "x" * 43})
+        Case(target="unknown link", allowed=NOBODY, url=lambda w: {"secret": "x" * 43}),
+        # the form's own address, in a browser that opened no link
+        Case(target="no link opened", allowed=NOBODY),
     ],
     ("auth.reset_password", "POST"): [
         Case(
-            target="unknown link",
+            target="no link opened",
             allowed=NOBODY,
             body=lambda w: {
-                "token": "x" * 43,
                 "new_password": "blå cykel under äppelträdet",
                 "repeat_password": "blå cykel under äppelträdet",
             },
@@ -434,14 +443,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("managers.detail", "GET"): both(SEE_A, SEE_B, _manager),
     ("managers.audit_trail", "GET"): both(STAFF, STAFF, _manager),
     # -- personal data (GDPR) --
-    ("gdpr.export", "GET"): both(STAFF, STAFF, _manager),
+    # a download of someone's data is logged as an export, not a view
+    ("gdpr.export", "GET"): both(STAFF, STAFF, _manager, logs=EXPORTED),
     ("gdpr.anonymise", "GET"): both(STAFF, STAFF, _manager),
     ("gdpr.anonymise", "POST"): [
         on("A", STAFF, _manager, body=lambda w: {"confirm_name": w.a.name}, writes=True),
         on("B", STAFF, _manager, body=lambda w: {"confirm_name": w.b.name}, writes=True),
     ],
     # one's own data only: A's download names A, never B, and the reverse
-    ("gdpr.my_data", "GET"): plain(SIGNED_IN, sees={"A": frozenset({MGR_A}), "B": frozenset({MGR_B})}),
+    ("gdpr.my_data", "GET"): plain(
+        SIGNED_IN, sees={"A": frozenset({MGR_A}), "B": frozenset({MGR_B})}, logs=EXPORTED
+    ),
     ("managers.move", "GET"): both(STAFF, STAFF, _manager),
     ("managers.move", "POST"): both(STAFF, STAFF, _manager, body=lambda w: _move_form(w.a, w), writes=True),
     ("managers.edit", "GET"): both(STAFF, STAFF, _manager),
@@ -778,6 +790,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
 
 #: columns a request may change without that being a write by the user: when a token or login was used
 NOT_COMPARED = {"api_tokens": {"last_used_at"}, "users": {"last_login_at"}}
+#: the audit log: a read adds its "view" rows here, and every write its own rows
+AUDIT = AuditEvent.__tablename__
 
 
 def _compared(table: Table) -> list[Column[Any]]:
@@ -817,9 +831,15 @@ class Matrix:
         self.app = app
         self.world = world
         self.browsers = {role: self.browser(role) for role in ROLES}
-        #: the data's connection, for the checks of writes (reads need none)
+        #: the data's connection, to tell what each request wrote
         self.connection = connection
         self.baseline = fingerprint(connection) if connection is not None else {}
+        #: the audit log is append-only: the rows a request logged are the ones after this id
+        self.last_audit = (
+            connection.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))) or 0
+            if connection is not None
+            else 0
+        )
 
     def browser(self, role: str) -> Browser:
         client = self.app.test_client()
@@ -868,16 +888,27 @@ class Matrix:
         """Request one cell and return what is wrong with the answer (nothing when it is right)."""
         writing = method != "GET"
         assert self.connection is not None
-        savepoint = self.connection.begin_nested() if writing else None
+        # Reads too: a read that writes is caught like a write, and what it logged is undone.
+        savepoint = self.connection.begin_nested()
         try:
             if writing:
                 limiter.reset()
             response = self.send(endpoint, method, case, role)
-            after = fingerprint(self.connection) if writing else self.baseline
+            after = fingerprint(self.connection)
             changed = sorted(name for name, digest in after.items() if self.baseline.get(name) != digest)
+            logged = (
+                set(
+                    self.connection.scalars(
+                        select(AuditEvent.action).where(AuditEvent.id > self.last_audit).distinct()
+                    )
+                )
+                if AUDIT in changed
+                else set()
+            )
         finally:
-            if savepoint is not None:
-                savepoint.rollback()
+            savepoint.rollback()
+        # Every change logs itself: the audit rows alone are no proof that a write changed anything.
+        changed_data = [name for name in changed if name != AUDIT]
         where = f"{method} {endpoint} [{case.target}] as {role}: {response.status_code}"
         status = response.status_code
         location = response.headers.get("Location", "")
@@ -888,8 +919,12 @@ class Matrix:
             )
             if not (200 <= status < 300 or (status in (302, 303) and not to_login)):
                 problems.append(f"{where}, expected to be let through {location}")
-            elif writing and case.writes and not changed:
+            elif writing and case.writes and not changed_data:
                 problems.append(f"{where}, let through but wrote nothing")
+            if not writing and changed_data:
+                problems.append(f"{where}, a read changed data in {changed_data}")
+            if not writing and logged - case.logs:
+                problems.append(f"{where}, a read logged {sorted(logged - case.logs)}")
             problems += self.check_markers(where, case, role, response)
         else:
             if role == ANON and ENDPOINT_RULES[endpoint].needs_login:
@@ -978,9 +1013,6 @@ def test_every_rule_is_in_the_matrix(app: Flask) -> None:
 @pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda key: f"{key[1]} {key[0]}")
 def test_cell(key: tuple[str, str], matrix: Matrix, committed: None) -> None:
     endpoint, method = key
-    if method != "GET" and matrix.connection is not None:
-        # Reads before this test may have written (a token's last use): compare with the data as it is now.
-        matrix.baseline = fingerprint(matrix.connection)
     problems = [
         problem
         for case in MATRIX[key]

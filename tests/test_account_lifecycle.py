@@ -1,16 +1,20 @@
 """An account ends with its journey; a disabled account has no way in; hashes follow the parameters;
-creating API tokens is rate-limited."""
+creating API tokens is rate-limited, with limits set from the environment."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
+from config import ConfigurationError
+from config import DevelopmentConfig
+from config import ProductionConfig
 from lifecycle.auth import password_hasher
 from lifecycle.auth import verify_password
 from lifecycle.enums import Role
@@ -202,3 +206,26 @@ def test_the_token_limit_is_read_from_the_configuration(
     assert post_form(client, "/account/tokens", {"name": "Ett"}).status_code == 200
     assert post_form(client, "/account/tokens", {"name": "Två"}).status_code == 200
     assert post_form(client, "/account/tokens", {"name": "Tre"}).status_code == 429
+
+
+def test_the_rate_limits_come_from_the_environment(tmp_path: Path) -> None:
+    limits = {
+        "LOGIN_RATE_LIMIT": "8 per minute",
+        "PASSWORD_RESET_RATE_LIMIT": "20 per hour",
+        "PASSWORD_RESET_EMAIL_RATE_LIMIT": "2 per hour; 5 per day",
+        "API_TOKEN_RATE_LIMIT": "3/hour",
+    }
+    settings = ProductionConfig.from_environment(
+        tmp_path, environ={**limits, "SECRET_KEY": "k" * 32, "BASE_URL": "https://chefsresan.example"}
+    )
+    assert {name: settings[name] for name in limits} == limits
+    defaults = DevelopmentConfig.from_environment(tmp_path, environ={name: "" for name in limits})
+    assert {name: defaults[name] for name in limits} == {
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "PASSWORD_RESET_RATE_LIMIT": "10 per hour",
+        "PASSWORD_RESET_EMAIL_RATE_LIMIT": "3 per hour",
+        "API_TOKEN_RATE_LIMIT": "10 per hour",
+    }
+    # A limit that cannot be read stops the start, naming the variable, instead of failing every request.
+    with pytest.raises(ConfigurationError, match="API_TOKEN_RATE_LIMIT"):
+        DevelopmentConfig.from_environment(tmp_path, environ={"API_TOKEN_RATE_LIMIT": "ten an hour"})

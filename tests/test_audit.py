@@ -45,6 +45,7 @@ from lifecycle.services.accounts import set_roles
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import complete_activity
 from lifecycle.services.activities import resolve_tags
+from lifecycle.services.audit import EVENTS_PER_PAGE
 from lifecycle.services.audit import SOURCE_API
 from lifecycle.services.audit import SOURCE_IMPORT
 from lifecycle.services.audit import SOURCE_SYSTEM
@@ -52,6 +53,7 @@ from lifecycle.services.audit import SOURCE_WEB
 from lifecycle.services.audit import acting_as
 from lifecycle.services.audit import audit_trail
 from lifecycle.services.audit import current_context
+from lifecycle.services.audit import record_read
 from lifecycle.services.imports import apply_import
 from lifecycle.services.imports import plan_import
 from lifecycle.services.imports import read_import_file
@@ -128,6 +130,9 @@ def _since(mark: int) -> list[AuditEvent]:
 
 
 Brief = tuple[str, str, int | None, int | None, int | None, list[str]]
+#: the fixtures: log a browser in; run a change as HR and return its audit rows
+Login = Callable[..., Any]
+Change = Callable[..., list[AuditEvent]]
 
 
 def _brief(events: list[AuditEvent]) -> list[Brief]:
@@ -167,7 +172,7 @@ def change(people: People) -> Callable[..., list[AuditEvent]]:
 # -- changes ---------------------------------------------------------------------------------------
 
 
-def test_a_detail_change_names_the_fields_and_never_their_values(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_a_detail_change_names_the_fields_and_never_their_values(people: People, change: Change) -> None:
     anna = people.anna
     events = change(
         lambda: update_manager(anna, ChangeSet({"name": "Anna Nyberg", "title": "Rektor"}), people.hr)
@@ -177,7 +182,7 @@ def test_a_detail_change_names_the_fields_and_never_their_values(people: People,
     assert "Nyberg" not in logged and "Rektor" not in logged
 
 
-def test_a_move_on_the_journey_is_one_move_event(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_a_move_on_the_journey_is_one_move_event(people: People, change: Change) -> None:
     candidate = make_manager("Kim Kandidat", Stage.RECRUIT)
     db.session.commit()
     events = change(
@@ -189,7 +194,7 @@ def test_a_move_on_the_journey_is_one_move_event(people: People, change) -> None
     assert "Anställd" not in json.dumps(events[0].detail)
 
 
-def test_plan_goal_comment_and_review_changes_are_one_event_each(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_plan_goal_comment_and_review_changes_are_one_event_each(people: People, change: Change) -> None:
     anna, plan, goal, review = people.anna, people.plan, people.goal, people.review
     assert _brief(change(lambda: set_notes(plan, "Hemlig anteckning"))) == [
         ("update", "plan", plan.id, anna.id, None, ["notes"])
@@ -266,7 +271,7 @@ def test_an_activity_is_an_event_for_each_participant_and_created_then_completed
     assert [(e.action, e.subject_manager_id) for e in change(add_done)] == [("create", anna.id)]
 
 
-def test_launching_an_introduction_is_recorded(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_launching_an_introduction_is_recorded(people: People, change: Change) -> None:
     template = ensure_default_template()
     db.session.commit()
     events = change(lambda: launch_introduction(people.anna, template, people.hr, local_today()))
@@ -275,7 +280,9 @@ def test_launching_an_introduction_is_recorded(people: People, change) -> None: 
     assert kinds.count(("create", "activity", people.anna.id)) == len(template.milestones)
 
 
-def test_account_changes_name_roles_enabled_and_password_but_not_logins(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_account_changes_name_roles_enabled_and_password_but_not_logins(
+    people: People, change: Change
+) -> None:
     user = people.anna.user
     assert user is not None
     anna, uid = people.anna.id, user.id
@@ -331,18 +338,20 @@ def _reads(mark: int) -> list[tuple[str, str, int | None, int | None, int | None
 
 
 def test_hr_the_line_manager_and_the_mentor_reading_a_plan_are_logged(
-    people: People, app: Flask, login
-) -> None:  # type: ignore[no-untyped-def]
+    people: People, app: Flask, login: Login
+) -> None:
     anna = people.anna
     for reader in (people.hr, people.boss.user, people.mentor.user):
         assert reader is not None
         browser = _browser(app, login, reader)
         mark = _mark()
         assert browser.get(f"/managers/{anna.id}/plan").status_code == 200
-        assert _reads(mark) == [("view", "plan", None, anna.id, reader.id, SOURCE_WEB)]
+        assert _reads(mark) == [("view", "plan", people.plan.id, anna.id, reader.id, SOURCE_WEB)]
 
 
-def test_reading_a_review_and_a_profile_are_logged_with_the_object(people: People, app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+def test_reading_a_review_and_a_profile_are_logged_with_the_object(
+    people: People, app: Flask, login: Login
+) -> None:
     anna, review = people.anna, people.review
     boss = people.boss.user
     assert boss is not None
@@ -356,7 +365,65 @@ def test_reading_a_review_and_a_profile_are_logged_with_the_object(people: Peopl
     ]
 
 
-def test_the_subjects_own_reads_are_not_logged(people: People, app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+Read = tuple[str, str, int | None, int | None, int | None, str]
+
+
+def _send_back(browser: FlaskClient, page_url: str, url: str, data: dict[str, str]) -> tuple[str, list[Read]]:
+    """POST a form from the page that the view refuses; return the page it sends back and what it logged."""
+    token = csrf_token_from(browser.get(f"{page_url}?lang=en").get_data(as_text=True))
+    mark = _mark()
+    response = browser.post(url, data={**data, "csrf_token": token})
+    assert response.status_code == 200, response.headers.get("Location")
+    logged = [
+        (e.action, e.object_type, e.object_id, e.subject_manager_id, e.actor_id, e.source)
+        for e in _since(mark)
+    ]
+    return response.get_data(as_text=True), logged
+
+
+def test_a_page_sent_back_with_a_forms_errors_is_one_read(people: People, app: Flask, login: Login) -> None:
+    anna, plan, review = people.anna, people.plan, people.review
+    boss = people.boss.user
+    assert boss is not None
+    plan_url = f"/managers/{anna.id}/plan"
+    review_url = f"/managers/{anna.id}/reviews/{review.id}"
+    as_boss = _browser(app, login, boss)
+
+    # A comment without text: the plan again, with the error, and the one read it is.
+    page, logged = _send_back(as_boss, plan_url, f"{plan_url}/comments", {"comment-body": "  "})
+    assert "Write a comment." in page
+    assert logged == [("view", "plan", plan.id, anna.id, boss.id, SOURCE_WEB)]
+    # A score out of range (refused by the view), and a score for no expectation (refused by the
+    # service and rolled back): the review again, each one read and nothing else.
+    boss_read = ("view", "review", review.id, anna.id, boss.id, SOURCE_WEB)
+    expectation = _expectation("leader.feedback")
+    page, logged = _send_back(
+        as_boss, review_url, f"{review_url}/assessments", {f"score-{expectation.id}": "9"}
+    )
+    assert "A score is from 1 to 5." in page and logged == [boss_read]
+    page, logged = _send_back(as_boss, review_url, f"{review_url}/assessments", {"score-999999": "3"})
+    assert "A retired expectation cannot be chosen" in page and logged == [boss_read]
+    as_hr = _browser(app, login, people.hr)
+    page, logged = _send_back(
+        as_hr, review_url, f"{review_url}/complete", {"completed_on": "igår", "next_steps": "Fortsätt"}
+    )
+    assert "Enter a date (YYYY-MM-DD)." in page
+    assert logged == [("view", "review", review.id, anna.id, people.hr.id, SOURCE_WEB)]
+    db.session.expire_all()
+    assert review.completed_on is None and review.assessments == []
+
+    # The manager's own plan and review sent back: her own reads are not logged.
+    assert anna.user is not None
+    as_anna = _browser(app, login, anna.user)
+    page, logged = _send_back(as_anna, plan_url, f"{plan_url}/goals", {"goal-title": ""})
+    assert "Give the goal a title." in page and logged == []
+    page, logged = _send_back(
+        as_anna, review_url, f"{review_url}/assessments", {f"score-{expectation.id}": "0"}
+    )
+    assert "A score is from 1 to 5." in page and logged == []
+
+
+def test_the_subjects_own_reads_are_not_logged(people: People, app: Flask, login: Login) -> None:
     anna = people.anna
     assert anna.user is not None
     browser = _browser(app, login, anna.user)
@@ -418,7 +485,7 @@ def _import_file(*rows: str) -> bytes:
     return ("\r\n".join([IMPORT_HEADER, *rows]) + "\r\n").encode()
 
 
-def test_imports_are_logged_with_source_import(people: People, app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+def test_imports_are_logged_with_source_import(people: People, app: Flask, login: Login) -> None:
     content = _import_file("B100;Berit Berg;berit@kommun.example;Rektor;;;2020-01-01;develop")
     mark = _mark()
     apply_import(plan_import(read_import_file(content), local_today()), actor=None, today=local_today())
@@ -452,7 +519,7 @@ def test_imports_are_logged_with_source_import(people: People, app: Flask, login
 # -- the log cannot be rewritten -------------------------------------------------------------------
 
 
-def test_the_orm_refuses_to_change_or_delete_an_audit_row(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_the_orm_refuses_to_change_or_delete_an_audit_row(people: People, change: Change) -> None:
     event = change(lambda: set_notes(people.plan, "Något"))[0]
     with pytest.raises(HistoryIsAppendOnlyError), db.session.begin_nested():
         event.action = "view"
@@ -466,7 +533,9 @@ def test_the_orm_refuses_to_change_or_delete_an_audit_row(people: People, change
 
 
 @pytest.mark.postgres
-def test_postgresql_refuses_raw_sql_that_changes_or_deletes_audit_rows(people: People, change) -> None:  # type: ignore[no-untyped-def]
+def test_postgresql_refuses_raw_sql_that_changes_or_deletes_audit_rows(
+    people: People, change: Change
+) -> None:
     assert uses_postgres()
     event_id = change(lambda: set_notes(people.plan, "Något"))[0].id
     for statement in (
@@ -481,7 +550,7 @@ def test_postgresql_refuses_raw_sql_that_changes_or_deletes_audit_rows(people: P
 # -- the page --------------------------------------------------------------------------------------
 
 
-def test_only_hr_and_admin_reach_the_audit_trail(people: People, app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+def test_only_hr_and_admin_reach_the_audit_trail(people: People, app: Flask, login: Login) -> None:
     url = f"/managers/{people.anna.id}/audit"
     anonymous = app.test_client().get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
@@ -493,7 +562,7 @@ def test_only_hr_and_admin_reach_the_audit_trail(people: People, app: Flask, log
     assert _browser(app, login, people.hr).get(f"/managers/{people.anna.id + 1000}/audit").status_code == 404
 
 
-def test_the_profile_links_to_the_trail_for_hr_only(people: People, app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_profile_links_to_the_trail_for_hr_only(people: People, app: Flask, login: Login) -> None:
     url = f"/managers/{people.anna.id}"
     link = f'href="/managers/{people.anna.id}/audit"'
     assert link in _browser(app, login, people.hr).get(url).get_data(as_text=True)
@@ -506,8 +575,8 @@ def _table(page: str) -> str:
 
 
 def test_the_page_shows_the_events_newest_first_in_swedish_and_english(
-    people: People, app: Flask, login, change
-) -> None:  # type: ignore[no-untyped-def]
+    people: People, app: Flask, login: Login, change: Change
+) -> None:
     anna = people.anna
     candidate = make_manager("Kim Kandidat", Stage.RECRUIT)
     db.session.commit()
@@ -517,7 +586,9 @@ def test_the_page_shows_the_events_newest_first_in_swedish_and_english(
     assert browser.get(f"/managers/{candidate.id}").status_code == 200  # the admin's read is logged too
     url = f"/managers/{candidate.id}/audit"
 
-    english = _table(browser.get(f"{url}?lang=en").get_data(as_text=True))
+    english_page = browser.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "<title>Audit trail: Kim Kandidat – Chefsresan</title>" in english_page
+    english = _table(english_page)
     viewed, moved, changed, created = (
         english.index("Viewed"),
         english.index("Moved from Recruit to Introduce"),
@@ -539,7 +610,7 @@ def test_the_page_shows_the_events_newest_first_in_swedish_and_english(
     assert anna.name not in swedish
 
 
-def test_the_page_paginates_newest_first(people: People, app: Flask, login, change) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_paginates_newest_first(people: People, app: Flask, login: Login, change: Change) -> None:
     for n in range(7):
         change(lambda n=n: set_notes(people.plan, f"Anteckning {n}"))
     trail = audit_trail(people.anna, page=1, per_page=3)
@@ -548,14 +619,52 @@ def test_the_page_paginates_newest_first(people: People, app: Flask, login, chan
     ids = [e.id for e in trail.events] + [e.id for e in second.events]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 6
     assert audit_trail(people.anna, page=10**12, per_page=3).page == trail.pages
+    assert audit_trail(people.anna, page=-5, per_page=3).page == 1
+
+
+def test_the_pages_go_back_and_forth_and_a_page_past_the_end_shows_the_last(
+    people: People, app: Flask, login: Login
+) -> None:
+    boss = people.boss.user
+    assert boss is not None
+    # One page of reads and seven more, read n of review number 900000 + n (above the fixture's ids).
+    with acting_as(boss, SOURCE_WEB):
+        for n in range(1, EVENTS_PER_PAGE + 8):
+            record_read(boss, people.anna, "review", 900_000 + n)
+            db.session.flush()
+    db.session.commit()
+    total = audit_trail(people.anna).total
+    assert EVENTS_PER_PAGE + 7 < total <= 2 * EVENTS_PER_PAGE  # the fixture's own changes come first
     browser = _browser(app, login, people.hr)
-    page = browser.get(f"/managers/{people.anna.id}/audit?page=99999999999999999999").get_data(as_text=True)
-    assert 'rel="prev"' in page or trail.total <= 50
+    url = f"/managers/{people.anna.id}/audit"
+
+    def shown(page: str) -> set[int]:
+        """Return which of the reads the page shows, by n."""
+        return {n for n in range(1, EVENTS_PER_PAGE + 8) if f"<small>#{900_000 + n}</small>" in _table(page)}
+
+    def rows(page: str) -> int:
+        return _table(page).count("<tr>") - 1  # less the header
+
+    first = browser.get(f"{url}?lang=en").get_data(as_text=True)
+    assert shown(first) == set(range(8, EVENTS_PER_PAGE + 8)) and rows(first) == EVENTS_PER_PAGE
+    assert '<span aria-current="page">Page 1 of 2</span>' in first
+    assert f'href="{url}?page=2" rel="next"' in first and 'rel="prev"' not in first
+
+    for asked in ("2", "3", "99999999999999999999"):
+        last = browser.get(f"{url}?page={asked}&lang=en").get_data(as_text=True)
+        # the seven oldest reads, then the fixture's changes
+        assert shown(last) == set(range(1, 8)) and rows(last) == total - EVENTS_PER_PAGE, asked
+        assert _table(last).index("<small>#900001</small>") > _table(last).index("<small>#900007</small>")
+        assert '<span aria-current="page">Page 2 of 2</span>' in last, asked
+        assert f'href="{url}?page=1" rel="prev"' in last and 'rel="next"' not in last, asked
+
+    for asked in ("0", "-3", "x"):
+        assert shown(browser.get(f"{url}?page={asked}").get_data(as_text=True)) == shown(first), asked
 
 
 def test_the_pages_query_count_does_not_grow_with_the_events(
-    people: People, app: Flask, login, change, count_queries
-) -> None:  # type: ignore[no-untyped-def]
+    people: People, app: Flask, login: Login, change: Change, count_queries: Callable[[], Any]
+) -> None:
     browser = _browser(app, login, people.hr)
     url = f"/managers/{people.anna.id}/audit"
     browser.get(url)

@@ -10,6 +10,7 @@ form names someone else (A's own forms, HR's forms about A, the line manager's f
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -31,6 +32,7 @@ from lifecycle.enums import ActivityKind
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ResponsibleRole
 from lifecycle.enums import Stage
+from lifecycle.extensions import db
 from lifecycle.extensions import limiter
 from lifecycle.models import Activity
 from lifecycle.models import ApiToken
@@ -38,19 +40,25 @@ from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
+from lifecycle.models import PasswordResetToken
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import ReviewAssessment
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.services.password_reset import issue_reset_token
+from tests.conftest import csrf_token_from
+from tests.factories import make_user
 from tests.test_access_matrix import ANON
 from tests.test_access_matrix import HR
 from tests.test_access_matrix import LINE
 from tests.test_access_matrix import MGR_A
+from tests.test_access_matrix import MGR_B
 from tests.test_access_matrix import Matrix
 from tests.test_access_matrix import World
 from tests.test_access_matrix import committed  # noqa: F401  (the matrix's module-wide data, shared here)
+from tests.test_access_matrix import fingerprint
 from tests.test_access_matrix import matrix  # noqa: F401
 
 EXAMPLES = 30
@@ -448,6 +456,11 @@ def _settings(w: World) -> Any:
     return MGR_A, st.just("/account/"), st.fixed_dictionaries({"language": one_of_values(["sv", "en", ""])})
 
 
+def _forgot_password(w: World) -> Any:
+    addresses = [w.b.email, w.b.email.upper(), f" {w.emails[MGR_A]} ", "okand@kommun.example"]
+    return ANON, st.just("/forgot-password"), st.fixed_dictionaries({"email": one_of_values(addresses)})
+
+
 FORMS: dict[str, Form] = {
     "login": _login,
     "change password": _password,
@@ -469,11 +482,17 @@ FORMS: dict[str, Form] = {
     "e-mail preferences": _preferences,
     "token creation": _token,
     "settings": _settings,
+    "forgot password": _forgot_password,
 }
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
-def test_random_input_never_breaks_a_form(name: str, matrix: Matrix, committed: None) -> None:  # noqa: F811
+def test_random_input_never_breaks_a_form(
+    name: str,
+    matrix: Matrix,  # noqa: F811
+    committed: None,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     role, urls, fields = FORMS[name](matrix.world)
     statuses: list[int] = []
 
@@ -487,8 +506,169 @@ def test_random_input_never_breaks_a_form(name: str, matrix: Matrix, committed: 
     def fill(url: str, data: dict[str, Any]) -> None:
         statuses.append(check(matrix, role, url, data).status_code)
 
-    fill()
+    with caplog.at_level(logging.ERROR):
+        fill()
     assert len(statuses) >= EXAMPLES // 2, "generation really ran"
+    # Nor an error after the answer went out: the reset link is issued and sent once it has.
+    after_answer = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.ERROR and record.name.startswith("lifecycle.blueprints.auth")
+    ]
+    assert not after_answer, after_answer
+
+
+#: new passwords the reset form accepts (long, not personal, not common)
+PASSPHRASES = [
+    "blå cykel under äppelträdet",
+    "korrekt häst batteri häftklammer",
+    "sju sorters kakor till fikat",
+]
+
+
+def _reset_fields() -> st.SearchStrategy[dict[str, str]]:
+    """A new password, mostly repeated exactly (else the form never reaches the link)."""
+    password = st.one_of(st.sampled_from(PASSPHRASES), TEXT)
+    return password.flatmap(
+        lambda chosen: st.fixed_dictionaries(
+            {
+                "new_password": st.just(chosen),
+                "repeat_password": st.one_of(st.just(chosen), st.just(chosen), TEXT),
+            }
+        )
+    )
+
+
+def test_random_input_never_breaks_the_reset_form(matrix: Matrix, committed: None) -> None:  # noqa: F811
+    """Through a valid link: a password is set only when both fields agree, else 400 and the link stays."""
+    connection = matrix.connection
+    assert connection is not None
+    outer = connection.begin_nested()  # the account and its link exist for this test alone
+    try:
+        user = make_user(email="aterstall.fuzz@kommun.example", name="Fuzz Återställare")
+        token, secret = issue_reset_token(user)
+        user_id, token_id = user.id, token.id
+        db.session.commit()
+        password_of = select(User.password_hash).where(User.id == user_id)
+        used_at_of = select(PasswordResetToken.used_at).where(PasswordResetToken.id == token_id)
+        statuses: list[int] = []
+
+        @given(data=_reset_fields())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        def fill(data: dict[str, str]) -> None:
+            savepoint = connection.begin_nested()
+            try:
+                before = victim_state(connection, matrix.world.b.manager)
+                hash_before = connection.scalar(password_of)
+                browser = matrix.app.test_client()
+                opened = browser.get(f"/reset-password/{secret}", buffered=True)
+                assert opened.status_code == 303, opened.status_code
+                page = browser.get(opened.headers["Location"], buffered=True)
+                csrf = csrf_token_from(page.get_data(as_text=True))
+                response = browser.post("/reset-password", data={**data, "csrf_token": csrf}, buffered=True)
+                changed = connection.scalar(password_of) != hash_before
+                used = connection.scalar(used_at_of) is not None
+                touched = victim_state(connection, matrix.world.b.manager) != before
+            finally:
+                savepoint.rollback()
+            status = response.status_code
+            assert status < 500, (status, response.get_data(as_text=True)[:500])
+            assert not touched, "a password reset changed manager B's data"
+            if status == 302:
+                assert response.headers["Location"] == "/login"
+                assert data["new_password"] == data["repeat_password"]
+                assert changed and used
+            else:
+                assert status == 400, status
+                assert not changed and not used, "a refused form used the link"
+                assert secret not in response.get_data(as_text=True)
+            if data["new_password"] in PASSPHRASES and data["repeat_password"] == data["new_password"]:
+                assert status == 302, "an acceptable password was refused"
+            statuses.append(status)
+
+        fill()
+        assert {302, 400} <= set(statuses), "generation reached both outcomes"
+    finally:
+        outer.rollback()
+        db.session.expunge_all()
+
+
+def _typed_names(name: str, other: str) -> st.SearchStrategy[str]:
+    near_misses = [name, name.upper(), f"  {name}  ", name.replace(" ", "  "), name[:-1], f"{name}x", other]
+    return st.one_of(st.sampled_from(near_misses), TEXT)
+
+
+def _same_name(typed: str, name: str) -> bool:
+    """The loosest match the confirmation may accept: the same words, in any case."""
+    return " ".join(typed.split()).casefold() == " ".join(name.split()).casefold()
+
+
+def test_hr_anonymises_only_when_the_typed_name_matches(matrix: Matrix, committed: None) -> None:  # noqa: F811
+    world = matrix.world
+    url = f"/managers/{world.b.manager}/anonymise"
+    outcomes: list[bool] = []
+
+    @given(typed=_typed_names(world.b.name, world.a.name))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    def fill(typed: str) -> None:
+        response, anonymised = send(matrix, HR, url, {"confirm_name": typed})
+        assert response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:500])
+        if anonymised:
+            assert _same_name(typed, world.b.name), f"anonymised after {typed!r} was typed"
+            assert response.status_code == 302
+        elif typed == world.b.name:
+            raise AssertionError("the exact name did not anonymise")
+        outcomes.append(anonymised)
+
+    fill()
+    assert True in outcomes and False in outcomes, "generation reached both outcomes"
+
+
+@pytest.mark.parametrize(("role", "side"), [(MGR_A, "B"), (MGR_B, "B"), (LINE, "A")])
+def test_who_may_not_anonymise_changes_nothing_whatever_they_type(
+    role: str,
+    side: str,
+    matrix: Matrix,  # noqa: F811
+    committed: None,  # noqa: F811
+) -> None:
+    """Another manager, the person themself, the line manager: 404, and not one row of any table changes."""
+    world = matrix.world
+    target = world.side(side)
+    connection = matrix.connection
+    assert connection is not None
+
+    # Each example is rolled back, so the data before every one of them is the data now.
+    before = fingerprint(connection)
+
+    @given(typed=_typed_names(target.name, world.a.name if side == "B" else world.b.name))
+    @settings(
+        max_examples=EXAMPLES // 3, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    def fill(typed: str) -> None:
+        browser = matrix.browsers[role]
+        savepoint = connection.begin_nested()
+        try:
+            response = browser.client.post(
+                f"/managers/{target.manager}/anonymise",
+                data={"confirm_name": typed, "csrf_token": browser.csrf},
+                buffered=True,
+            )
+            after = fingerprint(connection)
+        finally:
+            savepoint.rollback()
+        # A NUL character is refused before anything else looks at the request.
+        assert response.status_code == (400 if "\x00" in typed else 404), response.status_code
+        changed = sorted(name for name, digest in after.items() if before[name] != digest)
+        assert not changed, f"{role} changed {changed}"
+
+    fill()
 
 
 def test_a_request_over_the_size_limit_is_refused_plainly(matrix: Matrix, committed: None) -> None:  # noqa: F811

@@ -1,23 +1,31 @@
 """GDPR: a person's export covers every row that refers to them, anonymisation leaves none of their
-identifiers anywhere and keeps the statistics, the retention job anonymises old closed journeys.
+identifiers anywhere, changes nobody else's words and keeps the statistics, only one of two
+anonymisations at once does the work, the retention job anonymises old closed journeys.
 
 The schema is walked from `db.metadata` in the tests too, so a table added later must be seeded here
-and covered by the export and the sweep, or these tests fail.
+and covered by the export, and a text column added later must be declared swept or not, or these
+tests fail.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import stat
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import JSON
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Table
@@ -40,7 +48,6 @@ from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.models import Activity
-from lifecycle.models import AppSetting
 from lifecycle.models import AuditEvent
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
@@ -49,23 +56,32 @@ from lifecycle.models import ManagerImport
 from lifecycle.models import OrgUnit
 from lifecycle.models import PasswordResetToken
 from lifecycle.models import PillarCoverage
+from lifecycle.models import PlanComment
 from lifecycle.models import Reminder
 from lifecycle.models import ReviewAssessment
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
 from lifecycle.services.activities import add_activity
+from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.calendar import issue_calendar_token
 from lifecycle.services.coverage import manager_coverage
 from lifecycle.services.coverage import unit_heatmap
+from lifecycle.services.gdpr import NUMBER_COLUMNS
 from lifecycle.services.gdpr import PERSON_TABLES
+from lifecycle.services.gdpr import SWEPT_COLUMNS
+from lifecycle.services.gdpr import UNSWEPT_COLUMNS
 from lifecycle.services.gdpr import anonymise_person
+from lifecycle.services.gdpr import anonymised_label
+from lifecycle.services.gdpr import apply_retention
 from lifecycle.services.gdpr import export_account
 from lifecycle.services.gdpr import export_person
 from lifecycle.services.gdpr import is_secret_column
 from lifecycle.services.gdpr import person_links
+from lifecycle.services.gdpr import removed_text
 from lifecycle.services.gdpr import retention_candidates
+from lifecycle.services.gdpr import swept_columns
 from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
@@ -89,6 +105,7 @@ from lifecycle.services.reviews import record_assessments
 from lifecycle.services.tokens import create_token
 from lifecycle.services.tokens import find_token
 from lifecycle.timeutil import local_today
+from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.conftest import uses_postgres
 from tests.factories import PASSWORD
@@ -237,18 +254,20 @@ def _seed(today: date) -> World:
         last_error=f"550 <{EMAIL}> mailbox unavailable",
     )
     db.session.add(failed)
-    # An imported file with her row, a JSON setting naming her, and audit events.
+    # An imported file with her row and its report, and audit events.
     csv = f"employee_number;name;email\n{NUMBER};{NAME};{EMAIL}\n".encode()
     db.session.add(
         ManagerImport(
             uploaded_by_id=user.id,
-            filename=f"chefer-{NUMBER}.csv",
+            filename=f"chefer {OLD_NAME}.csv",
             content=csv,
             digest="0" * 64,
-            summary={"created": 1, "note": f"rad för {NAME}"},
+            summary={
+                "created": 1,
+                "rows": [{"line": 2, "employee_number": NUMBER, "name": NAME, "messages": []}],
+            },
         )
     )
-    db.session.add(AppSetting(key="gdpr-test-note", value={"about": [NAME, {"mail": EMAIL}]}))
     db.session.add_all(
         [
             AuditEvent(actor_id=hr.id, subject_manager_id=asa.id, action="view", object_type="plan"),
@@ -630,6 +649,49 @@ def test_export_and_anonymise_commands(app: Flask, app_ctx: Flask) -> None:
     db.session.expire_all()
     assert db.session.get(Manager, person.id).anonymised_at is not None  # type: ignore[union-attr]
     assert runner.invoke(args=["gdpr", "export", "999999"]).exit_code == 1
+    # The command line is recorded as such, not as the system.
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "anonymise", AuditEvent.subject_manager_id == person.id)
+    )
+    assert event is not None and (event.source, event.actor_id) == ("cli", None)
+    again = runner.invoke(args=["gdpr", "anonymise", str(person.id), "--yes"])
+    assert again.exit_code == 0 and "already anonymised" in again.output
+
+
+def test_the_commands_name_the_operator(app: Flask, app_ctx: Flask) -> None:
+    operator = make_user(Role.HR, email="operator@kommun.example")
+    person = make_manager("Doris Drift", stage=Stage.ATTRACT)
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(args=["gdpr", "anonymise", str(person.id), "--yes", "--actor", "ingen@x.example"])
+    assert unknown.exit_code == 1 and "ingen@x.example" in unknown.output
+    db.session.expire_all()
+    assert db.session.get(Manager, person.id).anonymised_at is None  # type: ignore[union-attr]
+    args = ["gdpr", "anonymise", str(person.id), "--yes", "--actor", "OPERATOR@kommun.example"]
+    done = runner.invoke(args=args)
+    assert done.exit_code == 0, done.output
+    exported = runner.invoke(args=["gdpr", "export", str(person.id), "--actor", operator.email])
+    assert exported.exit_code == 0, exported.output
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.source).where(
+            AuditEvent.subject_manager_id == person.id, AuditEvent.action.in_(("anonymise", "export"))
+        )
+    )
+    assert sorted(events) == [("anonymise", operator.id, "cli"), ("export", operator.id, "cli")]
+
+
+def test_the_exported_file_is_readable_by_its_owner_only(app: Flask, app_ctx: Flask, tmp_path: Path) -> None:
+    person = make_manager("Fia Fil")
+    runner = app.test_cli_runner()
+    target = tmp_path / "export.json"
+    target.write_text("old and longer content than the export will ever be" * 100)
+    target.chmod(0o644)  # a file left from before, readable by everyone
+    done = runner.invoke(args=["gdpr", "export", str(person.id), "--output", str(target)])
+    assert done.exit_code == 0, done.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert json.loads(target.read_text(encoding="utf-8"))["records"]["managers"][0]["name"] == "Fia Fil"
+    fresh = tmp_path / "new.json"
+    assert runner.invoke(args=["gdpr", "export", str(person.id), "-o", str(fresh)]).exit_code == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
 
 
 # -- pages --------------------------------------------------------------------------------------------
@@ -646,7 +708,10 @@ def test_only_hr_and_admin_reach_export_and_anonymise(app: Flask, world: World, 
         login(email, test_client=browser)
         for url in urls:
             assert browser.get(url).status_code == 404
-        assert browser.post(urls[1], data={"confirm_name": NAME}).status_code in (400, 404)
+        # With a valid CSRF token (from a page they may open), so it is the policy that refuses.
+        token = csrf_token_from(browser.get("/account/").get_data(as_text=True))
+        refused = browser.post(urls[1], data={"confirm_name": NAME, "csrf_token": token})
+        assert refused.status_code == 404
     for role in (Role.HR, Role.ADMIN):
         browser = app.test_client()
         login(make_user(role).email, test_client=browser)
@@ -683,9 +748,15 @@ def test_a_wrong_name_anonymises_nobody(app: Flask, world: World, login: Any) ->
     page = browser.get(url).get_data(as_text=True)
     assert 'id="open-journey-warning"' in page  # her journey is still open
     response = post_form(browser, url, {"confirm_name": "Åsa Öhrnberg"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="confirm_name-error"' in html and 'aria-invalid="true"' in html
+    # The summary at the top is announced and leads to the field.
+    start = html.index('<div role="alert" class="error-summary">')
+    summary = html[start : html.index("</div>", start)]
+    assert 'href="#confirm_name"' in summary and 'id="confirm_name"' in html
+    blank = post_form(browser, url, {"confirm_name": "  "})
+    assert blank.status_code == 400 and 'class="error-summary"' in blank.get_data(as_text=True)
     assert browser.post(url, data={"confirm_name": NAME}).status_code == 400  # no CSRF token
     db.session.expire_all()
     asa = db.session.get(Manager, world.asa.id)
@@ -704,6 +775,11 @@ def test_hr_anonymises_after_typing_the_name(app: Flask, world: World, login: An
     assert url not in profile  # nothing left to anonymise
     again = browser.get(url)
     assert again.status_code == 200 and 'name="confirm_name"' not in again.get_data(as_text=True)
+    # A second click that arrives afterwards lands on the profile too and changes nothing.
+    token = csrf_token_from(browser.get("/account/").get_data(as_text=True))
+    twice = browser.post(url, data={"confirm_name": NAME, "csrf_token": token})
+    assert twice.status_code == 302 and twice.headers["Location"].endswith(f"/managers/{world.asa.id}")
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "anonymise")) == 1
 
 
 def test_a_manager_downloads_their_own_data(app: Flask, world: World, login: Any) -> None:
@@ -736,3 +812,365 @@ def test_an_account_without_a_journey_downloads_its_account(app: Flask, world: W
 def test_anonymous_visitors_are_sent_to_log_in_for_their_data(client: FlaskClient, app_ctx: Flask) -> None:
     response = client.get("/account/my-data")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# -- what the sweep may rewrite -------------------------------------------------------------------------
+
+#: the columns of the append-only tables that may change inside the erasure window (append_only.py)
+ERASABLE_HISTORY = {
+    ("stage_transitions", "reason"),
+    ("manager_changes", "old_value"),
+    ("manager_changes", "new_value"),
+    ("audit_events", "detail"),
+}
+APPEND_ONLY_TABLES = {"stage_transitions", "manager_changes", "audit_events"}
+
+
+def _free_text_columns() -> set[tuple[str, str]]:
+    """Every String, Text, JSON and binary column of the schema, enums left out."""
+    return {
+        (table.name, column.name) for table, column in _text_columns() if not isinstance(column.type, SAEnum)
+    }
+
+
+def test_every_text_column_is_declared_swept_or_not(app_ctx: Flask) -> None:
+    columns = _free_text_columns()
+    undeclared = columns - SWEPT_COLUMNS - UNSWEPT_COLUMNS
+    assert not undeclared, (
+        f"{sorted(undeclared)}: add each to SWEPT_COLUMNS if it can hold free text naming a person "
+        "(a note, a comment, a reason, imported data), else to UNSWEPT_COLUMNS (lifecycle/services/gdpr.py)"
+    )
+    assert not SWEPT_COLUMNS & UNSWEPT_COLUMNS
+    assert not (SWEPT_COLUMNS | UNSWEPT_COLUMNS) - columns, "a declared column no longer exists"
+    assert set(NUMBER_COLUMNS) <= SWEPT_COLUMNS
+    assert {(t.name, c.name) for t, c, _kind in swept_columns()} == SWEPT_COLUMNS
+
+
+def test_the_erasure_changes_only_the_free_text_of_the_history(app_ctx: Flask) -> None:
+    swept_history = {(table, column) for table, column in SWEPT_COLUMNS if table in APPEND_ONLY_TABLES}
+    assert swept_history <= ERASABLE_HISTORY
+
+
+ANNA = "Anna Berg"
+ANNA_EMAIL = "anna.berg@kommun.example"
+ANNA_NUMBER = "2025"
+
+
+def _snapshot() -> dict[tuple[str, tuple[Any, ...], str], Any]:
+    """Every text, JSON and binary value of every row, by table, key and column."""
+    values = {}
+    for table, column in _text_columns():
+        keys = list(table.primary_key.columns)
+        for row in db.session.execute(select(*keys, column)):
+            value = row[-1]
+            values[(table.name, _plain_key(row[:-1]), column.name)] = (
+                bytes(value) if isinstance(value, bytes | memoryview) else value
+            )
+    return values
+
+
+def _plain_key(key: Any) -> tuple[Any, ...]:
+    return tuple(json.loads(json.dumps(value, default=str)) for value in key)
+
+
+def test_anonymising_a_numbered_person_changes_nobody_elses_words(platform: None) -> None:
+    """Her employee number is "2025" and her first name common: a year and other Annas stay."""
+    today = local_today()
+    hr = make_user(Role.HR, name="Hanna HR")
+    unit = create_unit("Område 2025", OrgUnitKind.UNIT)
+    user = make_user(Role.MANAGER, email=ANNA_EMAIL, name=ANNA)
+    anna = make_manager(ANNA, user=user, org_unit=unit)
+    update_manager(anna, ChangeSet({"employee_number": ANNA_NUMBER}), hr)
+    namesake = make_manager("Anna Bergström", org_unit=unit, with_account=True)
+    other = make_manager("Anna Andersson", org_unit=unit)
+    update_manager(other, ChangeSet({"title": "Chef 2025", "employee_number": "20251"}), hr)
+    candidate = make_manager("Kalle Kandidat", stage=Stage.ATTRACT)
+    move_to_stage(candidate, Stage.RECRUIT, hr, "Rekryteras 2025, Anna tar kontakt", today)
+    # Her own journey, which the erasure blanks.
+    own_plan = ensure_plan(anna, today)
+    set_notes(own_plan, "Anna vill leda fler 2025")
+    # Other people's words with the year, her first name and a namesake in them.
+    plan = ensure_plan(other, today)
+    set_notes(plan, "Mål för 2025: Anna leder APT, som Anna Bergström")
+    pillars, expectations = resolve_tags(["leader"], ["leader.feedback"])
+    add_goal(plan, title="Budget 2025", description="Klar 2025-06-30, 2025 kr", expectations=expectations)
+    add_comment(plan, hr, f"Fråga {ANNA} om 2025, eller mejla {ANNA_EMAIL.upper()}")
+    add_comment(plan, namesake.user, "Anna: rum 2025")  # type: ignore[arg-type]
+    add_activity(
+        kind=ActivityKind.WORKSHOP,
+        title="Workshop 2025",
+        description="Anna håller i den",
+        participants=[other, namesake],
+        pillars=pillars,
+        actor=hr,
+        responsible_note="Anna, rum 2025",
+        due_on=today + timedelta(days=20),
+    )
+    item = create_catalogue_item(
+        title="Kurs 2025",
+        kind=ActivityKind.COURSE,
+        description="För Anna med flera",
+        pillars=pillars,
+        expectations=[],
+    )
+    add_activity(
+        kind=item.kind,
+        title=item.title,
+        participants=[other],
+        pillars=pillars,
+        actor=hr,
+        catalogue_item=item,
+    )
+    create_template("Introduktion 2025")
+    create_token(hr, "Import 2025")
+    # HR's upload: her row, a row naming her as line manager by number, a row with a title "2025".
+    csv = (
+        "employee_number;name;email;title;line_manager_employee_number;start_date\n"
+        f"{ANNA_NUMBER};{ANNA};{ANNA_EMAIL};Chef;;2025-01-01\n"
+        f"20251;Anna Andersson;anna.andersson@kommun.example;Chef 2025;{ANNA_NUMBER};2025-01-01\n"
+        "20252;Anna Bergström;anna.bergstrom@kommun.example; 2025 ;20251;2025-02-01\n"
+    )
+    db.session.add(
+        ManagerImport(
+            uploaded_by_id=hr.id,
+            filename="chefer 2025.csv",
+            content=csv.encode(),
+            digest="1" * 64,
+            summary={
+                "rows": [
+                    {"line": 2, "employee_number": ANNA_NUMBER, "name": ANNA, "messages": []},
+                    {"line": 3, "employee_number": "20251", "name": "Anna Andersson", "messages": []},
+                    {"line": 2025, "employee_number": "20252", "name": "Anna Bergström", "messages": []},
+                ],
+            },
+        )
+    )
+    db.session.flush()
+    hers = {
+        (name, _plain_key(tuple(row[c.name] for c in db.metadata.tables[name].primary_key.columns)))
+        for name, rows in export_person(anna)["records"].items()
+        for row in rows
+    }
+    before = _snapshot()
+    removed = removed_text()
+
+    assert anonymise_person(anna, hr) is True
+    db.session.flush()
+
+    after = _snapshot()
+    her_words = re.compile(rf"(?<!\w)(?:{re.escape(ANNA)}|{re.escape(ANNA_EMAIL)})(?!\w)", re.IGNORECASE)
+
+    def expected(value: Any) -> Any:
+        if isinstance(value, str):
+            return her_words.sub(removed, value)
+        if isinstance(value, list):
+            return [expected(item) for item in value]
+        if isinstance(value, dict):
+            return {key: expected(item) for key, item in value.items()}
+        return value
+
+    imports = ManagerImport.__tablename__
+    changed = []
+    for (name, key, column), value in before.items():
+        if (name, key) in hers or name == imports:
+            continue
+        if after[(name, key, column)] != expected(value):
+            changed.append(f"{name}.{column} {key}: {value!r} -> {after[(name, key, column)]!r}")
+    assert changed == []
+    comment = db.session.scalar(select(PlanComment.body).where(PlanComment.author_id == hr.id))
+    assert comment == f"Fråga {removed} om 2025, eller mejla {removed}"
+    # The import file loses her cells only; the others' rows, the dates and "Chef 2025" stay.
+    upload = db.session.scalar(select(ManagerImport).where(ManagerImport.uploaded_by_id == hr.id))
+    assert upload is not None
+    lines = bytes(upload.content).decode().splitlines()
+    assert lines[:2] == [csv.splitlines()[0], f"{removed};{removed};{removed};Chef;;2025-01-01"]
+    assert lines[2] == csv.splitlines()[2].replace(f";{ANNA_NUMBER};", f";{removed};")
+    assert lines[3] == csv.splitlines()[3]
+    assert upload.filename == "chefer 2025.csv"
+    assert upload.summary["rows"][0] == {
+        "line": 2,
+        "employee_number": removed,
+        "name": removed,
+        "messages": [],
+    }
+    assert upload.summary["rows"][1:] == before[(imports, (upload.id,), "summary")]["rows"][1:]
+    # Nothing names her any more (Anna Bergström is someone else).
+    assert [
+        f"{name}.{column}"
+        for (name, _key, column), value in _snapshot().items()
+        if value is not None
+        and her_words.search(
+            bytes(value).decode() if isinstance(value, bytes) else json.dumps(value, ensure_ascii=False)
+        )
+    ] == []
+    for namesake_name in ("Anna Bergström", "Anna Andersson"):
+        assert db.session.scalar(select(func.count()).where(Manager.name == namesake_name)) == 1
+
+
+def test_the_export_reads_only_what_a_mention_shows(world: World, count_queries: Any) -> None:
+    with count_queries() as counter:
+        document = export_account(world.hr)
+    assert document["mentions"]["audit_events"]
+    by_actor = [s for s in counter.statements if "FROM audit_events" in s and "audit_events.actor_id =" in s]
+    assert by_actor and not [s for s in by_actor if "audit_events.detail" in s or "object_type" in s]
+    with count_queries() as counter:
+        export_person(world.asa)
+    uploads = [s for s in counter.statements if "FROM manager_imports" in s]
+    assert uploads and not [s for s in uploads if "manager_imports.content" in s]
+
+
+# -- anonymising at the same time ----------------------------------------------------------------------
+
+
+def _anonymise_events(manager_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                AuditEvent.action == "anonymise", AuditEvent.subject_manager_id == manager_id
+            )
+        )
+        or 0
+    )
+
+
+def test_a_request_holding_a_stale_copy_anonymises_nobody_twice(world: World) -> None:
+    asa = world.asa
+    # Another request anonymised her after this one read her (a double click); this copy does not know.
+    managers = Manager.__table__
+    db.session.execute(update(managers).where(managers.c.id == asa.id).values(anonymised_at=utcnow()))
+    assert asa.anonymised_at is None
+    assert anonymise_person(asa, world.hr) is False
+    assert _anonymise_events(asa.id) == 0
+    db.session.expire_all()
+    assert db.session.get(Manager, asa.id).name == NAME  # type: ignore[union-attr]
+
+
+def _run_together(*targets: Any) -> None:
+    """Run the functions in threads, each in its own app context (so its own session), and re-raise."""
+    failures: list[BaseException] = []
+
+    def guarded(target: Any) -> None:
+        try:
+            target()
+        except BaseException as exc:  # reported in the test's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    if failures:
+        raise failures[0]
+
+
+@pytest.mark.postgres
+def test_of_two_anonymisations_at_once_only_one_runs(app: Flask, committed: None) -> None:
+    with app.app_context():
+        hr = make_user(Role.HR)
+        person = make_manager("Samtidig Samtidigsson", with_account=True)
+        db.session.commit()
+        hr_id, person_id = hr.id, person.id
+    loaded, claimed = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def first() -> None:
+        with app.app_context():
+            assert loaded.wait(10)
+            manager, actor = db.session.get(Manager, person_id), db.session.get(User, hr_id)
+            results["first"] = anonymise_person(manager, actor)  # type: ignore[arg-type]
+            claimed.set()
+            time.sleep(0.5)  # the second one waits for her row meanwhile
+            results["first committed"] = time.monotonic()
+            db.session.commit()
+
+    def second() -> None:
+        with app.app_context():
+            # Read before the first one started: in this session she is not anonymised.
+            manager, actor = db.session.get(Manager, person_id), db.session.get(User, hr_id)
+            assert manager is not None and manager.anonymised_at is None
+            loaded.set()
+            assert claimed.wait(10)
+            results["second"] = anonymise_person(manager, actor)
+            results["second done"] = time.monotonic()
+            db.session.commit()
+
+    _run_together(first, second)
+    assert (results["first"], results["second"]) == (True, False)
+    assert results["second done"] >= results["first committed"]  # it waited, then did nothing
+    with app.app_context():
+        assert _anonymise_events(person_id) == 1
+        manager = db.session.get(Manager, person_id)
+        assert manager is not None and manager.name == anonymised_label(person_id)
+
+
+@pytest.mark.postgres
+def test_the_retention_job_skips_someone_hr_is_anonymising(
+    app: Flask, committed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "GDPR_RETENTION_DAYS", 730)
+    today = date(2030, 6, 1)
+    with app.app_context():
+        hr = make_user(Role.HR)
+        held = _closed("Hålld Hansson", today - timedelta(days=800))
+        free = _closed("Fri Fransson", today - timedelta(days=800))
+        db.session.commit()
+        hr_id, held_id, free_id = hr.id, held.id, free.id
+    claimed, job_done = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def by_hr() -> None:
+        with app.app_context():
+            manager, actor = db.session.get(Manager, held_id), db.session.get(User, hr_id)
+            results["hr"] = anonymise_person(manager, actor)  # type: ignore[arg-type]
+            claimed.set()
+            # The job finishes while HR's transaction still holds her row: it did not wait for it.
+            results["job finished first"] = job_done.wait(10)
+            db.session.commit()
+
+    def job() -> None:
+        with app.app_context():
+            assert claimed.wait(10)
+            results["job"] = apply_retention(today, after_batch=db.session.commit)
+            db.session.commit()
+            job_done.set()
+
+    _run_together(by_hr, job)
+    assert results["hr"] is True and results["job finished first"] is True
+    assert results["job"] == [free_id]
+    with app.app_context():
+        assert (_anonymise_events(held_id), _anonymise_events(free_id)) == (1, 1)
+        sources = db.session.execute(
+            select(AuditEvent.subject_manager_id, AuditEvent.actor_id, AuditEvent.source).where(
+                AuditEvent.action == "anonymise"
+            )
+        )
+        assert set(sources) == {(held_id, hr_id, "web"), (free_id, None, "system")}
+
+
+def test_the_retention_statements_do_not_grow_with_the_people(
+    app: Flask, app_ctx: Flask, monkeypatch: pytest.MonkeyPatch, count_queries: Any
+) -> None:
+    monkeypatch.setitem(app.config, "GDPR_RETENTION_DAYS", 730)
+    today = date(2030, 6, 1)
+    counters = {}
+    for batch in (5, 20):
+        for number in range(batch):
+            person = make_manager(
+                f"Gammal Person {batch}-{number}",
+                stage=Stage.ATTRACT,
+                with_account=True,
+                entered_on=today - timedelta(days=900),
+            )
+            move_to_stage(person, Stage.CLOSED, None, "Inte aktuell", today - timedelta(days=800))
+        db.session.flush()
+        db.session.expire_all()
+        with count_queries() as counter:
+            assert len(apply_retention(today)) == batch
+        counters[batch] = counter
+    small, large = counters[5], counters[20]
+    assert large.count <= small.count + 2, "the retention runs statements per person"
+    # Their accounts are read in one query with them, not one lazy load per person.
+    accounts = [[s for s in c.statements if "FROM users" in s] for c in (small, large)]
+    assert len(accounts[0]) == len(accounts[1]) <= 2

@@ -6,7 +6,10 @@ import email
 import email.policy
 import logging
 import re
+import secrets
 import threading
+import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -14,6 +17,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from lifecycle.auth import verify_password
@@ -127,21 +132,34 @@ def secret_from(message: EmailMessage) -> str:
     return match.group(1)
 
 
-def choose_password(
-    client: FlaskClient, secret: str, password: str, repeat: str | None = None
-) -> TestResponse:
-    """Open the link, then send the new password from its page like a browser."""
-    page = client.get(f"/reset-password/{secret}")
+def open_link(client: FlaskClient, secret: str) -> TestResponse:
+    """Open the e-mailed link, follow its redirect, and return the page with the form."""
+    opened = client.get(f"/reset-password/{secret}")
+    assert opened.status_code == 303 and opened.headers["Location"] == "/reset-password", opened.status_code
+    page = client.get("/reset-password")
     assert page.status_code == 200, page.status_code
+    return page
+
+
+def send_password(
+    client: FlaskClient, page: TestResponse, password: str, repeat: str | None = None
+) -> TestResponse:
+    """Send the new password from the form page, like a browser (the secret is not in the form)."""
     return client.post(
         "/reset-password",
         data={
             "csrf_token": csrf_token_from(page.get_data(as_text=True)),
-            "token": secret,
             "new_password": password,
             "repeat_password": password if repeat is None else repeat,
         },
     )
+
+
+def choose_password(
+    client: FlaskClient, secret: str, password: str, repeat: str | None = None
+) -> TestResponse:
+    """Open the link, then send the new password from its page like a browser."""
+    return send_password(client, open_link(client, secret), password, repeat)
 
 
 def tokens_of(user: User) -> list[PasswordResetToken]:
@@ -178,14 +196,28 @@ def test_the_link_sets_a_new_password_once(app_ctx: Flask, client: FlaskClient, 
     [token] = tokens_of(user)
     assert token.token_digest == digest(secret) and secret not in token.token_digest
 
-    page = client.get(f"/reset-password/{secret}")
+    # The link's address is visited once: it answers with a redirect to an address without the secret,
+    # and the browser's session keeps the secret's digest, never the secret.
+    opened = client.get(f"/reset-password/{secret}")
+    assert opened.status_code == 303 and opened.headers["Location"] == "/reset-password"
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    with client.session_transaction() as session:
+        assert digest(secret) in session.values()
+        assert secret not in repr(dict(session))
+    page = client.get("/reset-password")
     assert page.status_code == 200
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert page.headers["Cache-Control"] == "no-store"
-    # The form posts to an address without the secret: server and error logs name addresses.
-    assert 'action="/reset-password"' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert 'action="/reset-password"' in html
+    assert secret not in html and digest(secret) not in html  # nor in a hidden field
+    assert 'value="glomsk@test.example"' in html  # the account's name, for password managers
 
-    done = choose_password(client, secret, NEW_PASSWORD)
+    # A second browser (another tab's session, a copy of the link) opened it too, before it was used.
+    other_browser = client.application.test_client()
+    stale_form = open_link(other_browser, secret)
+
+    done = send_password(client, page, NEW_PASSWORD)
     assert done.status_code == 302 and done.headers["Location"] == "/login"
     assert done.headers["Referrer-Policy"] == "no-referrer"
     db.session.refresh(user)
@@ -193,23 +225,19 @@ def test_the_link_sets_a_new_password_once(app_ctx: Flask, client: FlaskClient, 
     assert not verify_password(user, PASSWORD)
     assert tokens_of(user)[0].used_at is not None
     assert "Your password is changed" in client.get("/login").get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert digest(secret) not in session.values()  # the browser forgot the link
     login(user.email, NEW_PASSWORD)
 
-    # Single use: the same link again is refused, by its page and by a second submission.
+    # Single use: the same link again is refused, by its address and by a form opened before.
     again = client.get(f"/reset-password/{secret}")
     assert again.status_code == 410
     assert "This link has already been used" in again.get_data(as_text=True)
     assert again.headers["Referrer-Policy"] == "no-referrer"
-    replay = client.post(
-        "/reset-password",
-        data={
-            "csrf_token": csrf_token_from(client.get("/forgot-password").get_data(as_text=True)),
-            "token": secret,
-            "new_password": "en helt annan fras igen",
-            "repeat_password": "en helt annan fras igen",
-        },
-    )
+    replay = send_password(other_browser, stale_form, "en helt annan fras igen")
     assert replay.status_code == 410
+    assert "This link has already been used" in replay.get_data(as_text=True)
+    assert other_browser.get("/reset-password").status_code == 410
     db.session.refresh(user)
     assert verify_password(user, NEW_PASSWORD)
 
@@ -307,23 +335,16 @@ def test_the_link_expires(app_ctx: Flask, client: FlaskClient, inbox: Inbox) -> 
         ask_for_link(client, user.email)
         secret = secret_from(inbox.to(user.email)[0])
         traveller.move_to(NOW + timedelta(minutes=59))
-        page = client.get(f"/reset-password/{secret}")
-        assert page.status_code == 200
+        page = open_link(client, secret)
         traveller.move_to(NOW + timedelta(minutes=60))
         expired = client.get(f"/reset-password/{secret}")
         assert expired.status_code == 410
         assert "This link has expired" in expired.get_data(as_text=True)
+        assert client.get("/reset-password").status_code == 410  # the form opened in time, reloaded
         # A form opened in time and sent too late changes nothing either.
-        late = client.post(
-            "/reset-password",
-            data={
-                "csrf_token": csrf_token_from(page.get_data(as_text=True)),
-                "token": secret,
-                "new_password": NEW_PASSWORD,
-                "repeat_password": NEW_PASSWORD,
-            },
-        )
+        late = send_password(client, page, NEW_PASSWORD)
         assert late.status_code == 410
+        assert "This link has expired" in late.get_data(as_text=True)
     db.session.refresh(user)
     assert verify_password(user, PASSWORD)
 
@@ -350,9 +371,19 @@ def test_unknown_and_malformed_links_get_a_clear_404(client: FlaskClient) -> Non
         assert response.status_code == 404
         assert "The link does not work" in response.get_data(as_text=True)
         assert 'href="/forgot-password"' in response.get_data(as_text=True)
+    # The form's address without an opened link: nothing to reset.
+    assert client.get("/reset-password").status_code == 404
     page = client.get("/forgot-password").get_data(as_text=True)
-    missing = client.post("/reset-password", data={"csrf_token": csrf_token_from(page)})
+    missing = client.post(
+        "/reset-password",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "new_password": NEW_PASSWORD,
+            "repeat_password": NEW_PASSWORD,
+        },
+    )
     assert missing.status_code == 404
+    assert "The link does not work" in missing.get_data(as_text=True)
 
 
 def test_a_link_of_an_account_disabled_since_it_was_sent_does_not_work(
@@ -362,9 +393,14 @@ def test_a_link_of_an_account_disabled_since_it_was_sent_does_not_work(
     db.session.commit()
     ask_for_link(client, user.email)
     secret = secret_from(inbox.to(user.email)[0])
+    page = open_link(client, secret)
     set_enabled(user, False)
     db.session.commit()
     assert client.get(f"/reset-password/{secret}").status_code == 404
+    # A form opened before the account was disabled cannot set its password either.
+    assert send_password(client, page, NEW_PASSWORD).status_code == 404
+    db.session.refresh(user)
+    assert verify_password(user, PASSWORD)
 
 
 def test_the_password_rules_apply_and_a_refused_password_keeps_the_link(
@@ -374,19 +410,26 @@ def test_the_password_rules_apply_and_a_refused_password_keeps_the_link(
     db.session.commit()
     ask_for_link(client, user.email)
     secret = secret_from(inbox.to(user.email)[0])
+    page = open_link(client, secret)
     for password, repeat, field_id in [
         ("kort", None, "new_password"),
         ("sommaren2026", None, "new_password"),
         ("regler-är-till-för-att-följas", None, "new_password"),  # holds the e-mail's name
         (NEW_PASSWORD, "något annat helt", "repeat_password"),
+        ("", "", "new_password"),
     ]:
-        response = choose_password(client, secret, password, repeat)
-        assert response.status_code == 200
-        assert f'id="{field_id}-error"' in response.get_data(as_text=True), password
+        response = send_password(client, page, password, repeat)
+        assert response.status_code == 400, password
+        html = response.get_data(as_text=True)
+        assert f'id="{field_id}-error"' in html, password
+        # The summary at the top is announced by screen readers and leads to the field.
+        assert 'role="alert"' in html and f'href="#{field_id}"' in html, password
+        assert secret not in html
+        page = response  # the form is shown again, ready for another try
     db.session.refresh(user)
     assert verify_password(user, PASSWORD)
     assert tokens_of(user)[0].used_at is None
-    assert choose_password(client, secret, NEW_PASSWORD).status_code == 302
+    assert send_password(client, page, NEW_PASSWORD).status_code == 302
 
 
 def test_using_one_link_cancels_the_others(app_ctx: Flask, client: FlaskClient, inbox: Inbox) -> None:
@@ -442,7 +485,7 @@ def test_the_secret_never_reaches_the_logs(
         choose_password(client, secret, "kort")
         choose_password(client, secret, NEW_PASSWORD)
         client.get(f"/reset-password/{secret}")
-        # A form sent without its CSRF token is logged with the address it was sent to.
+        # A form sent without its CSRF token is logged with the route it was sent to, not its contents.
         client.post("/reset-password", data={"token": secret})
     # Everything but the test's SMTP server ("mail.log"), which logs each message it receives.
     logged = "\n".join(
@@ -451,8 +494,83 @@ def test_the_secret_never_reaches_the_logs(
         if record.name != "mail.log"
     )
     assert "password reset link" in logged  # the flow did log
-    assert secret not in logged
+    assert "CSRF check failed on POST /reset-password" in logged
+    assert secret not in logged and digest(secret) not in logged
     assert "okand@test.example" not in logged  # and an unknown address is not recorded
+
+
+@dataclass
+class QuotingContentFilter:
+    """A mail server whose content filter refuses the message and quotes the link it objects to."""
+
+    refused: list[str] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        body = message.get_body(("plain",))
+        match = LINK.search(body.get_content() if body is not None else "")
+        assert match
+        self.refused.append(match.group(1))
+        return f"554 5.7.1 Message rejected: URL {match.group(0)} is on a block list"
+
+
+def test_a_refusal_quoting_the_link_is_logged_without_it_and_the_answer_stands(
+    app_ctx: Flask, client: FlaskClient, smtp_config: None, smtp_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user(email="filtrerad@test.example")
+    db.session.commit()
+    handler = QuotingContentFilter()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            # Closing the response runs the sending; whatever fails there stays there.
+            response = ask_for_link(client, user.email)
+    finally:
+        _drop_smtp_connection()
+        controller.stop()
+    assert response.status_code == 200
+    [secret] = handler.refused  # the server did receive the link, and quoted it back
+    logged = "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}"
+        for record in caplog.records
+        if record.name != "mail.log"
+    )
+    # What failed and how the server answered, for whoever reads the log ...
+    assert "a password reset link could not be issued or sent: SendFailure" in logged
+    assert "SMTPDataError 554" in logged
+    # ... but neither the link nor the address it was for.
+    assert secret not in logged
+    assert user.email not in logged
+
+
+def test_an_error_while_a_link_is_opened_logs_the_route_not_the_secret(
+    make_app: Callable[..., Flask], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database without tables: the lookup of the link fails, as a bug or an outage would make it.
+    broken = make_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        PROPAGATE_EXCEPTIONS=False,
+    )
+    secret = secrets.token_urlsafe(32)
+    with caplog.at_level(logging.INFO):
+        response = broken.test_client().get(f"/reset-password/{secret}")
+    assert response.status_code == 500
+    logged = "\n".join(f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records)
+    assert "unhandled error on GET /reset-password/<secret>" in logged
+    assert "OperationalError" in logged  # the cause is still there to read
+    assert secret not in logged
+
+
+def test_a_wrong_address_answers_400_with_an_error_summary_that_is_announced(client: FlaskClient) -> None:
+    response = post_form(client, "/forgot-password?lang=en", {"email": "inte en adress"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = html[html.index('role="alert"') : html.index("</div>", html.index('role="alert"'))]
+    assert 'href="#email"' in summary and "Enter a valid e-mail address." in summary
+    assert 'aria-invalid="true"' in html
+    assert post_form(client, "/forgot-password", {"email": ""}).status_code == 400
 
 
 # -- rate limits -----------------------------------------------------------------------------------------
@@ -490,13 +608,80 @@ def test_requests_are_limited_per_target_address_across_network_addresses(
     assert ask_for_link(client, "nagon-annan@test.example").status_code == 200
 
 
-def test_of_two_submissions_at_once_only_one_sets_the_password(app_ctx: Flask) -> None:
+def test_a_link_found_valid_twice_before_use_sets_the_password_once(app_ctx: Flask) -> None:
     user = make_user(email="samtidigt@test.example")
     _token, secret = issue_reset_token(user)
-    # Both requests found the link valid before either of them used it.
+    # Both lookups found the link valid before either used it; the second use is still refused.
     (state_a, token_a), (state_b, token_b) = check_reset_link(secret), check_reset_link(secret)
     assert state_a is state_b is LinkState.VALID and token_a is not None and token_b is not None
     assert reset_password(token_a, NEW_PASSWORD)
     assert not reset_password(token_b, "den andra frasen vinner inte")
     db.session.refresh(user)
     assert verify_password(user, NEW_PASSWORD)
+
+
+@pytest.mark.postgres
+def test_two_connections_claiming_one_link_at_once_exactly_one_wins(app: Flask, committed: None) -> None:
+    with app.app_context():
+        user = make_user(email="kapplopning@test.example")
+        _token, secret = issue_reset_token(user)
+        db.session.commit()
+        user_id = user.id
+    passwords = {"first": NEW_PASSWORD, "second": "den andra frasen kom samtidigt"}
+    both_found_it_valid = threading.Barrier(2, timeout=10)
+    first_claimed, first_may_commit = threading.Event(), threading.Event()
+    won: dict[str, bool] = {}
+    failures: list[BaseException] = []
+
+    def submit(name: str) -> None:
+        """One web process handling one submission, with its own session and connection."""
+        try:
+            with app.app_context():
+                state, token = check_reset_link(secret)
+                assert state is LinkState.VALID and token is not None
+                both_found_it_valid.wait()
+                if name == "second":
+                    assert first_claimed.wait(10)
+                won[name] = reset_password(token, passwords[name])
+                if name == "first":
+                    first_claimed.set()
+                    assert first_may_commit.wait(10)  # hold the claimed row while the second one tries
+                if won[name]:
+                    db.session.commit()
+                else:
+                    db.session.rollback()
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+            first_claimed.set()
+
+    threads = [threading.Thread(target=submit, args=(name,)) for name in passwords]
+    for thread in threads:
+        thread.start()
+    assert first_claimed.wait(10)
+    with app.app_context():
+        # The second submission waits on the first one's row lock rather than reading past it.
+        waiting = 0
+        for _attempt in range(100):
+            with db.engine.connect() as connection:
+                waiting = connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query ILIKE 'UPDATE password_reset_tokens%'"
+                    )
+                )
+            if waiting or failures:
+                break
+            time.sleep(0.05)
+    first_may_commit.set()
+    for thread in threads:
+        thread.join(10)
+    assert not failures, failures
+    assert waiting == 1
+    assert won == {"first": True, "second": False}
+    with app.app_context():
+        stored = db.session.get(User, user_id)
+        assert stored is not None
+        assert verify_password(stored, passwords["first"])
+        assert not verify_password(stored, passwords["second"])
+        [token] = db.session.scalars(select(PasswordResetToken).where(PasswordResetToken.user_id == user_id))
+        assert token.used_at is not None

@@ -52,7 +52,7 @@ class AuditEvent(Base):
     #: the kind of object, e.g. "manager", "plan", "goal", "activity", "review", "account"
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
-    #: where it came from: "web", "api", "import", "system"
+    #: where it came from: "web", "api", "import", "system", "cli"
     source: Mapped[str] = mapped_column(String(20), default="web")
     #: names of changed fields and other non-personal facts; never values
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -64,6 +64,8 @@ SOURCE_WEB = "web"
 SOURCE_API = "api"
 SOURCE_IMPORT = "import"
 SOURCE_SYSTEM = "system"
+#: an operator at the command line (flask gdpr ...)
+SOURCE_CLI = "cli"
 
 VIEW = "view"
 CREATE = "create"
@@ -588,6 +590,7 @@ SOURCE_LABELS: dict[str, LazyString] = {
     SOURCE_API: _l("API"),
     SOURCE_IMPORT: _l("Import"),
     SOURCE_SYSTEM: _l("System"),
+    SOURCE_CLI: _l("Command line"),
 }
 
 #: labels of changed fields beyond a manager's details (lifecycle.services.timeline.FIELD_LABELS)

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 #: longer secrets are refused before hashing (token_urlsafe(32) gives 43 characters)
 MAX_SECRET_LENGTH = 100
+#: a digest is the hex SHA-256 of the secret
+DIGEST_LENGTH = 64
 
 
 class LinkState(enum.Enum):
@@ -70,10 +72,23 @@ def check_reset_link(secret: str, now: datetime | None = None) -> tuple[LinkStat
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return LinkState.UNKNOWN, None
     # Looking up the digest, not the secret, keeps the comparison free of timing leaks on the secret.
+    return check_reset_digest(digest(secret), now)
+
+
+def check_reset_digest(
+    token_digest: str, now: datetime | None = None
+) -> tuple[LinkState, PasswordResetToken | None]:
+    """Return what the link whose secret has this digest is worth, and its token when it exists.
+
+    The reset page knows a link by its digest alone, kept in the session once the link was opened,
+    so the secret never travels again after that first request.
+    """
+    if len(token_digest) != DIGEST_LENGTH:
+        return LinkState.UNKNOWN, None
     token = db.session.scalar(
         select(PasswordResetToken)
         .join(User, User.id == PasswordResetToken.user_id)
-        .where(PasswordResetToken.token_digest == digest(secret))
+        .where(PasswordResetToken.token_digest == token_digest)
         .options(contains_eager(PasswordResetToken.user))
     )
     if token is None or not token.user.is_enabled:

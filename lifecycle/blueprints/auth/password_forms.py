@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
@@ -33,8 +32,6 @@ class PasswordChangeForm(FlaskForm):  # type: ignore[misc]
 
 
 class PasswordResetForm(FlaskForm):  # type: ignore[misc]
-    #: the link's secret travels in the form, so the address the form posts to holds none (logs name it)
-    token = HiddenField(validators=[DataRequired(), Length(max=100)])
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(_l("Enter a new password.")), Length(max=1024)],

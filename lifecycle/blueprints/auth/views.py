@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from functools import partial
 
 from flask import Blueprint
@@ -46,6 +47,7 @@ from lifecycle.services.accounts import authenticate
 from lifecycle.services.accounts import end_all_sessions
 from lifecycle.services.accounts import set_password
 from lifecycle.services.password_reset import LinkState
+from lifecycle.services.password_reset import check_reset_digest
 from lifecycle.services.password_reset import check_reset_link
 from lifecycle.services.password_reset import request_password_reset
 from lifecycle.services.password_reset import reset_password as reset_password_through
@@ -54,6 +56,9 @@ from lifecycle.urls import safe_next
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+#: the digest (never the secret) of the reset link opened in this browser
+RESET_SESSION_KEY = "password_reset_link"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -149,17 +154,43 @@ def forgot_password() -> tuple[str, int] | Response:
 
 
 def _send_reset_link(app: Flask, email: str, locale: str) -> None:
-    """Issue a link for an enabled account with this address and e-mail it (its own transaction)."""
-    with app.app_context():
-        try:
-            message = request_password_reset(email, locale)
-            db.session.commit()  # before sending: the link must work when the e-mail arrives
-            if message is not None:
-                send(message)
-        except Exception:
-            db.session.rollback()
-            # The message names neither the address nor the link's secret.
-            logger.exception("a password reset link could not be issued or sent")
+    """Issue a link for an enabled account with this address and e-mail it (its own transaction).
+
+    It runs after the answer has gone out, so nothing may escape it: a failure is logged, never raised.
+    """
+    try:
+        with app.app_context():
+            try:
+                message = request_password_reset(email, locale)
+                db.session.commit()  # before sending: the link must work when the e-mail arrives
+                if message is not None:
+                    send(message)
+            except Exception:
+                db.session.rollback()
+                raise
+    except Exception as exc:  # whatever went wrong, the visitor already has the answer
+        # Neither the address nor the link's secret: an error's own text (an SMTP server's reply, a
+        # refused recipient) can quote the message, so only what failed and where is logged.
+        logger.error("a password reset link could not be issued or sent: %s", _failure_summary(exc))
+
+
+def _failure_summary(error: BaseException) -> str:
+    """Describe an exception chain by type, SMTP reply code and place in the code; never its text."""
+    parts = []
+    seen: set[int] = set()
+    current_error: BaseException | None = error
+    while current_error is not None and id(current_error) not in seen:
+        seen.add(id(current_error))
+        described = type(current_error).__name__
+        code = getattr(current_error, "smtp_code", None)
+        if isinstance(code, int):
+            described += f" {code}"
+        frames = traceback.extract_tb(current_error.__traceback__)
+        if frames:
+            described += f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}"
+        parts.append(described)
+        current_error = current_error.__cause__ or current_error.__context__
+    return ", caused by ".join(parts)
 
 
 def _no_referrer(response: Response) -> Response:
@@ -169,15 +200,22 @@ def _no_referrer(response: Response) -> Response:
 
 
 @bp.get("/reset-password/<secret>")
-@bp.post("/reset-password")
+@bp.route("/reset-password", methods=["GET", "POST"])
 def reset_password(secret: str | None = None) -> tuple[str, int] | Response:
-    """Choose a new password through an e-mailed link; every session of the account ends."""
+    """Choose a new password through an e-mailed link; every session of the account ends.
+
+    The e-mailed address holds the secret: opening it keeps the secret's digest in the session and
+    redirects to `/reset-password`, so the secret is in no later address, form or log line.
+    """
     after_this_request(_no_referrer)
-    form = PasswordResetForm(token=secret) if request.method == "GET" else PasswordResetForm()
-    state, token = check_reset_link(secret if secret is not None else form.token.data or "")
+    if secret is not None:
+        return _open_reset_link(secret)
+    opened = session.get(RESET_SESSION_KEY)
+    state, token = check_reset_digest(opened if isinstance(opened, str) else "")
     if token is None or state is not LinkState.VALID:
         return _refused_link(state)
     user = token.user
+    form = PasswordResetForm()
     if form.validate_on_submit():
         password = form.new_password.data or ""
         problem = password_problem(password, email=user.email, name=user.name)
@@ -187,6 +225,7 @@ def reset_password(secret: str | None = None) -> tuple[str, int] | Response:
             db.session.commit()
             language = session.get(LANGUAGE_SESSION_KEY)
             # Whoever was logged in in this browser is out too; the owner logs in with the new password.
+            # Clearing the session also forgets the link.
             logout_user()
             session.clear()
             if language:
@@ -200,7 +239,18 @@ def reset_password(secret: str | None = None) -> tuple[str, int] | Response:
             db.session.rollback()
             return _refused_link(LinkState.USED)
         db.session.rollback()
-    return render_template("auth/reset_password.html", form=form, user=user), 200
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form, user=user), status
+
+
+def _open_reset_link(secret: str) -> tuple[str, int] | Response:
+    """Remember a working link by its digest in this browser's session and leave its address at once."""
+    state, token = check_reset_link(secret)
+    if token is None or state is not LinkState.VALID:
+        return _refused_link(state)
+    session[RESET_SESSION_KEY] = token.token_digest
+    # 303: the page is fetched anew with GET; reloading it or going back never sends the secret again.
+    return redirect(url_for("auth.reset_password"), code=303)
 
 
 def _refused_link(state: LinkState) -> tuple[str, int]:

@@ -50,23 +50,34 @@ def export(manager_id: int) -> Response:
 
 
 @bp.route("/managers/<id:manager_id>/anonymise", methods=["GET", "POST"])
-def anonymise(manager_id: int) -> str | BaseResponse:
+def anonymise(manager_id: int) -> str | tuple[str, int] | BaseResponse:
     """Anonymise the person after HR typed their name to confirm; an open journey is warned about."""
     user = signed_in()
     manager = get_manager_or_404(user, manager_id)
     form = AnonymiseForm()
-    if manager.anonymised_at is None and form.validate_on_submit():
+    if manager.anonymised_at is not None:
+        if form.is_submitted():
+            # A second click after the first one went through: it is done either way.
+            return _anonymised(manager_id)
+        return render_template("gdpr/anonymise.html", manager=manager, form=form, journey_open=False)
+    if form.validate_on_submit():
         if not same_name(form.confirm_name.data, manager.name):
             form.confirm_name.errors = [_("The name does not match. Type it exactly as it is shown above.")]
         else:
+            # False when another request got there first: the person is anonymised all the same.
             anonymise_person(manager, user)
             db.session.commit()
-            # The message names nobody: it travels in the session cookie.
-            flash(_("The person is anonymised."), "success")
-            return redirect(url_for("managers.detail", manager_id=manager_id))
-    return render_template(
+            return _anonymised(manager_id)
+    page = render_template(
         "gdpr/anonymise.html", manager=manager, form=form, journey_open=manager.stage is not Stage.CLOSED
     )
+    return page, 400 if form.is_submitted() else 200
+
+
+def _anonymised(manager_id: int) -> BaseResponse:
+    # The message names nobody: it travels in the session cookie.
+    flash(_("The person is anonymised."), "success")
+    return redirect(url_for("managers.detail", manager_id=manager_id))
 
 
 @bp.get("/account/my-data")

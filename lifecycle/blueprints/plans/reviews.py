@@ -48,10 +48,14 @@ def _review(manager_id: int, review_id: int) -> tuple[User, Manager, Development
 def _render(
     user: User, manager: Manager, review: DevelopmentReview, errors: dict[str, str] | None = None
 ) -> str:
+    """Render the review page, and log that `user` read the review if it is someone else's.
+
+    The page shown again with a form's errors is a read too: every way to it comes through here.
+    """
     platform = get_platform()
     pillars = [p for p in platform.pillars if not p.is_retired] if platform else []
     given = {(a.expectation_id, a.assessor): a for a in review.assessments}
-    return render_template(
+    page = render_template(
         "plans/review.html",
         manager=manager,
         review=review,
@@ -64,16 +68,17 @@ def _render(
         today=local_today(),
         form_values=request.form,
     )
+    # A view that refused a write rolled it back before rendering: this commit holds the read alone.
+    if record_read(user, manager, "review", review.id) is not None:
+        db.session.commit()
+    return page
 
 
 @bp.get("/managers/<id:manager_id>/reviews/<id:review_id>")
 def review(manager_id: int, review_id: int) -> str:
     """Show a development review: both assessments per expectation, and the forms for who may use them."""
     user, manager, found = _review(manager_id, review_id)
-    page = _render(user, manager, found)
-    record_read(user, manager, "review", found.id)
-    db.session.commit()
-    return page
+    return _render(user, manager, found)
 
 
 @bp.post("/managers/<id:manager_id>/reviews/<id:review_id>/assessments")

@@ -71,13 +71,18 @@ def _catalogue_choices(form: CatalogueActivityForm, overview: PlanOverview) -> N
 
 
 def _render(manager: Manager, user: User, **forms: object) -> str:
+    """Render the plan page, and log that `user` read the plan if it is someone else's.
+
+    Every way to the page comes through here, a form sent back with its errors too: each page shown
+    is one read, logged once.
+    """
     today = local_today()
     overview = plan_overview(manager, today)
     goal_form = forms.get("goal_form") or GoalForm(prefix="goal")
     goal_form.expectations.choices = _expectation_choices(overview)  # type: ignore[attr-defined]
     catalogue_form = forms.get("catalogue_form") or CatalogueActivityForm(prefix="catalogue")
     _catalogue_choices(catalogue_form, overview)  # type: ignore[arg-type]
-    return render_template(
+    page = render_template(
         "plans/plan.html",
         overview=overview,
         today=today,
@@ -94,6 +99,10 @@ def _render(manager: Manager, user: User, **forms: object) -> str:
         trend=pillar_trend(manager),
         introduction=introduction_progress([manager.id], today).get(manager.id),
     )
+    # A view that refused a write rolled it back before rendering: this commit holds the read alone.
+    if record_read(user, manager, "plan", overview.plan.id if overview.plan else None) is not None:
+        db.session.commit()
+    return page
 
 
 def _back(manager: Manager, user: User) -> Response:
@@ -124,10 +133,7 @@ def show(manager_id: int) -> str:
     """Show a manager's plan to someone allowed to read it."""
     user = signed_in()
     manager = get_plan_owner_or_404(user, manager_id)
-    page = _render(manager, user)
-    record_read(user, manager, "plan")
-    db.session.commit()
-    return page
+    return _render(manager, user)
 
 
 @bp.post("/managers/<id:manager_id>/plan/goals")
