@@ -29,6 +29,20 @@ def _env_int(environ: dict[str, str], name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_rate_limit(environ: dict[str, str], name: str, default: str) -> str:
+    """Read a rate limit such as "5 per minute" (Flask-Limiter's notation); a wrong one stops the start."""
+    from limits import parse_many
+
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f'{name} must be a rate limit such as "5 per minute", got {raw!r}') from exc
+    return raw
+
+
 def _development_secret_key(instance_path: Path) -> str:
     """Return the development secret key kept in instance/, creating it on first use."""
     key_file = instance_path / "secret_key"
@@ -134,13 +148,23 @@ class Config:
         settings["GDPR_RETENTION_DAYS"] = _env_int(env, "GDPR_RETENTION_DAYS", 730)
         # How long an e-mailed password reset link works.
         settings["PASSWORD_RESET_MAX_AGE_MINUTES"] = _env_int(env, "PASSWORD_RESET_MAX_AGE_MINUTES", 60)
+        # Rate limits: logins, reset requests per network address and per address asked about, API tokens.
+        for limit in (
+            "LOGIN_RATE_LIMIT",
+            "PASSWORD_RESET_RATE_LIMIT",
+            "PASSWORD_RESET_EMAIL_RATE_LIMIT",
+            "API_TOKEN_RATE_LIMIT",
+        ):
+            settings[limit] = _env_rate_limit(env, limit, getattr(cls, limit))
         # Reminder delivery: a claimed row's lease, the SMTP retry backoff (kept far below the Redis
-        # visibility timeout), the attempts before giving up, and rows claimed per dispatcher batch.
+        # visibility timeout), the attempts before giving up, rows claimed per dispatcher batch, and
+        # e-mails per send task.
         settings["REMINDER_LEASE_SECONDS"] = _env_int(env, "REMINDER_LEASE_SECONDS", 600)
         settings["REMINDER_RETRY_BASE_SECONDS"] = _env_int(env, "REMINDER_RETRY_BASE_SECONDS", 30)
         settings["REMINDER_RETRY_MAX_SECONDS"] = _env_int(env, "REMINDER_RETRY_MAX_SECONDS", 600)
         settings["REMINDER_MAX_ATTEMPTS"] = _env_int(env, "REMINDER_MAX_ATTEMPTS", 12)
         settings["REMINDER_BATCH_SIZE"] = _env_int(env, "REMINDER_BATCH_SIZE", 1000)
+        settings["REMINDER_SEND_BATCH"] = _env_int(env, "REMINDER_SEND_BATCH", 10)
         if env.get("BASE_URL"):
             settings["BASE_URL"] = env["BASE_URL"].rstrip("/")
         return settings

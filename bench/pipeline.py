@@ -227,7 +227,13 @@ def measure(
     url: str, pages: list[tuple[str, str, dict[str, str]]], email: str = "hr@bench.example"
 ) -> dict[str, dict[str, float] | float]:
     """Time `pages` in a fresh web process logged in as `email`; return figures per page and peak memory."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 40, "CHEFSRESAN_ENV": "production"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "b" * 40,
+        "CHEFSRESAN_ENV": "production",
+        "BASE_URL": "https://chefsresan.bench",
+    }
     env.pop("REDIS_URL", None)
     output = subprocess.run(
         [sys.executable, "-c", MEASURE, str(REPO), PASSWORD, json.dumps(pages), str(REPEATS), email],

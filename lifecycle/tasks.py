@@ -30,21 +30,28 @@ def heartbeat() -> None:
 DISPATCH_BUDGET_SECONDS = 45.0
 
 
-def _queue(claims: list[Any]) -> None:
-    """Hand each e-mail's claims to a send task, over one broker connection."""
+def _queue(deliveries: list[Any]) -> None:
+    """Hand the e-mails (each a list of claims) to send tasks, a few per task, over one broker connection."""
+    from lifecycle.services.reminders import DeliverySettings
+
+    size = DeliverySettings.current().send_batch
     celery_app = current_app.extensions["celery"]
     with celery_app.producer_or_acquire() as producer:
-        for batch in claims:
+        for start in range(0, len(deliveries), size):
             celery_app.send_task(
-                "reminders.send",
-                args=[[[c.reminder_id, c.attempt, c.recipient_id] for c in batch]],
+                "reminders.send_batch",
+                args=[_pack(deliveries[start : start + size])],
                 producer=producer,
             )
 
 
+def _pack(deliveries: list[Any]) -> list[list[list[int]]]:
+    return [[[c.reminder_id, c.attempt, c.recipient_id] for c in claims] for claims in deliveries]
+
+
 @shared_task(name="reminders.dispatch", ignore_result=True)
 def dispatch_reminders() -> int:
-    """Claim due reminders in batches, commit each, then queue one send task per e-mail; beat's heartbeat."""
+    """Claim due reminders in batches, commit each, queue their e-mails to send tasks; beat's heartbeat."""
     from lifecycle.services.reminders import DeliverySettings
     from lifecycle.services.reminders import claim_due_reminders
 
@@ -74,34 +81,52 @@ def dispatch_reminders() -> int:
     return total
 
 
+@shared_task(name="reminders.send_batch", bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def send_reminders(self: Task, deliveries: list[list[list[int]]]) -> None:  # type: ignore[type-arg]
+    """Send a few reminder e-mails (each one reminder or one digest), recording each one's outcome."""
+    _send(self, deliveries, single=False)
+
+
 @shared_task(name="reminders.send", bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def send_reminder(self: Task, claims: list[list[int]]) -> None:  # type: ignore[type-arg]
-    """Send one reminder e-mail (or one digest) for claimed rows, and record what happened."""
+    """Send one reminder e-mail (or one digest); tasks queued before `reminders.send_batch` existed."""
+    _send(self, [claims], single=True)
+
+
+def _send(task: Task, deliveries: list[list[list[int]]], *, single: bool) -> None:  # type: ignore[type-arg]
     from lifecycle.notifications import SendFailure
     from lifecycle.notifications import send
     from lifecycle.services.reminders import Claim
     from lifecycle.services.reminders import record_failure
     from lifecycle.services.reminders import record_sent
-    from lifecycle.services.reminders import start_delivery
+    from lifecycle.services.reminders import start_deliveries
+    from lifecycle.services.reminders import take_delivery
 
-    delivery = start_delivery([Claim(*claim) for claim in claims])
-    # The marker (the row's Message-ID) is stored before SMTP: a crash after this is the ambiguous window.
-    db.session.commit()
-    if delivery is None:
-        return
-    try:
-        send(delivery.message)
-    except SendFailure as failure:
-        retry = record_failure(delivery, failure.error, reached_server=failure.reached_server)
+    retry: list[list[Any]] = []
+    countdown: float | None = None
+    for delivery in start_deliveries([[Claim(*claim) for claim in claims] for claims in deliveries]):
+        if not take_delivery(delivery):
+            continue
+        # Each e-mail's marker (its Message-ID on its rows) is committed before SMTP, together with the
+        # previous e-mail's outcome: a crash after this commit is the ambiguous window of this e-mail only.
         db.session.commit()
-        if retry is not None:
-            raise self.retry(
-                args=([[c.reminder_id, c.attempt, c.recipient_id] for c in retry.claims],),
-                countdown=retry.countdown,
-            ) from None
-        return
-    record_sent(delivery)
+        try:
+            send(delivery.message)
+        except SendFailure as failure:
+            # One e-mail's failure is its own: the others of the task are still sent.
+            again = record_failure(
+                delivery, failure.error, reached_server=failure.reached_server, countdown=countdown
+            )
+            if again is not None:
+                countdown = again.countdown
+                retry.append(again.claims)
+            continue
+        record_sent(delivery)
     db.session.commit()
+    if retry:
+        # The failed ones go again together, after one wait that each row's lease covers.
+        args = _pack(retry)
+        raise task.retry(args=(args[0] if single else args,), countdown=countdown) from None
 
 
 @shared_task(name="reminders.resync", ignore_result=True)
@@ -112,6 +137,7 @@ def resync_reminders() -> int:
     count = resync_open_items(after_batch=db.session.commit)
     db.session.commit()
     return count
+
 
 # -- GDPR retention (lifecycle/services/gdpr.py; the README, "Configuration": GDPR_RETENTION_DAYS) -----
 

@@ -17,6 +17,7 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import event
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
@@ -94,6 +95,9 @@ class CatalogueItem(Base):
     )
 
 
+_OPEN_MILESTONE = "introduction_id IS NOT NULL AND completed_on IS NULL AND cancelled_at IS NULL"
+
+
 class Activity(Base):
     """Something that happens on the journey, for one manager or a group, building at least one pillar."""
 
@@ -101,6 +105,18 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activities_completed_on", "completed_on"),
         Index("ix_activities_due_on", "due_on"),
+        # HR's "only overdue" introductions: the open milestones are few among millions of activities.
+        Index(
+            "ix_activities_open_milestones",
+            "introduction_id",
+            "due_on",
+            postgresql_where=text(
+                "introduction_id IS NOT NULL AND completed_on IS NULL AND cancelled_at IS NULL"
+            ),
+            sqlite_where=text(
+                "introduction_id IS NOT NULL AND completed_on IS NULL AND cancelled_at IS NULL"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

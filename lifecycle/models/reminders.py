@@ -44,11 +44,31 @@ class Reminder(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # Rows with a lease, i.e. sending: the dispatcher takes back those whose lease ran out. Not
+        # "WHERE status = 'sending'": the send task's statements name a row by id *and* status =
+        # 'sending', and with such a predicate PostgreSQL would, whenever its statistics still say that
+        # few rows are sending (right after a big claim), scan this whole index instead of the primary key.
         Index(
             "ix_reminders_lease",
             "lease_until",
-            postgresql_where=text("status = 'sending'"),
-            sqlite_where=text("status = 'sending'"),
+            postgresql_where=text("lease_until IS NOT NULL"),
+            sqlite_where=text("lease_until IS NOT NULL"),
+        ),
+        # HR's lists of sent and of failed reminders, newest first, page by page (keyset on time and id).
+        # Partial: a row gets an entry only once it is sent or has failed, not on every claim and retry.
+        Index(
+            "ix_reminders_sent",
+            "sent_at",
+            "id",
+            postgresql_where=text("status = 'sent'"),
+            sqlite_where=text("status = 'sent'"),
+        ),
+        Index(
+            "ix_reminders_failed",
+            "due_at",
+            "id",
+            postgresql_where=text("status = 'failed'"),
+            sqlite_where=text("status = 'failed'"),
         ),
     )
 

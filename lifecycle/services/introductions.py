@@ -610,11 +610,13 @@ class IntroductionRow:
 
 
 def _overdue_exists(today: date) -> ColumnElement[bool]:
+    # Through the launch, whose milestones are the manager's own, and the partial index of open
+    # milestones: a few thousand rows, where the participants table holds one per activity ever.
     return (
-        select(activity_participants.c.manager_id)
-        .join(Activity, Activity.id == activity_participants.c.activity_id)
+        select(IntroductionLaunch.id)
+        .join(Activity, Activity.introduction_id == IntroductionLaunch.id)
         .where(
-            activity_participants.c.manager_id == Manager.id,
+            IntroductionLaunch.manager_id == Manager.id,
             Activity.introduction_id.is_not(None),
             Activity.cancelled_at.is_(None),
             Activity.completed_on.is_(None),

@@ -2,8 +2,9 @@
 
 The rows are the outbox. `sync_reminders_for()` writes them in the same transaction as the change that
 makes them due (an activity's date, its completion, a review, a manager leaving). The dispatcher
-(`claim_due_reminders`) claims due rows with a lease; the send task takes a claimed row
-(`start_delivery`), sends it and records the outcome (`record_sent`, `record_failure`).
+(`claim_due_reminders`) claims due rows with a lease; a send task takes the claimed rows of a few
+e-mails (`start_deliveries`), and for each e-mail in turn stores its marker (`take_delivery`), sends it
+and records the outcome (`record_sent`, `record_failure`).
 
 Each row is one e-mail to one person about one item at one occasion. Its `item_key` is
 "activity:<id>:<due date>" or "review:<id>:<due date>": a new due date is a new occurrence (a fresh
@@ -11,7 +12,8 @@ set of reminders), while recomputing the same date never duplicates a row.
 
 The one window where an e-mail may go out twice: the SMTP server accepted it but the "sent" commit did
 not happen (the worker died). Before talking to SMTP a send stores the row's Message-ID (the marker);
-a reclaimed row that still has its marker is re-sent once, flagged `possible_duplicate` and with the
+a row that still has its marker when it is taken again (reclaimed after its lease, or its task given
+back by Celery after a pool process died) is re-sent once, flagged `possible_duplicate` and with the
 same Message-ID; if that happens a second time the row is parked as failed instead of sent a third time.
 """
 
@@ -41,11 +43,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy import Table
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import text
+from sqlalchemy import tuple_
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -147,6 +150,8 @@ class DeliverySettings:
     retry_max_seconds: float
     max_attempts: int
     batch_size: int
+    #: e-mails per send task: fewer broker round trips and queries per e-mail, each still marked on its own
+    send_batch: int = 10
 
     @classmethod
     def current(cls) -> DeliverySettings:
@@ -157,6 +162,7 @@ class DeliverySettings:
             retry_max_seconds=float(config.get("REMINDER_RETRY_MAX_SECONDS", 600)),
             max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", 12)),
             batch_size=int(config.get("REMINDER_BATCH_SIZE", 1000)),
+            send_batch=max(1, int(config.get("REMINDER_SEND_BATCH", 10))),
         )
 
     def backoff(self, attempt: int) -> float:
@@ -256,6 +262,8 @@ class _Person:
     user_id: int | None
     line_manager_user_id: int | None
     hr_partner_id: int | None
+    #: an anonymised person's items remind no one, whatever the stage says
+    anonymised: bool = False
 
 
 @dataclass
@@ -343,6 +351,7 @@ def _load_facts(activity_ids: Sequence[int], review_ids: Sequence[int]) -> _Item
                 Manager.stage,
                 Manager.user_id,
                 Manager.hr_partner_id,
+                Manager.anonymised_at,
                 _OWN_USER.is_enabled.label("own_enabled"),
                 _LINE.user_id.label("line_user_id"),
                 _LINE.stage.label("line_stage"),
@@ -358,7 +367,13 @@ def _load_facts(activity_ids: Sequence[int], review_ids: Sequence[int]) -> _Item
             .where(Manager.id.in_(manager_ids))
         ):
             facts.people[row.id] = _Person(
-                row.id, row.name, row.stage, row.user_id, row.line_user_id, row.hr_partner_id
+                row.id,
+                row.name,
+                row.stage,
+                row.user_id,
+                row.line_user_id,
+                row.hr_partner_id,
+                anonymised=row.anonymised_at is not None,
             )
             # A user's own journey is the manager row whose account it is (user_id is unique).
             for user_id, enabled, stage in (
@@ -374,9 +389,10 @@ def _load_facts(activity_ids: Sequence[int], review_ids: Sequence[int]) -> _Item
 def _is_live(person: _Person, activity_stage: Stage | None = None) -> bool:
     """Whether reminders about this person's items still go out: not after they have left.
 
-    Offboarding stops them, except for the offboarding's own activities (the exit interview).
+    Offboarding stops them, except for the offboarding's own activities (the exit interview);
+    anonymisation stops them all, even on a journey still open.
     """
-    if person.stage is Stage.CLOSED:
+    if person.anonymised or person.stage is Stage.CLOSED:
         return False
     if person.stage is Stage.OFFBOARD:
         return activity_stage is Stage.OFFBOARD
@@ -885,16 +901,30 @@ def message_id_for(reminder_ids: Sequence[int]) -> str:
 
 def _owned(claims: Sequence[Claim]) -> ColumnElement[bool]:
     """Rows still sending under these very attempts: anything else belongs to a later claim."""
-    return or_(
-        *(
-            and_(
-                _R.c.id == c.reminder_id,
-                _R.c.attempts == c.attempt,
-                _status_is(ReminderStatus.SENDING),
-            )
-            for c in claims
-        )
+    # One row-value IN, whatever the number of claims: one cached statement shape, not an OR of
+    # conditions that grows with the claims.
+    return and_(
+        tuple_(_R.c.id, _R.c.attempts).in_([(c.reminder_id, c.attempt) for c in claims]),
+        _status_is(ReminderStatus.SENDING),
     )
+
+
+# The two statements every e-mail runs, built once with parameters: building a statement costs more
+# than running it on the database. "owned" takes the (id, attempt) pairs of `_owned`.
+_OWNED = and_(
+    tuple_(_R.c.id, _R.c.attempts).in_(bindparam("owned", expanding=True)),
+    _status_is(ReminderStatus.SENDING),
+)
+_TAKE = update(_R).where(_OWNED).values(message_id=bindparam("marker"), lease_until=bindparam("lease"))
+_SENT = (
+    update(_R)
+    .where(_OWNED)
+    .values(status=ReminderStatus.SENT, sent_at=bindparam("at"), lease_until=None, last_error=None)
+)
+
+
+def _owned_pairs(claims: Sequence[Claim]) -> list[tuple[int, int]]:
+    return [(c.reminder_id, c.attempt) for c in claims]
 
 
 def _summaries(rows: Sequence[Any], facts: _ItemFacts | None = None) -> dict[int, ItemSummary]:
@@ -951,17 +981,23 @@ class Recipient:
     wants_digest: bool
 
 
-def start_delivery(claims: Sequence[Claim], now: datetime | None = None) -> Delivery | None:
-    """Take claimed rows for sending: check they are still ours and still wanted, render, set the marker.
+def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
+    """Take the claimed rows of one or more e-mails for sending; return the e-mails to send, rendered.
 
-    Returns None when there is nothing to send (the rows belong to a later claim, are no longer wanted
-    and so cancelled, or failed for good, e.g. no address or a template error). Flushes; the caller
-    commits before talking to SMTP, so the marker is stored when the e-mail may leave.
+    Each group of claims is one e-mail (one row, or a digest reader's rows). Rows that belong to a later
+    claim are left alone; rows no longer wanted (the item was done, moved, its manager left) are
+    cancelled; an e-mail that cannot be sent (no address, a template error) fails alone, with the
+    reason, and the others go on. A row that already carries its marker under this very attempt was
+    handed to SMTP by an earlier run of the same task that died (a killed pool process gives its task
+    back): like a reclaim by the dispatcher, it is sent once more, flagged, or parked if that already
+    happened. Loads everything for all the e-mails with a fixed number of queries; stores no marker
+    (`take_delivery` does, just before each e-mail goes out). Flushes.
     """
     from lifecycle.notifications import render_reminder_email
 
-    now = now or utcnow()
-    settings = DeliverySettings.current()
+    claims = [c for group in groups for c in group]
+    if not claims:
+        return []
     rows = db.session.execute(
         select(
             _R.c.id,
@@ -971,6 +1007,7 @@ def start_delivery(claims: Sequence[Claim], now: datetime | None = None) -> Deli
             _R.c.recipient_id,
             _R.c.occurrence,
             _R.c.due_at,
+            _R.c.message_id,
             _R.c.possible_duplicate,
             _U.c.email,
             _U.c.name,
@@ -979,85 +1016,101 @@ def start_delivery(claims: Sequence[Claim], now: datetime | None = None) -> Deli
         )
         .join(_U, _U.c.id == _R.c.recipient_id)
         .where(_owned(claims))
-        .order_by(_R.c.id)
     ).all()
     if not rows:
-        return None
-    first = rows[0]
-    recipient = Recipient(
-        first.recipient_id, first.email or "", first.name, first.language, first.wants_digest
-    )
-    attempt_of = {c.reminder_id: c for c in claims}
-    mine = [attempt_of[r.id] for r in rows]
+        return []
+    by_id = {r.id: r for r in rows}
+    mine = [c for c in claims if c.reminder_id in by_id]
     # Still wanted? The item may have been done, moved or its manager may have left since the claim.
     facts = _load_facts(
-        [r.activity_id for r in rows if r.activity_id is not None],
-        [r.review_id for r in rows if r.review_id is not None],
+        sorted({r.activity_id for r in rows if r.activity_id is not None}),
+        sorted({r.review_id for r in rows if r.review_id is not None}),
     )
     # Whether each row is still wanted depends on the item and its people, not on when it goes out.
     wanted = _wanted(facts, None)
     wanted_keys = {w.key for ws in wanted.values() for w in ws}
     stale = [
         c
-        for c, r in zip(mine, rows, strict=True)
-        if (r.item_key, r.recipient_id, r.occurrence) not in wanted_keys
+        for c in mine
+        if (by_id[c.reminder_id].item_key, by_id[c.reminder_id].recipient_id, by_id[c.reminder_id].occurrence)
+        not in wanted_keys
     ]
     if stale:
         _finish([c.reminder_id for c in stale], ReminderStatus.CANCELLED, None, _owned(stale))
         logger.info(
             "reminders %s no longer wanted; cancelled instead of sent", [c.reminder_id for c in stale]
         )
-    keep_ids = {c.reminder_id for c in mine} - {c.reminder_id for c in stale}
-    rows = [r for r in rows if r.id in keep_ids]
-    mine = [attempt_of[r.id] for r in rows]
-    if not rows:
-        return None
-    if not recipient.email.strip():
-        _finish(keep_ids, ReminderStatus.FAILED, NO_ADDRESS, _owned(mine))
-        return None
-    summaries = _summaries(rows, facts)
-    items = [summaries[r.id] for r in rows if r.id in summaries]
-    message_id = message_id_for([r.id for r in rows])
-    delivery = Delivery(
-        claims=mine,
-        recipient=recipient,
-        message_id=message_id,
-        items=items,
-        possible_duplicate=any(r.possible_duplicate for r in rows),
-    )
-    try:
-        delivery.message = render_reminder_email(delivery)
-    except Exception as exc:  # a broken row must not hold up the others: it fails alone, with the reason
-        logger.exception("reminders %s could not be rendered", sorted(keep_ids))
-        _finish(keep_ids, ReminderStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000], _owned(mine))
-        return None
-    taken = db.session.execute(
-        update(_R).where(_owned(mine)).values(message_id=message_id, lease_until=now + settings.lease)
-    )
-    if (getattr(taken, "rowcount", 0) or 0) != len(mine):
-        # Lost a row to a reclaim between the read and here: take the marker off the rest (nothing was
-        # sent) and let the new claim, or the next one after the lease, do the work.
-        db.session.execute(update(_R).where(_owned(mine)).values(message_id=None))
-        return None
-    return delivery
+    marked = [c for c in mine if c not in stale and by_id[c.reminder_id].message_id is not None]
+    park = [c for c in marked if by_id[c.reminder_id].possible_duplicate]
+    flag = [c for c in marked if not by_id[c.reminder_id].possible_duplicate]
+    if park:
+        _finish([c.reminder_id for c in park], ReminderStatus.FAILED, UNCERTAIN, _owned(park))
+        logger.error("reminders %s parked: delivery uncertain after a second interrupted send", park)
+    if flag:
+        db.session.execute(update(_R).where(_owned(flag)).values(possible_duplicate=True))
+        logger.warning("reminders %s were interrupted after reaching SMTP; re-sending, flagged", flag)
+    left_out = {c.reminder_id for c in stale} | {c.reminder_id for c in park}
+    flagged = {c.reminder_id for c in flag}
+    summaries = _summaries([r for r in rows if r.id not in left_out], facts)
+    deliveries = []
+    for group in groups:
+        taken = sorted(
+            (c for c in group if c.reminder_id in by_id and c.reminder_id not in left_out),
+            key=lambda c: c.reminder_id,
+        )
+        if not taken:
+            continue
+        group_rows = [by_id[c.reminder_id] for c in taken]
+        first = group_rows[0]
+        recipient = Recipient(
+            first.recipient_id, first.email or "", first.name, first.language, first.wants_digest
+        )
+        ids = [c.reminder_id for c in taken]
+        if not recipient.email.strip():
+            _finish(ids, ReminderStatus.FAILED, NO_ADDRESS, _owned(taken))
+            continue
+        delivery = Delivery(
+            claims=taken,
+            recipient=recipient,
+            message_id=message_id_for(ids),
+            items=[summaries[r.id] for r in group_rows if r.id in summaries],
+            possible_duplicate=any(r.possible_duplicate or r.id in flagged for r in group_rows),
+        )
+        try:
+            delivery.message = render_reminder_email(delivery)
+        except Exception as exc:  # a broken row must not hold up the others: it fails alone, with the reason
+            logger.exception("reminders %s could not be rendered", ids)
+            _finish(ids, ReminderStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000], _owned(taken))
+            continue
+        deliveries.append(delivery)
+    return deliveries
+
+
+def take_delivery(delivery: Delivery, now: datetime | None = None) -> bool:
+    """Store the e-mail's Message-ID on its rows (the marker) and renew their lease, just before SMTP.
+
+    Returns False when a row was lost to a reclaim since it was read: then nothing is marked and the
+    e-mail is not sent (the new claim, or the next one after the lease, does the work). Flushes; the
+    caller commits before talking to SMTP, so the marker is stored when the e-mail may leave.
+    """
+    now = now or utcnow()
+    owned = _owned_pairs(delivery.claims)
+    lease = now + DeliverySettings.current().lease
+    taken = db.session.execute(_TAKE, {"owned": owned, "marker": delivery.message_id, "lease": lease})
+    if (getattr(taken, "rowcount", 0) or 0) != len(owned):
+        db.session.execute(_TAKE, {"owned": owned, "marker": None, "lease": lease})
+        return False
+    return True
 
 
 def record_sent(delivery: Delivery, now: datetime | None = None) -> bool:
     """Mark the delivery's rows sent; False if a later claim took them over meanwhile.
 
-    On PostgreSQL this transaction commits without waiting for the disk: should the database crash
-    before the commit reaches it, the row is simply back in the ambiguous window (marker set, lease
-    running out) and is re-sent once, flagged, like after a worker crash. The marker commit before
-    SMTP stays durable.
+    The send task commits this together with the next e-mail's marker (or on its own after the last
+    e-mail), so each e-mail costs one commit that waits for the disk.
     """
     now = now or utcnow()
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    result = db.session.execute(
-        update(_R)
-        .where(_owned(delivery.claims))
-        .values(status=ReminderStatus.SENT, sent_at=now, lease_until=None, last_error=None)
-    )
+    result = db.session.execute(_SENT, {"owned": _owned_pairs(delivery.claims), "at": now})
     done = int(getattr(result, "rowcount", 0) or 0)
     if done != len(delivery.claims):
         logger.warning(
@@ -1122,12 +1175,19 @@ class Retry:
 
 
 def record_failure(
-    delivery: Delivery, exc: BaseException, *, reached_server: bool = True, now: datetime | None = None
+    delivery: Delivery,
+    exc: BaseException,
+    *,
+    reached_server: bool = True,
+    now: datetime | None = None,
+    countdown: float | None = None,
 ) -> Retry | None:
     """Record a failed send: permanent → failed at once; transient → the next attempt and its backoff.
 
     The row stays `sending` during the backoff with a lease that covers it, so if the retry message is
     lost (Redis flushed, worker killed) the dispatcher takes the row again when the lease runs out.
+    `countdown` imposes the wait (a task retries all its failed e-mails in one message, after one wait);
+    by default it follows the backoff of the attempt.
     """
     now = now or utcnow()
     settings = DeliverySettings.current()
@@ -1155,7 +1215,8 @@ def record_failure(
         )
         logger.error("reminders %s: gave up after %d attempts: %s", ids, attempt, error)
         return None
-    countdown = settings.backoff(attempt)
+    if countdown is None:
+        countdown = settings.backoff(attempt)
     values: dict[str, Any] = {
         "attempts": _R.c.attempts + 1,
         "lease_until": now + timedelta(seconds=countdown) + settings.lease,
@@ -1229,15 +1290,15 @@ def reminder_lines(
     else:
         order_col = Reminder.due_at
         ascending = False
-    query = select(Reminder).where(_status_is(status)).options(joinedload(Reminder.recipient))
+    # The pages show the recipient's name only: not their roles and journey (eager by default on User).
+    query = select(Reminder).where(_status_is(status)).options(joinedload(Reminder.recipient).lazyload("*"))
     if recipient is not None:
         query = query.where(Reminder.recipient_id == recipient.id)
     if after is not None:
-        moment, last_id = after
-        if ascending:
-            query = query.where(or_(order_col > moment, and_(order_col == moment, Reminder.id > last_id)))
-        else:
-            query = query.where(or_(order_col < moment, and_(order_col == moment, Reminder.id < last_id)))
+        # A row comparison, not "a > x OR (a = x AND id > y)": PostgreSQL takes it as an index bound, so a
+        # later page starts where the last one ended instead of scanning everything before it.
+        position = tuple_(order_col, Reminder.id)
+        query = query.where(position > after if ascending else position < after)
     query = (
         query.order_by(order_col.asc(), Reminder.id.asc())
         if ascending

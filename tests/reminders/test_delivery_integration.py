@@ -256,6 +256,33 @@ def test_a_550_fails_its_row_after_one_attempt_and_the_others_arrive(line: dict[
     assert sum(handler.counts.values()) == 40
 
 
+def test_a_refused_recipient_fails_alone_within_a_send_task(line: dict[str, Any]) -> None:
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    with app.app_context():
+        seed_due_reminders(managers=30, per_manager=1)
+    # One in the middle of each task of ten e-mails.
+    handler.refused = {"chef4@reminders.test", "chef15@reminders.test", "chef26@reminders.test"}
+    worker.start()
+    with dispatching(app):
+        wait_for(
+            lambda: (
+                sum(n for s, n in _statuses(app).items() if s in (ReminderStatus.SENT, ReminderStatus.FAILED))
+                == 30
+            ),
+            60,
+            "every reminder sent or failed",
+            lambda: _report(line),
+        )
+        time.sleep(2)  # nothing is retried
+    rows = _rows(app)
+    failed = [r for r in rows if r.status is ReminderStatus.FAILED]
+    assert len(failed) == 3
+    assert all(r.attempts == 1 and "550" in (r.last_error or "") for r in failed)
+    sent = {r.message_id for r in rows if r.status is ReminderStatus.SENT}
+    assert len(sent) == 27
+    assert dict(handler.counts) == dict.fromkeys(sent, 1)
+
+
 def _statuses(app: Flask) -> dict[ReminderStatus, int]:
     with app.app_context():
         counts = statuses()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
+from datetime import date
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +18,7 @@ from lifecycle.enums import ReminderOccurrence as Occ
 from lifecycle.enums import ReminderStatus
 from lifecycle.enums import Role
 from lifecycle.extensions import db
+from lifecycle.models import Reminder
 from lifecycle.services.reminders import ReminderKind
 from lifecycle.services.reminders import Rule
 from lifecycle.services.reminders import get_rules
@@ -181,3 +185,61 @@ def test_hr_sets_the_rules_and_waiting_reminders_are_recomputed(
     bad = hr.post("/reminders/rules", data={**data, "activity-days_after": "0"})
     assert bad.status_code == 400
     assert get_rules()[ReminderKind.ACTIVITY] == Rule(None, True, 4)
+
+
+def _finished_rows(setting: dict[str, Any], status: ReminderStatus, count: int) -> list[Reminder]:
+    """`count` finished reminders about the setting's activity, their times shared seven by seven."""
+    activity, user = setting["activity"], setting["people"].user
+    base = utcnow().replace(microsecond=0)
+    made = [
+        Reminder(
+            item_key=f"activity:{activity.id}:{date(2025, 1, 1) + timedelta(days=n)}",
+            activity_id=activity.id,
+            recipient_id=user.id,
+            occurrence=Occ.DUE,
+            due_at=base - timedelta(days=1, minutes=n // 7),
+            status=status,
+            attempts=1,
+            sent_at=base - timedelta(minutes=n // 7) if status is ReminderStatus.SENT else None,
+            last_error="SMTP 550: No such user" if status is ReminderStatus.FAILED else None,
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
+def _pages(browser: FlaskClient, url: str, status: ReminderStatus) -> list[str]:
+    """Follow the "More" links of one list from `url`; return each page's section."""
+    sections = []
+    next_url: str | None = url
+    while next_url:
+        page = browser.get(next_url).get_data(as_text=True)
+        section = page.split(f'id="{status.value}"', 1)[1]
+        sections.append(section)
+        found = re.search(r'href="([^"]+)" rel="next"', section)
+        next_url = html.unescape(found.group(1)) if found else None
+    return sections
+
+
+def test_hr_pages_through_the_failed_reminders_each_once_newest_first(
+    app: Flask, setting: dict[str, Any], login: Callable[..., Any]
+) -> None:
+    made = _finished_rows(setting, ReminderStatus.FAILED, 120)
+    hr = _client(app, login, setting["hr"].email)
+    sections = _pages(hr, "/reminders?status=failed&lang=en", ReminderStatus.FAILED)
+    assert len(sections) == 3  # 50, 50 and 20
+    shown = [int(i) for s in sections for i in re.findall(r'action="/reminders/(\d+)/resend"', s)]
+    newest_first = sorted(made, key=lambda r: (r.due_at, r.id), reverse=True)
+    assert shown == [r.id for r in newest_first]
+
+
+def test_hr_pages_through_the_sent_reminders_without_skipping_any(
+    app: Flask, setting: dict[str, Any], login: Callable[..., Any]
+) -> None:
+    _finished_rows(setting, ReminderStatus.SENT, 120)
+    hr = _client(app, login, setting["hr"].email)
+    sections = _pages(hr, "/reminders?status=sent&lang=en", ReminderStatus.SENT)
+    # Every row once: rows sharing a send time are not lost at a page break.
+    assert [s.split("</tbody>", 1)[0].count("<tr>") - 1 for s in sections] == [50, 50, 20]

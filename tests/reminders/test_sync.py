@@ -287,3 +287,22 @@ def test_an_introduction_programme_brings_its_reminders_and_they_follow_the_star
     after = {r.item_key for r in rows(status=ReminderStatus.PENDING)}
     assert after and not (after & before)  # every open milestone moved: a fresh set for its new date
     assert {r.status for r in rows() if r.item_key in before} == {ReminderStatus.CANCELLED}
+
+
+def test_an_anonymised_person_on_an_open_journey_gets_no_reminders_back(
+    app_ctx: Flask, people: People
+) -> None:
+    from lifecycle.services.gdpr import anonymise_person
+
+    activity = make_activity(people.manager, date(2026, 3, 12))
+    assert people.manager.stage is not Stage.CLOSED
+    assert any(r.status is ReminderStatus.PENDING for r in rows())
+    anonymise_person(people.manager, actor=None)
+    db.session.flush()
+    assert rows() and all(r.status is ReminderStatus.CANCELLED for r in rows())
+    # Neither a resync (HR changed the rules) nor a change to the item brings them back.
+    resync_open_items()
+    activity.description = "changed"
+    sync_reminders_for(activity)
+    db.session.flush()
+    assert rows() and all(r.status is ReminderStatus.CANCELLED for r in rows())
