@@ -87,6 +87,33 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str | 
         click.echo(f"Password: {chosen}")
 
 
+@users_cli.command("disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    """Disable an account at once: its sessions end and it can no longer log in or use its API tokens."""
+    _set_account_enabled(email, enabled=False)
+
+
+@users_cli.command("enable")
+@click.argument("email")
+def users_enable(email: str) -> None:
+    """Enable a disabled account again (the person logs in with their password or a reset link)."""
+    _set_account_enabled(email, enabled=True)
+
+
+def _set_account_enabled(email: str, *, enabled: bool) -> None:
+    from lifecycle.services.accounts import get_user_by_email
+    from lifecycle.services.accounts import set_enabled
+
+    user = get_user_by_email(email)
+    if user is None:
+        click.echo(f"No user has the e-mail {email}.", err=True)
+        sys.exit(1)
+    set_enabled(user, enabled)
+    db.session.commit()
+    click.echo(f"{user.email} is {'enabled' if enabled else 'disabled; every session of it has ended'}.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:

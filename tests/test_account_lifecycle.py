@@ -182,7 +182,7 @@ def test_creating_api_tokens_is_limited_per_user(
         assert post_form(client, "/account/tokens", {"name": f"Skript {number}"}).status_code == 200
     refused = post_form(client, "/account/tokens", {"name": "Ett till"})
     assert refused.status_code == 429
-    message = "You have created many API tokens in a short time. Try again after"
+    message = "Du har skapat många API-nycklar på kort tid. Försök igen efter"
     assert message in refused.get_data(as_text=True)
     assert client.get("/account/").status_code == 200  # the settings page itself still opens
     # The limit is the user's: another browser of the same user is held back too, another user is not.

@@ -160,3 +160,20 @@ def test_logging_out_ends_the_users_other_sessions_too(app: Flask, app_ctx: Flas
     assert phone.get("/").status_code == 200 and laptop.get("/").status_code == 200
     laptop.post("/logout", data={"csrf_token": csrf_token_from(laptop.get("/").get_data(as_text=True))})
     assert phone.get("/").status_code == 302
+
+
+def test_users_disable_ends_every_session(app: Flask, app_ctx: Flask, login) -> None:  # type: ignore[no-untyped-def]
+    make_user(email="leaving@test.example")
+    browser = app.test_client()
+    login("leaving@test.example", test_client=browser)
+    assert browser.get("/").status_code == 200
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "disable", "leaving@test.example"])
+    assert result.exit_code == 0, result.output
+    assert browser.get("/").status_code == 302  # back to the login page
+    refused = post_form(app.test_client(), "/login", {"email": "leaving@test.example", "password": PASSWORD})
+    assert refused.status_code != 302
+    assert runner.invoke(args=["users", "disable", "nobody@test.example"]).exit_code == 1
+    assert runner.invoke(args=["users", "enable", "leaving@test.example"]).exit_code == 0
+    login("leaving@test.example", test_client=browser)
+    assert browser.get("/").status_code == 200

@@ -224,7 +224,7 @@ def test_the_link_sets_a_new_password_once(app_ctx: Flask, client: FlaskClient, 
     assert verify_password(user, NEW_PASSWORD)
     assert not verify_password(user, PASSWORD)
     assert tokens_of(user)[0].used_at is not None
-    assert "Your password is changed" in client.get("/login").get_data(as_text=True)
+    assert "Ditt lösenord är bytt" in client.get("/login").get_data(as_text=True)
     with client.session_transaction() as session:
         assert digest(secret) not in session.values()  # the browser forgot the link
     login(user.email, NEW_PASSWORD)
@@ -232,11 +232,11 @@ def test_the_link_sets_a_new_password_once(app_ctx: Flask, client: FlaskClient, 
     # Single use: the same link again is refused, by its address and by a form opened before.
     again = client.get(f"/reset-password/{secret}")
     assert again.status_code == 410
-    assert "This link has already been used" in again.get_data(as_text=True)
+    assert "This link has already been used" in again.get_data(as_text=True)  # her own language
     assert again.headers["Referrer-Policy"] == "no-referrer"
     replay = send_password(other_browser, stale_form, "en helt annan fras igen")
     assert replay.status_code == 410
-    assert "This link has already been used" in replay.get_data(as_text=True)
+    assert "Länken har redan använts" in replay.get_data(as_text=True)
     assert other_browser.get("/reset-password").status_code == 410
     db.session.refresh(user)
     assert verify_password(user, NEW_PASSWORD)
@@ -339,12 +339,12 @@ def test_the_link_expires(app_ctx: Flask, client: FlaskClient, inbox: Inbox) -> 
         traveller.move_to(NOW + timedelta(minutes=60))
         expired = client.get(f"/reset-password/{secret}")
         assert expired.status_code == 410
-        assert "This link has expired" in expired.get_data(as_text=True)
+        assert "Länken har gått ut" in expired.get_data(as_text=True)
         assert client.get("/reset-password").status_code == 410  # the form opened in time, reloaded
         # A form opened in time and sent too late changes nothing either.
         late = send_password(client, page, NEW_PASSWORD)
         assert late.status_code == 410
-        assert "This link has expired" in late.get_data(as_text=True)
+        assert "Länken har gått ut" in late.get_data(as_text=True)
     db.session.refresh(user)
     assert verify_password(user, PASSWORD)
 
@@ -369,7 +369,7 @@ def test_unknown_and_malformed_links_get_a_clear_404(client: FlaskClient) -> Non
     for secret in ("x" * 43, "kort", "ä" * 300):
         response = client.get(f"/reset-password/{secret}")
         assert response.status_code == 404
-        assert "The link does not work" in response.get_data(as_text=True)
+        assert "Länken fungerar inte" in response.get_data(as_text=True)
         assert 'href="/forgot-password"' in response.get_data(as_text=True)
     # The form's address without an opened link: nothing to reset.
     assert client.get("/reset-password").status_code == 404
@@ -383,7 +383,7 @@ def test_unknown_and_malformed_links_get_a_clear_404(client: FlaskClient) -> Non
         },
     )
     assert missing.status_code == 404
-    assert "The link does not work" in missing.get_data(as_text=True)
+    assert "Länken fungerar inte" in missing.get_data(as_text=True)
 
 
 def test_a_link_of_an_account_disabled_since_it_was_sent_does_not_work(
@@ -586,7 +586,7 @@ def test_requests_are_limited_per_address_with_a_friendly_page(
     refused = ask_for_link(client, "person10@test.example")
     assert refused.status_code == 429
     body = refused.get_data(as_text=True)
-    assert "Too many requests for a new password. Try again after" in body
+    assert "För många begäranden om nytt lösenord. Försök igen efter" in body
     assert "<html" in body  # a page, not a bare error
     other_address = ask_for_link(client, "person10@test.example", environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other_address.status_code == 200

@@ -15,8 +15,8 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(
+def _email_field() -> EmailField:
+    return EmailField(
         _l("E-mail"),
         filters=[_strip],
         validators=[
@@ -26,6 +26,10 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
         ],
         render_kw={"autocomplete": "username"},
     )
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    email = _email_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
@@ -34,13 +38,4 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 
 
 class ForgotPasswordForm(FlaskForm):  # type: ignore[misc]
-    email = EmailField(
-        _l("E-mail"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "username"},
-    )
+    email = _email_field()
