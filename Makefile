@@ -24,7 +24,7 @@ translations: $(STAMP)
 
 # Refresh the catalogue template and merge new strings into sv and en.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o lifecycle/translations/messages.pot lifecycle
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k deferred -k deferred_plural:1,2 --no-location --sort-output -o lifecycle/translations/messages.pot lifecycle
 	$(BIN)/pybabel update -i lifecycle/translations/messages.pot -d lifecycle/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install

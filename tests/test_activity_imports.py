@@ -3,6 +3,7 @@ the same file again changes nothing, and coverage follows what is imported."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -476,3 +477,75 @@ def test_cli_dry_run_then_commit(
     result = runner.invoke(args=["import-activities", str(good)])
     assert result.exit_code == 0
     assert "3 rows: 0 created, 0 updated, 3 unchanged, 0 with errors" in result.output
+
+
+# -- the report in the reader's language --------------------------------------------------------------
+
+
+def hr_browser(app: Flask, login: Any, language: str) -> FlaskClient:
+    browser = app.test_client()
+    login(make_user(Role.HR).email, test_client=browser)
+    browser.get(f"/?lang={language}")
+    return browser
+
+
+def report_messages(language: str) -> list[str]:
+    if language == "en":
+        return [
+            f"Course or programme, completed on {done_on()}, with 1 participant(s); "
+            "builds Clear leader, Secure manager.",
+            "Unknown pillar: leadr.",
+            "Planned date “2025-31-01” is not a date; write it as YYYY-MM-DD (for example 2025-08-31).",
+        ]
+    return [
+        f"Kurs eller program, genomförd {done_on()}, med 1 deltagare; bygger Klar ledare, Säker chef.",
+        "Okänd pelare: leadr.",
+        "Planerat datum ”2025-31-01” är inte ett datum; skriv det som ÅÅÅÅ-MM-DD (till exempel 2025-08-31).",
+    ]
+
+
+@pytest.mark.parametrize(("uploader", "reader"), [("sv", "en"), ("en", "sv")])
+def test_the_report_shows_its_messages_in_the_readers_language(
+    app: Flask,
+    login: Any,
+    platform: None,
+    people: tuple[Manager, Manager, Manager],
+    uploader: str,
+    reader: str,
+) -> None:
+    anna = people[0]
+    content = csv_bytes(
+        f"{number(anna)};course;Kurs;secure, leader;;;{done_on()};;OK-1",
+        f"{number(anna)};course;Kurs;leadr;;;;;BAD-1",
+        f"{number(anna)};course;Kurs;leader;;2025-31-01;;;BAD-2",
+    )
+    report_url = upload(hr_browser(app, login, uploader), content).headers["Location"]
+    for language, other in ((reader, uploader), (uploader, reader)):
+        page = html.unescape(hr_browser(app, login, language).get(report_url).get_data(as_text=True))
+        for message in report_messages(language):
+            assert message in page, (language, message)
+        for message in report_messages(other):
+            assert message not in page, (language, message)
+
+
+def test_a_report_kept_before_messages_were_stored_neutrally_still_shows(
+    app_ctx: Flask, hr_client: FlaskClient
+) -> None:
+    row = {"line": 2, "reference": "X", "title": "Kurs", "participants": "A1", "outcome": "error"}
+    summary = {"created": 0, "updated": 0, "unchanged": 0, "error": 1, "total": 1, "ignored_columns": []}
+    record = ManagerImport(
+        filename="gammal.csv",
+        content=b"",
+        digest="0" * 64,
+        summary={
+            "type": "activities",
+            **summary,
+            "rows": [{**row, "messages": ["Okänd pelare: leadr."]}],
+            "rows_not_listed": 0,
+        },
+    )
+    db.session.add(record)
+    db.session.commit()
+    response = hr_client.get(f"/activities/import/{record.id}")
+    assert response.status_code == 200
+    assert "<li>Okänd pelare: leadr.</li>" in response.get_data(as_text=True)

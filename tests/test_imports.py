@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -551,3 +552,66 @@ def test_cli_dry_run_then_commit(app: Flask, app_ctx: Flask, tmp_path: Path) -> 
     cp1252.write_bytes((HEADER + "\r\nA1;Åke;;;;;;develop\r\n").encode("cp1252"))
     result = runner.invoke(args=["import-managers", str(cp1252)])
     assert result.exit_code == 1 and "CSV UTF-8" in result.output
+
+
+# -- the report in the reader's language --------------------------------------------------------------
+
+
+def hr_browser(app: Flask, login: Any, language: str) -> FlaskClient:
+    browser = app.test_client()
+    login(make_user(Role.HR).email, test_client=browser)
+    browser.get(f"/?lang={language}")
+    return browser
+
+
+REPORT_MESSAGES = {
+    "en": [
+        "Start date “2024-31-01” is not a date; write it as YYYY-MM-DD (for example 2025-08-31).",
+        "Enters the journey at Retain and develop on 2020-01-01.",
+        "Retain and develop cannot move to Recruit. Allowed moves: Offboard, Introduce.",
+        "Title: Enhetschef → Verksamhetschef",
+    ],
+    "sv": [
+        "Startdatum ”2024-31-01” är inte ett datum; skriv det som ÅÅÅÅ-MM-DD (till exempel 2025-08-31).",
+        "Börjar chefsresan i Behålla och utveckla den 2020-01-01.",
+        "Behålla och utveckla kan inte flyttas till Rekrytera. Tillåtna flyttar: Avveckla, Introducera.",
+        "Befattning: Enhetschef → Verksamhetschef",
+    ],
+}
+
+
+@pytest.mark.parametrize(("uploader", "reader"), [("sv", "en"), ("en", "sv")])
+def test_the_report_shows_its_messages_in_the_readers_language(
+    app: Flask, app_ctx: Flask, login: Any, uploader: str, reader: str
+) -> None:
+    moving = make_manager("Anna", stage=Stage.DEVELOP)
+    retitled = make_manager("Bo")
+    content = csv_bytes(
+        *GOOD_ROWS, BAD_ROW, _row_for(moving, stage="rekrytera"), _row_for(retitled, title="Verksamhetschef")
+    )
+    response = upload(hr_browser(app, login, uploader), content)
+    report_url = response.headers["Location"]
+    for language, other in ((reader, uploader), (uploader, reader)):
+        page = html.unescape(hr_browser(app, login, language).get(report_url).get_data(as_text=True))
+        for message in REPORT_MESSAGES[language]:
+            assert message in page, (language, message)
+        for message in REPORT_MESSAGES[other]:
+            assert message not in page, (language, message)
+
+
+def test_a_report_kept_before_messages_were_stored_neutrally_still_shows(
+    app_ctx: Flask, hr_client: FlaskClient
+) -> None:
+    row = {"line": 2, "employee_number": "A1", "name": "Anna", "outcome": "error"}
+    summary = {"created": 0, "updated": 0, "unchanged": 0, "error": 1, "total": 1, "ignored_columns": []}
+    record = ManagerImport(
+        filename="gammal.csv",
+        content=b"",
+        digest="0" * 64,
+        summary={**summary, "rows": [{**row, "messages": ["Namnet saknas."]}], "rows_not_listed": 0},
+    )
+    db.session.add(record)
+    db.session.commit()
+    response = hr_client.get(f"/managers/import/{record.id}")
+    assert response.status_code == 200
+    assert "<li>Namnet saknas.</li>" in response.get_data(as_text=True)

@@ -15,6 +15,7 @@ from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.i18n_messages import deferred
 from lifecycle.models import Activity
 from lifecycle.models import CatalogueItem
 from lifecycle.models import Expectation
@@ -58,19 +59,21 @@ def resolve_tags(
     unknown = expectation_keys - {e.key for e in expectations}
     if unknown:
         raise ActivityError(
-            "expectations", _("Unknown expectation: %(keys)s.", keys=", ".join(sorted(unknown)))
+            "expectations", deferred("Unknown expectation: %(keys)s.", keys=", ".join(sorted(unknown)))
         )
     if any(e.is_retired for e in expectations):
-        raise ActivityError("expectations", _("A retired expectation cannot be chosen for something new."))
+        raise ActivityError(
+            "expectations", deferred("A retired expectation cannot be chosen for something new.")
+        )
     wanted_pillars = pillar_keys | {e.key.split(".", 1)[0] for e in expectations}
     pillars = list(db.session.scalars(select(Pillar).where(Pillar.key.in_(wanted_pillars))))
     unknown = wanted_pillars - {p.key for p in pillars}
     if unknown:
-        raise ActivityError("pillars", _("Unknown pillar: %(keys)s.", keys=", ".join(sorted(unknown))))
+        raise ActivityError("pillars", deferred("Unknown pillar: %(keys)s.", keys=", ".join(sorted(unknown))))
     if any(p.is_retired for p in pillars):
-        raise ActivityError("pillars", _("A retired pillar cannot be chosen for something new."))
+        raise ActivityError("pillars", deferred("A retired pillar cannot be chosen for something new."))
     if not pillars:
-        raise ActivityError("pillars", _("Choose at least one pillar the activity builds."))
+        raise ActivityError("pillars", deferred("Choose at least one pillar the activity builds."))
     pillars.sort(key=lambda p: p.position)
     expectations.sort(key=lambda e: (e.pillar.position, e.position))
     return pillars, expectations

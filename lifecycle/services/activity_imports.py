@@ -20,7 +20,6 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,7 +27,11 @@ from sqlalchemy.orm import selectinload
 from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.extensions import db
-from lifecycle.i18n import localized_value
+from lifecycle.i18n_messages import concat
+from lifecycle.i18n_messages import deferred
+from lifecycle.i18n_messages import joined
+from lifecycle.i18n_messages import localized_text
+from lifecycle.i18n_messages import stored
 from lifecycle.models import Activity
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
@@ -226,7 +229,7 @@ def _read_date(errors: list[str], column: str, value: str) -> date | None:
         return parse_date(value)
     except ValueError:
         errors.append(
-            _(
+            deferred(
                 "%(field)s “%(value)s” is not a date; write it as YYYY-MM-DD (for example 2025-08-31).",
                 field=FIELD_LABELS[column],
                 value=value,
@@ -236,7 +239,7 @@ def _read_date(errors: list[str], column: str, value: str) -> date | None:
 
 
 def _kind_list() -> str:
-    return ", ".join(f"{kind.value} ({kind.title})" for kind in ActivityKind)
+    return joined(", ", (concat(kind.value, " (", kind.title, ")") for kind in ActivityKind))
 
 
 def check_row(
@@ -248,35 +251,39 @@ def check_row(
     reference = cells.get("reference", "")
     if not reference:
         errors.append(
-            _(
+            deferred(
                 "The reference is missing; give each activity its id in the source system, "
                 "so importing the file again changes nothing."
             )
         )
     elif len(reference) > MAX_REFERENCE:
-        errors.append(_("The reference is longer than %(limit)d characters.", limit=MAX_REFERENCE))
+        errors.append(deferred("The reference is longer than %(limit)d characters.", limit=MAX_REFERENCE))
     numbers = _split(cells.get("employee_numbers", ""), _NUMBER_SEPARATORS)
     if not numbers:
-        errors.append(_("No participant: give one or more employee numbers."))
+        errors.append(deferred("No participant: give one or more employee numbers."))
     elif len(numbers) > MAX_PARTICIPANTS:
-        errors.append(_("At most %(count)s participants.", count=MAX_PARTICIPANTS))
+        errors.append(deferred("At most %(count)s participants.", count=MAX_PARTICIPANTS))
     raw_kind = cells.get("kind", "")
     kind = vocabulary.kinds.get(_word(raw_kind)) if raw_kind else None
     if not raw_kind:
-        errors.append(_("The kind is missing. Use one of: %(kinds)s.", kinds=_kind_list()))
+        errors.append(deferred("The kind is missing. Use one of: %(kinds)s.", kinds=_kind_list()))
     elif kind is None:
-        errors.append(_("Unknown kind “%(kind)s”. Use one of: %(kinds)s.", kind=raw_kind, kinds=_kind_list()))
+        errors.append(
+            deferred("Unknown kind “%(kind)s”. Use one of: %(kinds)s.", kind=raw_kind, kinds=_kind_list())
+        )
     title = cells.get("title", "")
     if not title:
-        errors.append(_("Give the activity a title."))
+        errors.append(deferred("Give the activity a title."))
     elif len(title) > MAX_TITLE:
         errors.append(
-            _("%(field)s is longer than %(limit)d characters.", field=FIELD_LABELS["title"], limit=MAX_TITLE)
+            deferred(
+                "%(field)s is longer than %(limit)d characters.", field=FIELD_LABELS["title"], limit=MAX_TITLE
+            )
         )
     description = cells.get("description", "") if "description" in columns else None
     if description is not None and len(description) > MAX_DESCRIPTION:
         errors.append(
-            _(
+            deferred(
                 "%(field)s is longer than %(limit)d characters.",
                 field=FIELD_LABELS["description"],
                 limit=MAX_DESCRIPTION,
@@ -295,7 +302,7 @@ def check_row(
     completed_on = _read_date(errors, "completed_on", cells.get("completed_on", ""))
     if completed_on is not None and completed_on > today:
         errors.append(
-            _(
+            deferred(
                 "The activity cannot be completed on %(date)s, a day in the future; "
                 "leave completed_on empty until it has happened.",
                 date=completed_on.isoformat(),
@@ -349,7 +356,7 @@ class Change:
 
     def describe(self) -> str:
         label = FIELD_LABELS[self.field]
-        return str(_("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new))
+        return deferred("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new)
 
 
 @dataclass
@@ -381,7 +388,8 @@ class PlannedActivity:
             "title": self.title,
             "participants": _show_numbers(self.employee_numbers),
             "outcome": self.outcome.value,
-            "messages": self.messages(),
+            # Language-neutral: whoever opens the report later reads it in their own language.
+            "messages": [stored(message) for message in self.messages()],
         }
 
 
@@ -559,7 +567,7 @@ class _Planner:
             self.rows.append(row)
             if reference in first_line:
                 row.errors.append(
-                    _(
+                    deferred(
                         "The reference %(reference)s is also on line %(line)d.",
                         reference=reference,
                         line=first_line[reference],
@@ -579,7 +587,9 @@ class _Planner:
             try:
                 pillars, expectations = resolve_tags(pillar_keys, expectation_keys)
             except ActivityError as refused:
-                self.tags[wanted] = str(refused)
+                # resolve_tags' message is a StoredText, so the report can show it in the reader's language.
+                message = refused.args[0] if refused.args else None
+                self.tags[wanted] = message if isinstance(message, str) else str(refused)
             else:
                 self.tags[wanted] = (
                     frozenset(p.key for p in pillars),
@@ -588,18 +598,18 @@ class _Planner:
         return self.tags[wanted]
 
     def _no_pillar_hint(self) -> str:
-        return str(
-            _(
-                "Fill in the pillars column with %(pillars)s, or their Swedish names.",
-                pillars=", ".join(sorted(set(self.vocabulary.pillars.values()))),
-            )
+        return deferred(
+            "Fill in the pillars column with %(pillars)s, or their Swedish names.",
+            pillars=", ".join(sorted(set(self.vocabulary.pillars.values()))),
         )
 
     def _check_participants(self, row: PlannedActivity) -> None:
         """Find the participants, also on rows with other errors, so every problem shows at once."""
         missing = [number for number in row.employee_numbers if number not in self.manager_ids]
         if missing:
-            row.errors.append(_("No one has the employee number %(number)s.", number=", ".join(missing)))
+            row.errors.append(
+                deferred("No one has the employee number %(number)s.", number=", ".join(missing))
+            )
         row.participant_ids = tuple(
             self.manager_ids[number] for number in row.employee_numbers if number in self.manager_ids
         )
@@ -625,7 +635,7 @@ class _Planner:
         pillar_names = self._pillar_names(row.pillar_keys)
         if values.completed_on is not None:
             row.notes.append(
-                _(
+                deferred(
                     "%(kind)s, completed on %(date)s, with %(count)d participant(s); builds %(pillars)s.",
                     kind=values.kind.title,
                     count=len(row.participant_ids),
@@ -635,7 +645,7 @@ class _Planner:
             )
         else:
             row.notes.append(
-                _(
+                deferred(
                     "%(kind)s, not completed yet, with %(count)d participant(s); builds %(pillars)s.",
                     kind=values.kind.title,
                     count=len(row.participant_ids),
@@ -645,7 +655,7 @@ class _Planner:
 
     def _pillar_names(self, keys: frozenset[str]) -> str:
         names = self.vocabulary.pillar_names
-        return ", ".join(localized_value(names[key]) if key in names else key for key in sorted(keys))
+        return joined(", ", (localized_text(names[key]) if key in names else key for key in sorted(keys)))
 
     def _plan_update(self, row: PlannedActivity, values: ActivityValues, existing: ExistingActivity) -> None:
         row.existing = existing
@@ -669,7 +679,7 @@ class _Planner:
         row.pillar_keys, row.expectation_keys = frozenset(pillar_keys), frozenset(expectation_keys)
         changes = row.changes
         if values.kind is not existing.kind:
-            changes.append(Change("kind", str(existing.kind.title), str(values.kind.title)))
+            changes.append(Change("kind", concat(existing.kind.title), concat(values.kind.title)))
         if values.title != existing.title:
             changes.append(Change("title", existing.title, values.title))
         if values.description is not None and values.description != existing.description:
@@ -705,7 +715,7 @@ class _Planner:
         if existing.is_cancelled:
             row.changes = []
             row.errors.append(
-                _(
+                deferred(
                     "The activity with the reference %(reference)s was cancelled in Chefsresan; "
                     "an import does not change it. Give the row a new reference, or remove it.",
                     reference=values.reference,

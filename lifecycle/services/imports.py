@@ -34,6 +34,10 @@ from lifecycle.db import utcnow
 from lifecycle.enums import Stage
 from lifecycle.enums import TitledEnum
 from lifecycle.extensions import db
+from lifecycle.i18n_messages import concat
+from lifecycle.i18n_messages import deferred
+from lifecycle.i18n_messages import joined
+from lifecycle.i18n_messages import stored
 from lifecycle.models import Manager
 from lifecycle.models import ManagerImport
 from lifecycle.models import OrgUnit
@@ -351,7 +355,7 @@ def read_import_file(content: bytes, spec: ColumnSpec = MANAGER_COLUMNS) -> Impo
             }
             problem = None
             if any(value.strip() for value in record[len(positions) :]):
-                problem = _("The row has more cells than the first line has columns.")
+                problem = deferred("The row has more cells than the first line has columns.")
             rows.append(CsvRow(line=line, cells=cells, problem=problem))
     except csv.Error as exc:
         line = last_line + 1 + skipped
@@ -412,7 +416,7 @@ def _optional_text(value: str) -> str | None:
 def _check_length(errors: list[str], column: str, value: str | None, limit: int) -> None:
     if value is not None and len(value) > limit:
         errors.append(
-            _(
+            deferred(
                 "%(field)s is longer than %(limit)d characters.",
                 field=FIELD_LABELS.get(column, column),
                 limit=limit,
@@ -427,7 +431,7 @@ def _read_date(errors: list[str], column: str, value: str) -> date | None:
         return parse_date(value)
     except ValueError:
         errors.append(
-            _(
+            deferred(
                 "%(field)s “%(value)s” is not a date; write it as YYYY-MM-DD (for example 2025-08-31).",
                 field=FIELD_LABELS[column],
                 value=value,
@@ -441,7 +445,7 @@ def email_problem(email: str) -> str | None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        return str(_("“%(email)s” is not a valid e-mail address.", email=email))
+        return deferred("“%(email)s” is not a valid e-mail address.", email=email)
     return None
 
 
@@ -451,11 +455,11 @@ def check_row(row: CsvRow) -> tuple[RowValues | None, list[str]]:
     errors: list[str] = [row.problem] if row.problem else []
     number = cells.get("employee_number", "")
     if not number:
-        errors.append(_("The employee number is missing; rows are matched by it."))
+        errors.append(deferred("The employee number is missing; rows are matched by it."))
     _check_length(errors, "employee_number", number, 40)
     name = cells.get("name", "")
     if not name:
-        errors.append(_("The name is missing."))
+        errors.append(deferred("The name is missing."))
     _check_length(errors, "name", name, 200)
     email = _optional_text(cells.get("email", ""))
     # The address itself is checked when planning, and only if it is new: checking is slow.
@@ -468,32 +472,32 @@ def check_row(row: CsvRow) -> tuple[RowValues | None, list[str]]:
         unit_path = tuple(part.strip() for part in raw_path.split("/"))
         if any(not part for part in unit_path):
             errors.append(
-                _(
+                deferred(
                     "The unit “%(path)s” has an empty name; separate the units with “ / ”.",
                     path=raw_path,
                 )
             )
         elif len(unit_path) > MAX_UNIT_DEPTH:
-            errors.append(_("The unit path has more than %(count)d levels.", count=MAX_UNIT_DEPTH))
+            errors.append(deferred("The unit path has more than %(count)d levels.", count=MAX_UNIT_DEPTH))
         elif any(len(part) > 200 for part in unit_path):
-            errors.append(_("A unit name is longer than 200 characters."))
+            errors.append(deferred("A unit name is longer than 200 characters."))
     line_manager_number = _optional_text(cells.get("line_manager_employee_number", ""))
     if line_manager_number is not None and line_manager_number == number:
-        errors.append(_("A manager cannot be their own line manager."))
+        errors.append(deferred("A manager cannot be their own line manager."))
     start_date = _read_date(errors, "start_date", cells.get("start_date", ""))
     end_date = _read_date(errors, "end_date", cells.get("end_date", ""))
     if start_date and end_date and end_date < start_date:
-        errors.append(_("The end date cannot be before the start date."))
+        errors.append(deferred("The end date cannot be before the start date."))
     stage: Stage | None = None
     raw_stage = cells.get("stage", "")
     if raw_stage:
         stage = parse_stage(raw_stage)
         if stage is None:
             errors.append(
-                _(
+                deferred(
                     "Unknown stage “%(stage)s”. Use one of: %(stages)s.",
                     stage=raw_stage,
-                    stages=", ".join(f"{s.value} ({s.title})" for s in Stage.journey()),
+                    stages=joined(", ", (concat(s.value, " (", s.title, ")") for s in Stage.journey())),
                 )
             )
     if errors:
@@ -541,7 +545,7 @@ class Change:
 
     def describe(self) -> str:
         label = FIELD_LABELS[self.field]
-        return str(_("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new))
+        return deferred("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new)
 
 
 @dataclass
@@ -574,7 +578,8 @@ class PlannedRow:
             "employee_number": self.employee_number,
             "name": self.name,
             "outcome": self.outcome.value,
-            "messages": self.messages(),
+            # Language-neutral: whoever opens the report later reads it in their own language.
+            "messages": [stored(message) for message in self.messages()],
         }
 
 
@@ -673,7 +678,7 @@ def _show_path(path: tuple[str, ...] | None) -> str:
 
 
 def _stage_list(stages: Iterable[Stage]) -> str:
-    return ", ".join(str(stage.title) for stage in stages)
+    return joined(", ", (stage.title for stage in stages))
 
 
 class _Planner:
@@ -722,7 +727,7 @@ class _Planner:
             self.rows.append(row)
             if number in first_line:
                 row.errors.append(
-                    _(
+                    deferred(
                         "The employee number %(number)s is also on line %(line)d.",
                         number=number,
                         line=first_line[number],
@@ -762,7 +767,7 @@ class _Planner:
             and line_manager not in self.existing
         ):
             row.errors.append(
-                _(
+                deferred(
                     "The line manager's employee number %(number)s matches no one, "
                     "neither in Chefsresan nor in the file.",
                     number=line_manager,
@@ -789,16 +794,16 @@ class _Planner:
             return False
         if path not in self.announced_paths:
             self.announced_paths.add(path)
-            row.notes.append(_("Creates the unit %(path)s.", path=_show_path(path)))
+            row.notes.append(deferred("Creates the unit %(path)s.", path=_show_path(path)))
         return True
 
     def _plan_new(self, row: PlannedRow, values: RowValues) -> None:
         if values.stage is None:
-            row.errors.append(_("The stage is missing; a new person needs one."))
+            row.errors.append(deferred("The stage is missing; a new person needs one."))
             return
         if values.stage not in ENTRY_STAGES:
             row.errors.append(
-                _(
+                deferred(
                     "A new person cannot start at %(stage)s. A journey can start at: %(stages)s.",
                     stage=values.stage.title,
                     stages=_stage_list(ENTRY_STAGES),
@@ -807,7 +812,7 @@ class _Planner:
             return
         row.outcome = Outcome.CREATED
         row.notes.append(
-            _(
+            deferred(
                 "Enters the journey at %(stage)s on %(date)s.",
                 stage=values.stage.title,
                 date=(values.start_date or self.today).isoformat(),
@@ -833,7 +838,7 @@ class _Planner:
         end = values.end_date if self.has_end_date else existing.end_date
         if values.start_date and end and end < values.start_date:
             row.errors.append(
-                _(
+                deferred(
                     "The end date (%(end)s) cannot be before the start date (%(start)s).",
                     end=end.isoformat(),
                     start=values.start_date.isoformat(),
@@ -866,11 +871,11 @@ class _Planner:
         if target not in allowed:
             if not allowed:
                 row.errors.append(
-                    _("The journey is closed; it cannot move to %(stage)s.", stage=target.title)
+                    deferred("The journey is closed; it cannot move to %(stage)s.", stage=target.title)
                 )
             else:
                 row.errors.append(
-                    _(
+                    deferred(
                         "%(current)s cannot move to %(target)s. Allowed moves: %(allowed)s.",
                         current=existing.stage.title,
                         target=target.title,
@@ -880,7 +885,7 @@ class _Planner:
             return
         if self.today < existing.stage_entered_on:
             row.errors.append(
-                _(
+                deferred(
                     "The move to %(stage)s would be dated today, before the current stage began (%(date)s).",
                     stage=target.title,
                     date=existing.stage_entered_on.isoformat(),
@@ -888,10 +893,12 @@ class _Planner:
             )
             return
         if target is Stage.OFFBOARD and end is None:
-            row.errors.append(_("Moving to offboarding needs an end date; fill in the end_date column."))
+            row.errors.append(
+                deferred("Moving to offboarding needs an end date; fill in the end_date column.")
+            )
             return
         row.move_to = target
-        row.changes.append(Change("stage", str(existing.stage.title), str(target.title)))
+        row.changes.append(Change("stage", concat(existing.stage.title), concat(target.title)))
 
     def _check_line_manager_tree(self) -> None:
         """Refuse line-manager loops, and give each row its depth in the tree after the import."""
@@ -937,7 +944,7 @@ class _Planner:
                 for member in loop:
                     if isinstance(member, str):
                         self.in_file[member].errors.append(
-                            _("The line managers form a loop: %(loop)s.", loop=self._show_loop(loop))
+                            deferred("The line managers form a loop: %(loop)s.", loop=self._show_loop(loop))
                         )
                 for member in path:
                     depth[member] = 0

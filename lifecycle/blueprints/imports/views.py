@@ -20,6 +20,7 @@ from lifecycle.blueprints.imports.forms import ConfirmForm
 from lifecycle.blueprints.imports.forms import UploadForm
 from lifecycle.blueprints.imports.forms import filters_from_args
 from lifecycle.extensions import db
+from lifecycle.i18n_messages import render as render_message
 from lifecycle.models import ManagerImport
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
@@ -45,6 +46,8 @@ from lifecycle.timeutil import local_today
 
 # No prefix: managers are imported under /managers, activities under /activities.
 bp = Blueprint("imports", __name__, template_folder="templates")
+# A report keeps its messages language-neutral; they are translated for whoever reads the report.
+bp.add_app_template_filter(render_message, "stored_message")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
