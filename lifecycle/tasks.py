@@ -68,7 +68,7 @@ def dispatch_reminders() -> int:
             break
         total += len(batch)
         try:
-            _queue([[claim] for claim in batch.single] + list(batch.digests.values()))
+            _queue(batch.emails())
         except Exception:
             logger.exception(
                 "could not queue %d reminders; they are claimed again after their lease", len(batch)

@@ -720,9 +720,17 @@ class ClaimBatch:
     single: list[Claim]
     digests: dict[int, list[Claim]]
     parked: int = 0
+    #: a digest reader's rows taken back from an e-mail that may have arrived: each such e-mail again on
+    #: its own, never with newer rows (the copy keeps the Message-ID, under which a mail system that drops
+    #: duplicates would drop the newer rows with it)
+    resends: list[list[Claim]] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.single) + sum(len(c) for c in self.digests.values())
+        return len(self.single) + sum(len(c) for c in self.digests.values()) + sum(map(len, self.resends))
+
+    def emails(self) -> list[list[Claim]]:
+        """Return the claims of each e-mail to send."""
+        return [[claim] for claim in self.single] + list(self.digests.values()) + self.resends
 
 
 # Stored reasons are diagnostics in plain English, like the SMTP servers' own answers: the row is read
@@ -794,6 +802,9 @@ def claim_due_reminders(now: datetime | None = None, limit: int | None = None) -
                 .with_for_update(skip_locked=True)
             )
         )
+    flagged, reclaimed = set(flag), set(reclaim)
+    marker_of = {row.id: row.message_id for row in expired if row.id in flagged}
+    unsure = {row.id for row in expired if row.id in reclaimed and row.possible_duplicate}
     candidates = reclaim + flag + due_ids
     if not candidates:
         return ClaimBatch([], {}, parked=len(park) + len(give_up))
@@ -823,10 +834,18 @@ def claim_due_reminders(now: datetime | None = None, limit: int | None = None) -
             claimed += _mark_sending(more, now, settings)
     single = [c for c in claimed if c.recipient_id not in digest_readers]
     digests: dict[int, list[Claim]] = {}
+    resends: dict[tuple[int, str], list[Claim]] = {}
     for claim in claimed:
-        if claim.recipient_id in digest_readers:
+        if claim.recipient_id not in digest_readers:
+            continue
+        # Rows taken back from an e-mail that may have arrived go out as that e-mail again: grouped by
+        # the marker they carried, and those flagged without one (an ambiguous failure) apart too.
+        taken_back = marker_of.get(claim.reminder_id) or ("" if claim.reminder_id in unsure else None)
+        if taken_back is None:
             digests.setdefault(claim.recipient_id, []).append(claim)
-    return ClaimBatch(single, digests, parked=len(park) + len(give_up))
+        else:
+            resends.setdefault((claim.recipient_id, taken_back), []).append(claim)
+    return ClaimBatch(single, digests, parked=len(park) + len(give_up), resends=list(resends.values()))
 
 
 def _mark_sending(ids: list[int], now: datetime, settings: DeliverySettings) -> list[Claim]:
@@ -915,7 +934,24 @@ _OWNED = and_(
     tuple_(_R.c.id, _R.c.attempts).in_(bindparam("owned", expanding=True)),
     _status_is(ReminderStatus.SENDING),
 )
-_TAKE = update(_R).where(_OWNED).values(message_id=bindparam("marker"), lease_until=bindparam("lease"))
+# Taking also requires the row to be unmarked. Ownership is (id, attempt) while `sending`, and HR's
+# "send again" starts the count at 0 again, so a very late copy of a task from before the resend presents
+# the same (id, 1) as the new claim. Whoever marks the rows first sends; the other finds them marked and
+# does not send (or, if it read them marked, re-sends once, flagged, like any task given back after SMTP).
+# A task given back after SMTP, and the dispatcher taking a row back, clear the marker when they flag it.
+_TAKE = (
+    update(_R)
+    .where(_OWNED, _R.c.message_id.is_(None))
+    .values(message_id=bindparam("marker"), lease_until=bindparam("lease"))
+    .returning(_R.c.id)
+)
+# Undoes a partial take: only the rows this very take marked.
+_UNTAKE = (
+    update(_R)
+    .where(_R.c.id.in_(bindparam("ids", expanding=True)), _R.c.message_id == bindparam("marker"))
+    .values(message_id=None)
+)
+_RENEW = update(_R).where(_OWNED).values(lease_until=bindparam("lease"))
 _SENT = (
     update(_R)
     .where(_OWNED)
@@ -1047,9 +1083,19 @@ def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
         _finish([c.reminder_id for c in park], ReminderStatus.FAILED, UNCERTAIN, _owned(park))
         logger.error("reminders %s parked: delivery uncertain after a second interrupted send", park)
     if flag:
-        db.session.execute(update(_R).where(_owned(flag)).values(possible_duplicate=True))
+        # The marker is cleared as the dispatcher clears it on a take-back: `take_delivery` only marks
+        # unmarked rows, and the flag alone now says that a copy may have arrived.
+        db.session.execute(update(_R).where(_owned(flag)).values(possible_duplicate=True, message_id=None))
         logger.warning("reminders %s were interrupted after reaching SMTP; re-sending, flagged", flag)
     left_out = {c.reminder_id for c in stale} | {c.reminder_id for c in park}
+    live = [c for c in mine if c.reminder_id not in left_out]
+    if live:
+        # A fresh lease for every e-mail of the task, not only the one at SMTP: behind a queue backlog or
+        # a slow relay (each e-mail may take MAIL_TIMEOUT) the later e-mails' leases from claim time would
+        # run out, and the dispatcher would take them back (an attempt each time) before they are tried.
+        # Owned rows only: a row reclaimed meanwhile belongs to its new claim and is left alone.
+        lease = utcnow() + DeliverySettings.current().lease
+        db.session.execute(_RENEW, {"owned": _owned_pairs(live), "lease": lease})
     flagged = {c.reminder_id for c in flag}
     summaries = _summaries([r for r in rows if r.id not in left_out], facts)
     deliveries = []
@@ -1089,16 +1135,18 @@ def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
 def take_delivery(delivery: Delivery, now: datetime | None = None) -> bool:
     """Store the e-mail's Message-ID on its rows (the marker) and renew their lease, just before SMTP.
 
-    Returns False when a row was lost to a reclaim since it was read: then nothing is marked and the
-    e-mail is not sent (the new claim, or the next one after the lease, does the work). Flushes; the
-    caller commits before talking to SMTP, so the marker is stored when the e-mail may leave.
+    Returns False when a row was lost to a reclaim since it was read, or another task holding the same
+    claim marked it first: then nothing is marked and the e-mail is not sent (the new claim, or the next
+    one after the lease, does the work). Flushes; the caller commits before talking to SMTP, so the
+    marker is stored when the e-mail may leave.
     """
     now = now or utcnow()
     owned = _owned_pairs(delivery.claims)
     lease = now + DeliverySettings.current().lease
-    taken = db.session.execute(_TAKE, {"owned": owned, "marker": delivery.message_id, "lease": lease})
-    if (getattr(taken, "rowcount", 0) or 0) != len(owned):
-        db.session.execute(_TAKE, {"owned": owned, "marker": None, "lease": lease})
+    taken = list(db.session.scalars(_TAKE, {"owned": owned, "marker": delivery.message_id, "lease": lease}))
+    if len(taken) != len(owned):
+        if taken:
+            db.session.execute(_UNTAKE, {"ids": taken, "marker": delivery.message_id})
         return False
     return True
 

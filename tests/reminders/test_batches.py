@@ -26,7 +26,10 @@ from lifecycle.services.reminders import Claim
 from lifecycle.services.reminders import ReminderKind
 from lifecycle.services.reminders import Rule
 from lifecycle.services.reminders import claim_due_reminders
+from lifecycle.services.reminders import resend_reminder
 from lifecycle.services.reminders import set_rules
+from lifecycle.services.reminders import start_deliveries
+from lifecycle.services.reminders import take_delivery
 from tests.reminders.conftest import People
 from tests.reminders.conftest import make_activity
 from tests.reminders.conftest import rows
@@ -240,3 +243,115 @@ def test_the_batch_task_is_acknowledged_only_after_it_ran(app: Flask) -> None:
     assert task.acks_late is True
     assert app.extensions["celery"].conf.task_reject_on_worker_lost is True
     assert app.extensions["celery"].conf.worker_prefetch_multiplier == 1
+
+
+def _pack(deliveries: list[list[Claim]]) -> list[list[list[int]]]:
+    return [[[c.reminder_id, c.attempt, c.recipient_id] for c in claims] for claims in deliveries]
+
+
+def test_a_task_that_starts_late_on_a_slow_relay_keeps_all_its_e_mails(
+    app_ctx: Flask,
+    people: People,
+    five_due: list[list[Claim]],
+    outbox: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The task starts nine minutes after the claim (a queue backlog), one minute before the lease of its
+    # e-mails would run out, and the relay takes a minute per e-mail; the dispatcher runs after each one.
+    with time_machine.travel(DUE + timedelta(minutes=9), tick=False) as clock:
+
+        def slow_relay(message: Any, send: Callable[[Any], None]) -> None:
+            clock.shift(timedelta(minutes=1))
+            send(message)
+            assert claim_due_reminders().emails() == []  # nothing of this task is taken back
+            db.session.commit()
+
+        sending_through(monkeypatch, slow_relay)
+        tasks.send_reminders.run(_pack(five_due))
+    due = rows(occurrence=Occ.DUE)
+    assert {r.status for r in due} == {ReminderStatus.SENT}
+    assert {r.attempts for r in due} == {1}
+    assert Counter(m.extra_headers["Message-ID"] for m in outbox) == {message_id(r.id): 1 for r in due}
+
+
+def test_an_e_mail_the_dispatcher_took_back_while_the_task_ran_is_sent_once_by_its_new_owner(
+    app_ctx: Flask,
+    people: People,
+    five_due: list[list[Claim]],
+    outbox: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    taken_back: list[list[Claim]] = []
+    with time_machine.travel(DUE, tick=False) as clock:
+
+        def hanging_relay(message: Any, send: Callable[[Any], None]) -> None:
+            send(message)
+            if len(outbox) == 1:
+                clock.shift(timedelta(minutes=5))
+            elif len(outbox) == 2:
+                # The relay hung past the lease of the e-mails still waiting: the dispatcher takes them back.
+                clock.shift(timedelta(minutes=6))
+                taken_back.extend(claim_due_reminders().emails())
+                db.session.commit()
+
+        sending_through(monkeypatch, hanging_relay)
+        tasks.send_reminders.run(_pack(five_due))
+        assert sorted(c.reminder_id for cs in taken_back for c in cs) == [
+            c[0].reminder_id for c in five_due[2:]
+        ]
+        assert len(outbox) == 2  # the first task skipped the e-mails it no longer owned
+        tasks.send_reminders.run(_pack(taken_back))
+    due = rows(occurrence=Occ.DUE)
+    assert {r.status for r in due} == {ReminderStatus.SENT}
+    assert [r.attempts for r in due] == [1, 1, 2, 2, 2]
+    assert Counter(m.extra_headers["Message-ID"] for m in outbox) == {message_id(r.id): 1 for r in due}
+    assert not any(POSSIBLE_DUPLICATE_HEADER in m.extra_headers for m in outbox)
+
+
+@pytest.mark.parametrize(
+    "late_task", ["reads before the new owner marks", "starts while the new owner sends"]
+)
+def test_a_late_task_from_before_send_again_never_sends_an_unflagged_second_copy(
+    app_ctx: Flask,
+    people: People,
+    five_due: list[list[Claim]],
+    outbox: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    late_task: str,
+) -> None:
+    one = five_due[:1]
+    reminder_id = one[0][0].reminder_id
+
+    def refuse(message: Any, send: Callable[[Any], None]) -> None:
+        raise SendFailure(smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No such user")}), True)
+
+    sending_through(monkeypatch, refuse)
+    run_batch(one)
+    monkeypatch.undo()
+    assert rows(id=reminder_id)[0].status is ReminderStatus.FAILED
+    # HR sends it again: the count starts over, so the new claim presents the same (row, attempt) as the
+    # first task, a copy of which Celery delivers very late.
+    resend_reminder(rows(id=reminder_id)[0])
+    db.session.commit()
+    with time_machine.travel(DUE, tick=False):
+        claimed = claim_due_reminders().emails()
+        db.session.commit()
+        late = start_deliveries(one) if late_task == "reads before the new owner marks" else []
+    assert claimed == one
+
+    def late_copy_meanwhile(message: Any, send: Callable[[Any], None]) -> None:
+        send(message)
+        if len(outbox) > 1:
+            return
+        if late:
+            assert take_delivery(late[0]) is False
+        else:
+            run_batch(one)
+
+    sending_through(monkeypatch, late_copy_meanwhile)
+    run_batch(claimed)
+    unflagged = [m for m in outbox if POSSIBLE_DUPLICATE_HEADER not in m.extra_headers]
+    assert [m.extra_headers["Message-ID"] for m in unflagged] == [message_id(reminder_id)]
+    # A copy that found the e-mail already at SMTP goes out at most once more, flagged.
+    assert len(outbox) == (1 if late else 2)
+    assert rows(id=reminder_id)[0].status is ReminderStatus.SENT

@@ -59,7 +59,7 @@ def due_day_only(people: People) -> None:
 
 
 def all_claims(batch: service.ClaimBatch) -> list[list[Claim]]:
-    return [[c] for c in batch.single] + list(batch.digests.values())
+    return batch.emails()
 
 
 def run_send(claims: list[Claim]) -> None:
@@ -358,6 +358,54 @@ def test_a_digest_reader_gets_one_e_mail_with_all_their_due_reminders(
     assert len(sent) == 4
     assert {r.message_id for r in sent} == {message.extra_headers["Message-ID"]}
     assert message.extra_headers["Message-ID"].startswith("<reminder-digest-")
+
+
+@pytest.mark.parametrize("interrupted", ["worker killed after SMTP", "connection broke, retry lost"])
+def test_a_digest_taken_back_after_smtp_goes_again_as_the_same_e_mail_and_newer_reminders_apart(
+    app_ctx: Flask,
+    people: People,
+    due_day_only: None,
+    outbox: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    interrupted: str,
+) -> None:
+    from lifecycle import notifications
+
+    people.user.wants_digest = True
+    for title in ("Budget", "Arbetsmiljö"):
+        make_activity(people.manager, date(2026, 3, 12), title=title)
+    real_send = notifications.send
+    first = f"<reminder-digest-{rows(occurrence=Occ.DUE)[0].id}@chefsresan.localhost>"
+
+    def crash_after_smtp(message: Any) -> None:
+        real_send(message)
+        raise SystemExit("worker killed after SMTP accepted the digest")
+
+    if interrupted == "worker killed after SMTP":
+        monkeypatch.setattr(notifications, "send", crash_after_smtp)
+        with pytest.raises(SystemExit):
+            deliver_due(DUE)
+        db.session.rollback()
+    else:
+        fail_with(monkeypatch, smtplib.SMTPServerDisconnected("connection lost after DATA"))
+        with pytest.raises(Retry):  # the retry message is lost with Redis: the lease brings the rows back
+            deliver_due(DUE)
+    monkeypatch.undo()
+    copies = len(outbox)
+    # Meanwhile another reminder became due for the same reader.
+    make_activity(people.manager, date(2026, 3, 12), title="Rekrytering")
+    newer = rows(occurrence=Occ.DUE)[-1]
+    deliver_due(DUE + timedelta(minutes=30))
+    assert len(outbox) == copies + 2
+    again, apart = sorted(outbox[copies:], key=lambda m: m.extra_headers["Message-ID"] != first)
+    # The copy is the same e-mail, flagged: a mail system that drops it as a duplicate loses nothing.
+    assert again.extra_headers["Message-ID"] == first
+    assert again.extra_headers[POSSIBLE_DUPLICATE_HEADER] == "yes"
+    assert "Budget" in again.body and "Arbetsmiljö" in again.body and "Rekrytering" not in again.body
+    assert apart.extra_headers["Message-ID"] == f"<reminder-{newer.id}@chefsresan.localhost>"
+    assert POSSIBLE_DUPLICATE_HEADER not in apart.extra_headers
+    assert "Rekrytering" in apart.body
+    assert {r.status for r in rows(occurrence=Occ.DUE)} == {ReminderStatus.SENT}
 
 
 def test_beat_runs_the_dispatcher_every_minute_on_an_interval(app: Flask) -> None:

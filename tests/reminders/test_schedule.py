@@ -106,7 +106,7 @@ def _tick_every_minute(start: datetime, end: datetime) -> dict[int, list[datetim
     moment = start
     while moment <= end:
         batch = claim_due_reminders(now=moment)
-        for claim in batch.single + [c for cs in batch.digests.values() for c in cs]:
+        for claim in [c for cs in batch.emails() for c in cs]:
             claimed.setdefault(claim.reminder_id, []).append(moment)
             # Sent at once, as a worker would.
             reminder = db.session.get(Reminder, claim.reminder_id)
