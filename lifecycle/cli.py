@@ -185,7 +185,7 @@ def import_managers(path: Path, commit: bool) -> None:
             click.echo("Dry run: nothing was written. Run again with --commit to import.")
             return
         imports.apply_import(plan, actor=None, today=local_today())
-        imports.record_applied_import(content, path.name, plan)
+        imports.keep_applied_file(content, path.name, plan)
     db.session.commit()
     click.echo(f"{path}: imported.")
 
@@ -199,6 +199,7 @@ def import_activities(path: Path, commit: bool) -> None:
     from flask_babel import force_locale
 
     from lifecycle.services import activity_imports
+    from lifecycle.services import imports
     from lifecycle.services.imports import ImportFileError
     from lifecycle.timeutil import local_today
 
@@ -211,7 +212,7 @@ def import_activities(path: Path, commit: bool) -> None:
         except ImportFileError as exc:
             click.echo(f"{path}: {exc}", err=True)
             sys.exit(1)
-        for line in activity_imports.report_lines(plan):
+        for line in imports.report_lines(plan):
             click.echo(line)
         if plan.has_errors:
             click.echo(f"{path}: the file has errors; nothing was written.", err=True)
@@ -220,7 +221,7 @@ def import_activities(path: Path, commit: bool) -> None:
             click.echo("Dry run: nothing was written. Run again with --commit to import.")
             return
         activity_imports.apply_activity_import(plan, actor=None)
-        activity_imports.record_applied_activity_import(content, path.name, plan)
+        imports.keep_applied_file(content, path.name, plan)
     db.session.commit()
     click.echo(f"{path}: imported.")
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from typing import Any
+from typing import ClassVar
 
 from flask_babel import LazyString
 from flask_babel import force_locale
@@ -24,7 +25,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.extensions import db
 from lifecycle.i18n_messages import concat
@@ -48,15 +48,16 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import update_imported_activities
 from lifecycle.services.audit import SOURCE_IMPORT
 from lifecycle.services.audit import acting_as
-from lifecycle.services.imports import REPORT_ROW_LIMIT
 from lifecycle.services.imports import ColumnSpec
 from lifecycle.services.imports import CsvRow
 from lifecycle.services.imports import ImportFile
 from lifecycle.services.imports import ImportHasErrorsError
 from lifecycle.services.imports import Outcome
+from lifecycle.services.imports import PlanReport
 from lifecycle.services.imports import _chunks
 from lifecycle.services.imports import _normalise_text
-from lifecycle.services.imports import digest_of
+from lifecycle.services.imports import confirm_kept_file
+from lifecycle.services.imports import keep_checked_file
 from lifecycle.services.imports import parse_date
 from lifecycle.services.imports import read_import_file
 
@@ -392,44 +393,19 @@ class PlannedActivity:
             "messages": [stored(message) for message in self.messages()],
         }
 
+    def label(self) -> str:
+        return f"{self.reference or '-'} {self.title or '-'}"
+
 
 @dataclass
-class ActivityImportPlan:
+class ActivityImportPlan(PlanReport):
     """Every row's outcome; apply it only when `has_errors` is false."""
 
+    import_type: ClassVar[str | None] = ACTIVITIES_TYPE
     rows: list[PlannedActivity]
     #: the known columns the file has; a column it leaves out is not changed on existing activities
     columns: frozenset[str] = frozenset()
     ignored_columns: tuple[str, ...] = ()
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys((outcome.value for outcome in Outcome), 0)
-        for row in self.rows:
-            counts[row.outcome.value] += 1
-        return counts
-
-    @property
-    def has_errors(self) -> bool:
-        return any(row.outcome is Outcome.ERROR for row in self.rows)
-
-    @property
-    def changes_anything(self) -> bool:
-        return any(row.outcome in (Outcome.CREATED, Outcome.UPDATED) for row in self.rows)
-
-    def summary(self, limit: int = REPORT_ROW_LIMIT) -> dict[str, Any]:
-        """Return the counts and the report rows to keep with the import (JSON), marked as activities."""
-        listed = self.rows
-        if len(listed) > limit:
-            listed = [row for row in self.rows if row.outcome is not Outcome.UNCHANGED]
-        return {
-            "type": ACTIVITIES_TYPE,
-            **self.counts,
-            "total": len(self.rows),
-            "ignored_columns": list(self.ignored_columns),
-            "rows": [row.as_json() for row in listed[:limit]],
-            "rows_not_listed": len(self.rows) - len(listed[:limit]),
-        }
 
 
 def _show_numbers(numbers: Iterable[str]) -> str:
@@ -820,60 +796,13 @@ def preview_activity_import(
 ) -> ManagerImport:
     """Check an uploaded file and keep it with its dry-run report; raises ImportFileError if unreadable."""
     plan = plan_activity_import(read_activity_file(content), today)
-    record = ManagerImport(
-        uploaded_by_id=uploaded_by.id if uploaded_by else None,
-        filename=filename[:255] or "activities.csv",
-        content=content,
-        digest=digest_of(content),
-        summary=plan.summary(),
-    )
-    db.session.add(record)
-    db.session.flush()
-    logger.info("activity import %s previewed: %s", record.id, plan.counts)
-    return record
+    return keep_checked_file(content, filename, plan, uploaded_by, "activities.csv")
 
 
 def confirm_activity_import(record: ManagerImport, actor: User | None, today: date) -> ActivityImportPlan:
     """Plan the kept file again against today's data and apply it if it is still free of errors."""
-    if record.committed_at is not None:
-        raise ValueError("this import has already been applied")
-    plan = plan_activity_import(read_activity_file(record.content), today)
-    record.summary = plan.summary()
-    if not plan.has_errors:
-        apply_activity_import(plan, actor)
-        record.committed_at = utcnow()
-    db.session.flush()
-    return plan
-
-
-def record_applied_activity_import(content: bytes, filename: str, plan: ActivityImportPlan) -> ManagerImport:
-    """Keep a file applied from the command line, so every import leaves the same trace."""
-    record = ManagerImport(
-        uploaded_by_id=None,
-        filename=filename[:255],
-        content=content,
-        digest=digest_of(content),
-        summary=plan.summary(),
-        committed_at=utcnow(),
+    return confirm_kept_file(
+        record,
+        lambda content: plan_activity_import(read_activity_file(content), today),
+        lambda plan: apply_activity_import(plan, actor),
     )
-    db.session.add(record)
-    db.session.flush()
-    return record
-
-
-def report_lines(plan: ActivityImportPlan) -> list[str]:
-    """Return the plan as plain text: every row with an error or a change, then the counts."""
-    lines = []
-    for row in plan.rows:
-        if row.outcome is Outcome.UNCHANGED:
-            continue
-        lines.append(f"line {row.line} {row.reference or '-'} {row.title or '-'}: {row.outcome.value}")
-        lines.extend(f"    {message}" for message in row.messages())
-    counts = plan.counts
-    lines.append(
-        f"{len(plan.rows)} rows: {counts['created']} created, {counts['updated']} updated, "
-        f"{counts['unchanged']} unchanged, {counts['error']} with errors"
-    )
-    if plan.ignored_columns:
-        lines.append(f"ignored columns: {', '.join(plan.ignored_columns)}")
-    return lines

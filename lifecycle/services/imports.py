@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -19,7 +20,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from typing import Any
+from typing import ClassVar
 from typing import NamedTuple
+from typing import TypeVar
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
@@ -572,6 +575,9 @@ class PlannedRow:
     def messages(self) -> list[str]:
         return self.errors or [*self.notes, *(change.describe() for change in self.changes)]
 
+    def label(self) -> str:
+        return f"{self.employee_number or '-'} {self.name or '-'}"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "line": self.line,
@@ -583,14 +589,16 @@ class PlannedRow:
         }
 
 
-@dataclass
-class ImportPlan:
-    """Every row's outcome; apply it only when `has_errors` is false."""
+class PlanReport:
+    """What every import plan shares: counts, the error check and the report kept with the file.
 
-    rows: list[PlannedRow]
-    ignored_columns: tuple[str, ...] = ()
-    #: the id of every manager the plan found by employee number (the file's and their line managers)
-    existing_ids: dict[str, int] = field(default_factory=dict)
+    A plan has `rows` (each with `line`, `outcome`, `messages()`, `label()` and `as_json()`) and
+    `ignored_columns`; `import_type` marks the kept file's kind (None for managers).
+    """
+
+    import_type: ClassVar[str | None] = None
+    rows: Sequence[Any]
+    ignored_columns: tuple[str, ...]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -609,16 +617,28 @@ class ImportPlan:
 
     def summary(self, limit: int = REPORT_ROW_LIMIT) -> dict[str, Any]:
         """Return the counts and the report rows to keep with the import (JSON)."""
-        listed = self.rows
+        listed = list(self.rows)
         if len(listed) > limit:
             listed = [row for row in self.rows if row.outcome is not Outcome.UNCHANGED]
+        kind = {"type": self.import_type} if self.import_type else {}
         return {
+            **kind,
             **self.counts,
             "total": len(self.rows),
             "ignored_columns": list(self.ignored_columns),
             "rows": [row.as_json() for row in listed[:limit]],
             "rows_not_listed": len(self.rows) - len(listed[:limit]),
         }
+
+
+@dataclass
+class ImportPlan(PlanReport):
+    """Every row's outcome; apply it only when `has_errors` is false."""
+
+    rows: list[PlannedRow]
+    ignored_columns: tuple[str, ...] = ()
+    #: the id of every manager the plan found by employee number (the file's and their line managers)
+    existing_ids: dict[str, int] = field(default_factory=dict)
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -1074,36 +1094,24 @@ def digest_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def preview_import(content: bytes, filename: str, uploaded_by: User | None, today: date) -> ManagerImport:
-    """Check an uploaded file and keep it with its dry-run report; raises ImportFileError if unreadable."""
-    plan = plan_import(read_import_file(content), today)
+def keep_checked_file(
+    content: bytes, filename: str, plan: PlanReport, uploaded_by: User | None, default_name: str
+) -> ManagerImport:
+    """Keep an uploaded file with its dry-run report until it is confirmed."""
     record = ManagerImport(
         uploaded_by_id=uploaded_by.id if uploaded_by else None,
-        filename=filename[:255] or "import.csv",
+        filename=filename[:255] or default_name,
         content=content,
         digest=digest_of(content),
         summary=plan.summary(),
     )
     db.session.add(record)
     db.session.flush()
-    logger.info("import %s previewed: %s", record.id, plan.counts)
+    logger.info("import %s (%s) previewed: %s", record.id, plan.import_type or "managers", plan.counts)
     return record
 
 
-def confirm_import(record: ManagerImport, actor: User | None, today: date) -> ImportPlan:
-    """Plan the kept file again against today's data and apply it if it is still free of errors."""
-    if record.committed_at is not None:
-        raise ValueError("this import has already been applied")
-    plan = plan_import(read_import_file(record.content), today)
-    record.summary = plan.summary()
-    if not plan.has_errors:
-        apply_import(plan, actor, today)
-        record.committed_at = utcnow()
-    db.session.flush()
-    return plan
-
-
-def record_applied_import(content: bytes, filename: str, plan: ImportPlan) -> ManagerImport:
+def keep_applied_file(content: bytes, filename: str, plan: PlanReport) -> ManagerImport:
     """Keep a file applied from the command line, so every import leaves the same trace."""
     record = ManagerImport(
         uploaded_by_id=None,
@@ -1116,6 +1124,39 @@ def record_applied_import(content: bytes, filename: str, plan: ImportPlan) -> Ma
     db.session.add(record)
     db.session.flush()
     return record
+
+
+_Plan = TypeVar("_Plan", bound=PlanReport)
+
+
+def confirm_kept_file(
+    record: ManagerImport, replan: Callable[[bytes], _Plan], apply: Callable[[_Plan], None]
+) -> _Plan:
+    """Plan the kept file again against today's data and apply it if it is still free of errors."""
+    if record.committed_at is not None:
+        raise ValueError("this import has already been applied")
+    plan = replan(record.content)
+    record.summary = plan.summary()
+    if not plan.has_errors:
+        apply(plan)
+        record.committed_at = utcnow()
+    db.session.flush()
+    return plan
+
+
+def preview_import(content: bytes, filename: str, uploaded_by: User | None, today: date) -> ManagerImport:
+    """Check an uploaded file and keep it with its dry-run report; raises ImportFileError if unreadable."""
+    plan = plan_import(read_import_file(content), today)
+    return keep_checked_file(content, filename, plan, uploaded_by, "import.csv")
+
+
+def confirm_import(record: ManagerImport, actor: User | None, today: date) -> ImportPlan:
+    """Plan the kept file again against today's data and apply it if it is still free of errors."""
+    return confirm_kept_file(
+        record,
+        lambda content: plan_import(read_import_file(content), today),
+        lambda plan: apply_import(plan, actor, today),
+    )
 
 
 def _of_type(import_type: str | None) -> ColumnElement[bool]:
@@ -1151,13 +1192,13 @@ def recent_imports(limit: int = 10, import_type: str | None = None) -> list[Mana
     )
 
 
-def report_lines(plan: ImportPlan) -> list[str]:
+def report_lines(plan: PlanReport) -> list[str]:
     """Return the plan as plain text: every row with an error or a change, then the counts."""
     lines = []
     for row in plan.rows:
         if row.outcome is Outcome.UNCHANGED:
             continue
-        lines.append(f"line {row.line} {row.employee_number or '-'} {row.name or '-'}: {row.outcome.value}")
+        lines.append(f"line {row.line} {row.label()}: {row.outcome.value}")
         lines.extend(f"    {message}" for message in row.messages())
     counts = plan.counts
     lines.append(
