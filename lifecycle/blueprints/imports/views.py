@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -12,7 +17,9 @@ from flask import render_template
 from flask import request
 from flask import stream_with_context
 from flask import url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -22,6 +29,7 @@ from lifecycle.blueprints.imports.forms import filters_from_args
 from lifecycle.extensions import db
 from lifecycle.i18n_messages import render as render_message
 from lifecycle.models import ManagerImport
+from lifecycle.models import User
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.activities import ActivityError
@@ -36,6 +44,7 @@ from lifecycle.services.imports import COLUMN_HELP
 from lifecycle.services.imports import MAX_FILE_BYTES
 from lifecycle.services.imports import ImportFileError
 from lifecycle.services.imports import Outcome
+from lifecycle.services.imports import PlanReport
 from lifecycle.services.imports import confirm_import
 from lifecycle.services.imports import get_import
 from lifecycle.services.imports import preview_import
@@ -52,130 +61,127 @@ bp.add_app_template_filter(render_message, "stored_message")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _import_or_404(import_id: int, for_update: bool = False) -> ManagerImport:
-    record = get_import(import_id, for_update=for_update)
+@dataclass(frozen=True)
+class ImportKind:
+    """What differs between importing managers and importing activities; the pages are the same."""
+
+    #: the kept files' `summary["type"]` (None for managers)
+    import_type: str | None
+    #: the endpoints' prefix: "" for managers, "activities_" for activities
+    prefix: str
+    title: LazyString
+    #: the report's title, with %(filename)s
+    report_title: LazyString
+    intro: tuple[LazyString, ...]
+    columns_caption: LazyString
+    recent_caption: LazyString
+    columns: Sequence[tuple[str, str, LazyString]]
+    #: the report's columns naming each row: (heading, key in the stored row)
+    identity: tuple[tuple[LazyString, str], ...]
+    preview: Callable[[bytes, str, User, date], ManagerImport]
+    confirm: Callable[[ManagerImport, User, date], PlanReport]
+    #: what the confirmation refuses with a message instead of an error page
+    refusals: tuple[type[Exception], ...]
+    #: the message when someone changed the same rows at the same time
+    race_message: LazyString
+    offers_export: bool = False
+
+    def endpoint(self, page: str) -> str:
+        return f"imports.{self.prefix}{page}"
+
+
+MANAGERS = ImportKind(
+    import_type=None,
+    prefix="",
+    title=_l("Import managers"),
+    report_title=_l("Import of %(filename)s"),
+    intro=(
+        _l(
+            "Upload a CSV file exported from the payroll or HR system. The file is checked first and "
+            "nothing changes: you get a report row by row, and import it when you confirm. A file with "
+            "any error imports nothing until it is fixed."
+        ),
+    ),
+    columns_caption=_l("Columns of the import file"),
+    recent_caption=_l("The latest checked and imported files"),
+    columns=COLUMN_HELP,
+    identity=((_l("Employee number"), "employee_number"), (_l("Name"), "name")),
+    preview=lambda content, name, user, today: preview_import(content, name, uploaded_by=user, today=today),
+    confirm=lambda record, user, today: confirm_import(record, actor=user, today=today),
+    refusals=(ImportFileError, StageMoveError, ManagerDetailsError),
+    race_message=_l("Someone changed the same managers at the same time. Nothing was imported; try again."),
+    offers_export=True,
+)
+
+ACTIVITIES = ImportKind(
+    import_type=ACTIVITIES_TYPE,
+    prefix="activities_",
+    title=_l("Import activities"),
+    report_title=_l("Import of activities from %(filename)s"),
+    intro=(
+        _l(
+            "Upload a CSV file of activities that happened elsewhere, such as a training system's "
+            "attendance lists or workshops, so they count towards each manager's pillars. The file is "
+            "checked first and nothing changes: you get a report row by row, and import it when you "
+            "confirm. A file with any error imports nothing until it is fixed."
+        ),
+        _l(
+            "Every activity builds at least one pillar: a row without a pillar is an error. Each row "
+            "needs the activity's reference in the source system, so importing the same file again "
+            "changes nothing, and a changed row updates its activity."
+        ),
+    ),
+    columns_caption=_l("Columns of the activity import file"),
+    recent_caption=_l("The latest checked and imported files of activities"),
+    columns=ACTIVITY_COLUMN_HELP,
+    identity=(
+        (_l("Reference"), "reference"),
+        (_l("Activity title"), "title"),
+        (_l("Participants"), "participants"),
+    ),
+    preview=lambda content, name, user, today: preview_activity_import(
+        content, name, uploaded_by=user, today=today
+    ),
+    confirm=lambda record, user, today: confirm_activity_import(record, actor=user, today=today),
+    refusals=(ImportFileError, ActivityError),
+    race_message=_l(
+        "Someone imported the same activities at the same time. Nothing was imported; try again."
+    ),
+)
+
+
+def _import_or_404(kind: ImportKind, import_id: int, for_update: bool = False) -> ManagerImport:
+    record = get_import(import_id, for_update=for_update, import_type=kind.import_type)
     if record is None:
         abort(404)
     return record
 
 
-@bp.route("/managers/import", methods=["GET", "POST"])
-def upload() -> str | BaseResponse:
-    """Take a CSV file, check every row without changing any manager, and show the report."""
+def _upload(kind: ImportKind) -> str | BaseResponse:
+    """Take a CSV file, check every row without changing anything, and show the report."""
     user = signed_in()
     form = UploadForm()
     if form.validate_on_submit():
         file = form.file.data
         try:
-            record = preview_import(
-                file.read(MAX_FILE_BYTES + 1), file.filename or "", uploaded_by=user, today=local_today()
-            )
+            record = kind.preview(file.read(MAX_FILE_BYTES + 1), file.filename or "", user, local_today())
         except ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
             db.session.commit()
-            return redirect(url_for("imports.report", import_id=record.id))
-    return render_template("imports/upload.html", form=form, imports=recent_imports(), columns=COLUMN_HELP)
+            return redirect(url_for(kind.endpoint("report"), import_id=record.id))
+    return render_template(
+        "imports/upload.html", kind=kind, form=form, imports=recent_imports(import_type=kind.import_type)
+    )
 
 
-@bp.get("/managers/import/<int:import_id>")
-def report(import_id: int) -> str:
+def _report(kind: ImportKind, import_id: int) -> str:
     """Show the checked file row by row, and the confirm button when it can be imported."""
     signed_in()
-    record = _import_or_404(import_id)
+    record = _import_or_404(kind, import_id)
     return render_template(
-        "imports/report.html", record=record, summary=record.summary, form=ConfirmForm(), Outcome=Outcome
-    )
-
-
-@bp.post("/managers/import/<int:import_id>/confirm")
-def confirm(import_id: int) -> BaseResponse:
-    """Check the kept file again against today's data and import it if it still has no errors."""
-    user = signed_in()
-    record = _import_or_404(import_id, for_update=True)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    target = url_for("imports.report", import_id=import_id)
-    if record.committed_at is not None:
-        flash(_("This file has already been imported."), "info")
-        return redirect(target)
-    try:
-        plan = confirm_import(record, actor=user, today=local_today())
-        db.session.commit()
-    except (ImportFileError, StageMoveError, ManagerDetailsError) as exc:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(problem)s", problem=str(exc)), "error")
-        return redirect(target)
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            _("Someone changed the same managers at the same time. Nothing was imported; try again."), "error"
-        )
-        return redirect(target)
-    counts = plan.counts
-    if plan.has_errors:
-        flash(
-            _(
-                "The data has changed since the file was checked, and %(count)d rows now have errors. "
-                "Nothing was imported; see the report.",
-                count=counts["error"],
-            ),
-            "error",
-        )
-    else:
-        flash(
-            _(
-                "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
-                created=counts["created"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
-            ),
-            "success",
-        )
-    return redirect(target)
-
-
-# -- activities that happened elsewhere (a training system's attendance lists, workshops) ----------
-
-
-def _activity_import_or_404(import_id: int, for_update: bool = False) -> ManagerImport:
-    record = get_import(import_id, for_update=for_update, import_type=ACTIVITIES_TYPE)
-    if record is None:
-        abort(404)
-    return record
-
-
-@bp.route("/activities/import", methods=["GET", "POST"])
-def activities_upload() -> str | BaseResponse:
-    """Take a CSV file of activities, check every row without adding any, and show the report."""
-    user = signed_in()
-    form = UploadForm()
-    if form.validate_on_submit():
-        file = form.file.data
-        try:
-            record = preview_activity_import(
-                file.read(MAX_FILE_BYTES + 1), file.filename or "", uploaded_by=user, today=local_today()
-            )
-        except ImportFileError as exc:
-            form.file.errors.append(str(exc))
-        else:
-            db.session.commit()
-            return redirect(url_for("imports.activities_report", import_id=record.id))
-    return render_template(
-        "imports/activities_upload.html",
-        form=form,
-        imports=recent_imports(import_type=ACTIVITIES_TYPE),
-        columns=ACTIVITY_COLUMN_HELP,
-    )
-
-
-@bp.get("/activities/import/<int:import_id>")
-def activities_report(import_id: int) -> str:
-    """Show the checked file of activities row by row, and the confirm button when it can be imported."""
-    signed_in()
-    record = _activity_import_or_404(import_id)
-    return render_template(
-        "imports/activities_report.html",
+        "imports/report.html",
+        kind=kind,
         record=record,
         summary=record.summary,
         form=ConfirmForm(),
@@ -183,30 +189,26 @@ def activities_report(import_id: int) -> str:
     )
 
 
-@bp.post("/activities/import/<int:import_id>/confirm")
-def activities_confirm(import_id: int) -> BaseResponse:
-    """Check the kept file again against today's data and add the activities if it still has no errors."""
+def _confirm(kind: ImportKind, import_id: int) -> BaseResponse:
+    """Check the kept file again against today's data and import it if it still has no errors."""
     user = signed_in()
-    record = _activity_import_or_404(import_id, for_update=True)
+    record = _import_or_404(kind, import_id, for_update=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    target = url_for("imports.activities_report", import_id=import_id)
+    target = url_for(kind.endpoint("report"), import_id=import_id)
     if record.committed_at is not None:
         flash(_("This file has already been imported."), "info")
         return redirect(target)
     try:
-        plan = confirm_activity_import(record, actor=user, today=local_today())
+        plan = kind.confirm(record, user, local_today())
         db.session.commit()
-    except (ImportFileError, ActivityError) as exc:
+    except kind.refusals as exc:
         db.session.rollback()
         flash(_("Nothing was imported: %(problem)s", problem=str(exc)), "error")
         return redirect(target)
     except IntegrityError:
         db.session.rollback()
-        flash(
-            _("Someone imported the same activities at the same time. Nothing was imported; try again."),
-            "error",
-        )
+        flash(str(kind.race_message), "error")
         return redirect(target)
     counts = plan.counts
     if plan.has_errors:
@@ -229,6 +231,37 @@ def activities_confirm(import_id: int) -> BaseResponse:
             "success",
         )
     return redirect(target)
+
+
+@bp.route("/managers/import", methods=["GET", "POST"])
+def upload() -> str | BaseResponse:
+    return _upload(MANAGERS)
+
+
+@bp.get("/managers/import/<int:import_id>")
+def report(import_id: int) -> str:
+    return _report(MANAGERS, import_id)
+
+
+@bp.post("/managers/import/<int:import_id>/confirm")
+def confirm(import_id: int) -> BaseResponse:
+    return _confirm(MANAGERS, import_id)
+
+
+# Activities that happened elsewhere (a training system's attendance lists, workshops).
+@bp.route("/activities/import", methods=["GET", "POST"])
+def activities_upload() -> str | BaseResponse:
+    return _upload(ACTIVITIES)
+
+
+@bp.get("/activities/import/<int:import_id>")
+def activities_report(import_id: int) -> str:
+    return _report(ACTIVITIES, import_id)
+
+
+@bp.post("/activities/import/<int:import_id>/confirm")
+def activities_confirm(import_id: int) -> BaseResponse:
+    return _confirm(ACTIVITIES, import_id)
 
 
 # -- export ------------------------------------------------------------------------------------------
