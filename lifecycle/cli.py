@@ -6,8 +6,11 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Callable
+from datetime import date
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask import Flask
@@ -19,6 +22,7 @@ from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import User
 from lifecycle.services.audit import SOURCE_CLI
+from lifecycle.services.imports import PlanReport
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import PlatformFileError
 from lifecycle.services.platform_file import parse_platform
@@ -164,30 +168,14 @@ def api_token(email: str, name: str) -> None:
 @with_appcontext
 def import_managers(path: Path, commit: bool) -> None:
     """Check a CSV file of managers row by row, and import it with --commit if it has no errors."""
-    from flask_babel import force_locale
-
     from lifecycle.services import imports
-    from lifecycle.timeutil import local_today
 
-    content = path.read_bytes()
-    with force_locale("en_GB"):
-        try:
-            plan = imports.plan_import(imports.read_import_file(content), local_today())
-        except imports.ImportFileError as exc:
-            click.echo(f"{path}: {exc}", err=True)
-            sys.exit(1)
-        for line in imports.report_lines(plan):
-            click.echo(line)
-        if plan.has_errors:
-            click.echo(f"{path}: the file has errors; nothing was written.", err=True)
-            sys.exit(1)
-        if not commit:
-            click.echo("Dry run: nothing was written. Run again with --commit to import.")
-            return
-        imports.apply_import(plan, actor=None, today=local_today())
-        imports.keep_applied_file(content, path.name, plan)
-    db.session.commit()
-    click.echo(f"{path}: imported.")
+    _import_file(
+        path,
+        commit,
+        lambda content, today: imports.plan_import(imports.read_import_file(content), today),
+        lambda plan, today: imports.apply_import(plan, actor=None, today=today),
+    )
 
 
 @click.command("import-activities")
@@ -196,23 +184,44 @@ def import_managers(path: Path, commit: bool) -> None:
 @with_appcontext
 def import_activities(path: Path, commit: bool) -> None:
     """Check a CSV file of activities row by row, and import it with --commit if it has no errors."""
+    from lifecycle.services import activity_imports
+
+    _import_file(
+        path,
+        commit,
+        lambda content, today: activity_imports.plan_activity_import(
+            activity_imports.read_activity_file(content), today
+        ),
+        lambda plan, today: activity_imports.apply_activity_import(plan, actor=None),
+    )
+
+
+_Plan = TypeVar("_Plan", bound=PlanReport)
+
+
+def _import_file(
+    path: Path,
+    commit: bool,
+    plan_file: Callable[[bytes, date], _Plan],
+    apply_plan: Callable[[_Plan, date], None],
+) -> None:
+    """Print the file's report in English; with `commit` and no errors, apply it and keep the file."""
     from flask_babel import force_locale
 
-    from lifecycle.services import activity_imports
-    from lifecycle.services import imports
     from lifecycle.services.imports import ImportFileError
+    from lifecycle.services.imports import keep_applied_file
+    from lifecycle.services.imports import report_lines
     from lifecycle.timeutil import local_today
 
     content = path.read_bytes()
+    today = local_today()
     with force_locale("en_GB"):
         try:
-            plan = activity_imports.plan_activity_import(
-                activity_imports.read_activity_file(content), local_today()
-            )
+            plan = plan_file(content, today)
         except ImportFileError as exc:
             click.echo(f"{path}: {exc}", err=True)
             sys.exit(1)
-        for line in imports.report_lines(plan):
+        for line in report_lines(plan):
             click.echo(line)
         if plan.has_errors:
             click.echo(f"{path}: the file has errors; nothing was written.", err=True)
@@ -220,8 +229,8 @@ def import_activities(path: Path, commit: bool) -> None:
         if not commit:
             click.echo("Dry run: nothing was written. Run again with --commit to import.")
             return
-        activity_imports.apply_activity_import(plan, actor=None)
-        imports.keep_applied_file(content, path.name, plan)
+        apply_plan(plan, today)
+        keep_applied_file(content, path.name, plan)
     db.session.commit()
     click.echo(f"{path}: imported.")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -48,6 +49,7 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import update_imported_activities
 from lifecycle.services.audit import SOURCE_IMPORT
 from lifecycle.services.audit import acting_as
+from lifecycle.services.imports import Change as ImportChange
 from lifecycle.services.imports import ColumnSpec
 from lifecycle.services.imports import CsvRow
 from lifecycle.services.imports import ImportFile
@@ -350,14 +352,8 @@ class ExistingActivity:
 
 
 @dataclass(frozen=True)
-class Change:
-    field: str
-    old: str
-    new: str
-
-    def describe(self) -> str:
-        label = FIELD_LABELS[self.field]
-        return deferred("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new)
+class Change(ImportChange):
+    labels: ClassVar[Mapping[str, LazyString]] = FIELD_LABELS
 
 
 @dataclass

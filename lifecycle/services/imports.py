@@ -542,12 +542,15 @@ class ExistingManager(NamedTuple):
 
 @dataclass(frozen=True)
 class Change:
+    """One field an imported row changes; `labels` names the fields (the activity import has its own)."""
+
+    labels: ClassVar[Mapping[str, LazyString]] = FIELD_LABELS
     field: str
     old: str
     new: str
 
     def describe(self) -> str:
-        label = FIELD_LABELS[self.field]
+        label = self.labels[self.field]
         return deferred("%(field)s: %(old)s → %(new)s", field=label, old=self.old, new=self.new)
 
 
