@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from tests.conftest import REPO_ROOT
@@ -13,7 +15,8 @@ from tests.conftest import REPO_ROOT
 SV_CATALOG = REPO_ROOT / "lifecycle" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
 
 
-def test_every_message_in_the_code_has_a_swedish_translation(tmp_path: Path) -> None:
+def extract(tmp_path: Path) -> Catalog:
+    """Extract every message of the code as `make extract-messages` does, with where it stands."""
     template = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -32,7 +35,6 @@ def test_every_message_in_the_code_has_a_swedish_translation(tmp_path: Path) -> 
             "deferred",
             "-k",
             "deferred_plural:1,2",
-            "--no-location",
             "-o",
             str(template),
             "lifecycle",
@@ -42,7 +44,11 @@ def test_every_message_in_the_code_has_a_swedish_translation(tmp_path: Path) -> 
         capture_output=True,
     )
     with template.open("rb") as handle:
-        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        return read_po(handle)
+
+
+def test_every_message_in_the_code_has_a_swedish_translation(tmp_path: Path) -> None:
+    extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in extract(tmp_path) if m.id}
     with SV_CATALOG.open("rb") as handle:
         catalog = read_po(handle, locale="sv")
     translated = {
@@ -55,3 +61,19 @@ def test_every_message_in_the_code_has_a_swedish_translation(tmp_path: Path) -> 
     }
     missing = sorted(extracted - translated)
     assert not missing, f"run `make extract-messages` and translate these in {SV_CATALOG}: {missing}"
+
+
+def test_the_plain_text_e_mails_strings_are_extracted_for_translation(tmp_path: Path) -> None:
+    catalog = extract(tmp_path)
+    text_templates = sorted((REPO_ROOT / "lifecycle" / "templates" / "emails").glob("*.txt"))
+    assert text_templates
+    for text_template in text_templates:
+        relative = text_template.relative_to(REPO_ROOT).as_posix()
+        from_text = {
+            m.id
+            for m in catalog
+            if isinstance(m.id, str) and any(path == relative for path, _line in m.locations)
+        }
+        written = set(re.findall(r'_\("([^"]+)"', text_template.read_text(encoding="utf-8")))
+        assert written, f"{relative} has no translatable text"
+        assert from_text == written, relative
