@@ -26,6 +26,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
+from lifecycle.models import Activity
 from lifecycle.models import Manager
 from lifecycle.models import User
 
@@ -242,6 +243,21 @@ def can_comment_plan(user: User | None, manager: Manager) -> bool:
         return False
     own = user.manager
     return is_hr(user) or (own is not None and own.id == manager.line_manager_id)
+
+
+def can_add_activity(user: User | None, manager: Manager) -> bool:
+    """HR adds activities for anyone; a manager to their own plan."""
+    return is_hr(user) or can_edit_plan(user, manager)
+
+
+def can_change_activity(user: User | None, activity: Activity) -> bool:
+    """HR completes or cancels any activity; a manager only one that is theirs alone (not a group's)."""
+    if user is None:
+        return False
+    if is_hr(user):
+        return True
+    own = user.manager
+    return own is not None and [participant.id for participant in activity.participants] == [own.id]
 
 
 def get_plan_owner_or_404(user: User | None, manager_id: int) -> Manager:

@@ -68,11 +68,12 @@ from lifecycle.models import ReviewAssessment
 from lifecycle.models import User
 from lifecycle.models.activities import ActivityWithoutPillarError
 from lifecycle.models.activities import activity_participants
+from lifecycle.policy import can_add_activity
+from lifecycle.policy import can_change_activity
 from lifecycle.policy import can_comment_plan
 from lifecycle.policy import can_edit_plan
 from lifecycle.policy import can_view_plan
 from lifecycle.policy import get_plan_owner_or_404
-from lifecycle.policy import is_hr
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.activities import ActivityError
@@ -197,12 +198,8 @@ def _changeable_activity(activity_id: int) -> tuple[User, Activity]:
     """Load an activity HR, or its one participant's own user, may complete or cancel; else 404."""
     user = signed_in()
     activity = _activity(activity_id)
-    if activity is None:
+    if activity is None or not can_change_activity(user, activity):
         abort(404)
-    if not is_hr(user):
-        own = user.manager
-        if own is None or [participant.id for participant in activity.participants] != [own.id]:
-            abort(404)
     return user, activity
 
 
@@ -322,7 +319,7 @@ def create_activity(manager_id: int) -> tuple[Response, int]:
     """Add an activity for one manager: HR for anyone, a manager to their own plan."""
     user = signed_in()
     manager = get_plan_owner_or_404(user, manager_id)
-    if not (is_hr(user) or can_edit_plan(user, manager)):
+    if not can_add_activity(user, manager):
         abort(404)
     values = ACTIVITY_CREATE.parse(json_body())
     item_id = values.get("catalogue_item_id")
