@@ -24,6 +24,7 @@ import random
 import smtplib
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -52,6 +53,7 @@ from sqlalchemy import tuple_
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import joinedload
 
@@ -659,46 +661,36 @@ def resync_open_items(
     passes its commit, so no transaction grows with the number of items).
     """
     count = 0
-    last = 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                select(Activity.id)
-                .where(
-                    Activity.id > last,
-                    Activity.due_on.is_not(None),
-                    Activity.completed_on.is_(None),
-                    Activity.cancelled_at.is_(None),
-                )
-                .order_by(Activity.id)
-                .limit(batch)
-            )
-        )
-        if not ids:
-            break
+    open_activities = (
+        Activity.due_on.is_not(None),
+        Activity.completed_on.is_(None),
+        Activity.cancelled_at.is_(None),
+    )
+    for ids in _ids_in_batches(Activity.id, open_activities, batch):
         sync_reminders(activities=ids, now=now)
         if after_batch:
             after_batch()
         count += len(ids)
-        last = ids[-1]
-    last = 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                select(DevelopmentReview.id)
-                .where(DevelopmentReview.id > last, DevelopmentReview.completed_on.is_(None))
-                .order_by(DevelopmentReview.id)
-                .limit(batch)
-            )
-        )
-        if not ids:
-            break
+    for ids in _ids_in_batches(DevelopmentReview.id, (DevelopmentReview.completed_on.is_(None),), batch):
         sync_reminders(reviews=ids, now=now)
         if after_batch:
             after_batch()
         count += len(ids)
-        last = ids[-1]
     return count
+
+
+def _ids_in_batches(
+    id_column: InstrumentedAttribute[int], conditions: Sequence[ColumnElement[bool]], batch: int
+) -> Iterator[list[int]]:
+    """Yield the ids of the matching rows in ascending batches (keyset paging, so each query is cheap)."""
+    last = 0
+    while ids := list(
+        db.session.scalars(
+            select(id_column).where(id_column > last, *conditions).order_by(id_column).limit(batch)
+        )
+    ):
+        yield ids
+        last = ids[-1]
 
 
 # -- claiming: the dispatcher ------------------------------------------------------------------------------

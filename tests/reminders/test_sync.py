@@ -306,3 +306,17 @@ def test_an_anonymised_person_on_an_open_journey_gets_no_reminders_back(
     sync_reminders_for(activity)
     db.session.flush()
     assert rows() and all(r.status is ReminderStatus.CANCELLED for r in rows())
+
+
+def test_resync_walks_every_open_item_batch_by_batch(app_ctx: Flask, people: People) -> None:
+    open_items = [make_activity(people.manager, date(2026, 3, day)) for day in (18, 19, 20)]
+    done = make_activity(people.manager, date(2026, 3, 21))
+    complete_activity(done, date(2026, 3, 1))
+    reviews_open = db.session.scalar(
+        select(func.count()).select_from(DevelopmentReview).where(DevelopmentReview.completed_on.is_(None))
+    )
+    batches: list[int] = []
+    looked_at = resync_open_items(batch=2, after_batch=lambda: batches.append(1))
+    assert looked_at == len(open_items) + (reviews_open or 0)
+    # Two batches of activities (2 + 1), then the reviews' own batches, each followed by the callback.
+    assert len(batches) == 2 + -(-(reviews_open or 0) // 2)
