@@ -26,6 +26,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -223,15 +224,19 @@ def schedule_days(due_on: date, rule: Rule) -> dict[ReminderOccurrence, date]:
     that would fall on the same day as the due-day reminder is dropped.
     """
     days: dict[ReminderOccurrence, date] = {}
-    due_day = previous_working_day(due_on)
-    if rule.on_due_day:
-        days[ReminderOccurrence.DUE] = due_day
-    if rule.days_before:
-        before = previous_working_day(due_on - timedelta(days=rule.days_before))
-        if before < due_day:
-            days[ReminderOccurrence.BEFORE] = before
+    # A date at the very edge of the calendar (year 1 or 9999, typed by mistake) has no day before or
+    # after it: those reminders cannot exist, and the item is saved all the same.
+    with suppress(OverflowError):
+        due_day = previous_working_day(due_on)
+        if rule.on_due_day:
+            days[ReminderOccurrence.DUE] = due_day
+        if rule.days_before:
+            before = previous_working_day(due_on - timedelta(days=rule.days_before))
+            if before < due_day:
+                days[ReminderOccurrence.BEFORE] = before
     if rule.days_after:
-        days[ReminderOccurrence.ESCALATION] = next_working_day(due_on + timedelta(days=rule.days_after))
+        with suppress(OverflowError):
+            days[ReminderOccurrence.ESCALATION] = next_working_day(due_on + timedelta(days=rule.days_after))
     return days
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from lifecycle.enums import ReminderOccurrence as Occ
 from lifecycle.enums import ReminderStatus
@@ -145,3 +146,23 @@ def test_schedules_around_the_clock_changes_fire_once_at_eight_stockholm_time(
         local = moments[0].astimezone(STOCKHOLM)
         assert (local.hour, local.minute) == (8, 0), local
         assert moments[0] == reminder.due_at
+
+
+def test_a_date_at_the_edge_of_the_calendar_has_only_the_reminders_that_fit() -> None:
+    rule = Rule(days_before=3, on_due_day=True, days_after=2)
+    last = schedule_days(date(9999, 12, 30), rule)  # a Thursday; two days later there is no calendar
+    assert last == {Occ.BEFORE: date(9999, 12, 27), Occ.DUE: date(9999, 12, 30)}
+    first = schedule_days(date(1, 1, 1), rule)  # New Year's Day: no working day before it
+    assert first == {Occ.ESCALATION: date(1, 1, 3)}
+
+
+def test_an_activity_due_at_the_end_of_the_calendar_is_saved_with_its_reminders(
+    app_ctx: Flask, people: People
+) -> None:
+    activity = make_activity(people.manager, date(9999, 12, 30))
+    kept = db.session.scalars(
+        select(Reminder.occurrence).where(
+            Reminder.activity_id == activity.id, Reminder.recipient_id == people.user.id
+        )
+    ).all()
+    assert sorted(kept) == sorted([Occ.BEFORE, Occ.DUE])
