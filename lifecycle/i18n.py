@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import get_locale as babel_get_locale
@@ -18,8 +19,14 @@ BABEL_LOCALES = {Language.SV.value: "sv", Language.EN.value: "en_GB"}
 
 
 def select_locale() -> str:
-    """Return the language for this request: an explicit choice, the user's preference, the browser's."""
+    """Return the language for this request: an explicit choice, the user's preference, the browser's.
+
+    Outside a request (a Celery task, a CLI command) it is the app's default language: e-mails choose
+    their recipient's language themselves with `force_locale`.
+    """
     supported = [lang.value for lang in Language]
+    if not has_request_context():
+        return BABEL_LOCALES.get(current_app.config["BABEL_DEFAULT_LOCALE"], "sv")
     chosen = request.args.get("lang")
     if chosen in supported:
         session[SESSION_KEY] = chosen

@@ -6,7 +6,6 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,13 +44,6 @@ def recipient_locale(user: Recipient) -> str:
     """Return the Babel locale to write to the user in: their chosen language, else the app's default."""
     language = user.language.value if user.language else current_app.config["BABEL_DEFAULT_LOCALE"]
     return BABEL_LOCALES.get(language, "sv")
-
-
-@contextlib.contextmanager
-def _mail_context(user: Recipient) -> Iterator[None]:
-    """Render in the recipient's language (a worker has an app context but no request)."""
-    with force_locale(recipient_locale(user)):
-        yield
 
 
 def external_url(endpoint: str, values: dict[str, Any] | None = None, anchor: str = "") -> str:
@@ -118,7 +110,8 @@ def _context(delivery: Delivery, digest: bool) -> dict[str, Any]:
 def render_reminder_email(delivery: Delivery) -> EmailMultiAlternatives:
     """Render a reminder (or a digest of several) for its recipient, with its stable Message-ID."""
     digest = bool(delivery.recipient.wants_digest) or len(delivery.items) != 1
-    with _mail_context(delivery.recipient):
+    # In the recipient's language: a worker has an application context but no request.
+    with force_locale(recipient_locale(delivery.recipient)):
         context = _context(delivery, digest)
         subject = str(_subject(delivery.items, digest))
         text = render_template("emails/reminder.txt", **context)

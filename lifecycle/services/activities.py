@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lifecycle.db import utcnow
@@ -42,7 +42,7 @@ class ActivityError(ValueError):
 def _refuse_future(completed_on: date | None) -> None:
     """Something cannot be done later than today; a future date would count as coverage it is not."""
     if completed_on is not None and completed_on > local_today():
-        raise ActivityError("completed_on", _("The completion date cannot be in the future."))
+        raise ActivityError("completed_on", _l("The completion date cannot be in the future."))
 
 
 def resolve_tags(
@@ -103,12 +103,12 @@ def add_activity(
     False: a caller adding many syncs them once itself).
     """
     if not title.strip():
-        raise ActivityError("title", _("Give the activity a title."))
+        raise ActivityError("title", _l("Give the activity a title."))
     if not participants:
-        raise ActivityError("participants", _("An activity needs at least one participant."))
+        raise ActivityError("participants", _l("An activity needs at least one participant."))
     _refuse_future(completed_on)
     if not pillars:
-        raise ActivityError("pillars", _("Choose at least one pillar the activity builds."))
+        raise ActivityError("pillars", _l("Choose at least one pillar the activity builds."))
     if stage is None and len(participants) == 1:
         stage = participants[0].stage
     activity = Activity(
@@ -147,7 +147,7 @@ def add_from_catalogue(
 ) -> Activity:
     """Add a catalogue activity to a manager with the catalogue's pillars and expectations."""
     if not item.is_active:
-        raise ActivityError("catalogue_item", _("That activity is no longer offered."))
+        raise ActivityError("catalogue_item", _l("That activity is no longer offered."))
     return add_activity(
         kind=item.kind,
         title=item.title,
@@ -165,7 +165,7 @@ def add_from_catalogue(
 def complete_activity(activity: Activity, on: date) -> None:
     """Mark the activity done on a date."""
     if activity.cancelled_at is not None:
-        raise ActivityError("completed_on", _("A cancelled activity cannot be completed."))
+        raise ActivityError("completed_on", _l("A cancelled activity cannot be completed."))
     _refuse_future(on)
     activity.completed_on = on
     refresh_coverage(m.id for m in activity.participants)
@@ -196,9 +196,9 @@ def create_catalogue_item(
 ) -> CatalogueItem:
     """Add a reusable activity to the catalogue with its default tags."""
     if not title.strip():
-        raise ActivityError("title", _("Give the activity a title."))
+        raise ActivityError("title", _l("Give the activity a title."))
     if not pillars:
-        raise ActivityError("pillars", _("Choose at least one pillar the activity builds."))
+        raise ActivityError("pillars", _l("Choose at least one pillar the activity builds."))
     item = CatalogueItem(
         title=title.strip(),
         kind=kind,
@@ -268,13 +268,13 @@ def update_imported_activities(changes: Sequence[tuple[Activity, ImportedActivit
         if activity.import_reference != item.reference:
             raise ValueError("an imported activity is updated only from its own reference")
         if activity.cancelled_at is not None:
-            raise ActivityError("completed_on", _("A cancelled activity cannot be changed by an import."))
+            raise ActivityError("completed_on", _l("A cancelled activity cannot be changed by an import."))
         if not item.title.strip():
-            raise ActivityError("title", _("Give the activity a title."))
+            raise ActivityError("title", _l("Give the activity a title."))
         if not item.participants:
-            raise ActivityError("participants", _("An activity needs at least one participant."))
+            raise ActivityError("participants", _l("An activity needs at least one participant."))
         if not item.pillars:
-            raise ActivityError("pillars", _("Choose at least one pillar the activity builds."))
+            raise ActivityError("pillars", _l("Choose at least one pillar the activity builds."))
         _refuse_future(item.completed_on)
         touched.update(m.id for m in activity.participants)
         touched.update(m.id for m in item.participants)

@@ -39,7 +39,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON
 from sqlalchemy import Column
 from sqlalchemy import ColumnElement
@@ -541,13 +541,13 @@ def _default_locale() -> str:
 def removed_text() -> str:
     """Return what replaces erased free text (stored as plain text, in the default language)."""
     with force_locale(_default_locale()):
-        return str(_("[removed]"))
+        return str(_l("[removed]"))
 
 
 def anonymised_label(manager_id: int) -> str:
     """Return the name an anonymised person is shown under: neutral, without any of their data."""
     with force_locale(_default_locale()):
-        return str(_("Anonymised person %(number)d", number=manager_id))
+        return str(_l("Anonymised person %(number)d", number=manager_id))
 
 
 def anonymised_email(user_id: int) -> str:

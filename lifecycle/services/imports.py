@@ -27,7 +27,6 @@ from typing import TypeVar
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 from flask_babel import LazyString
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy import select
@@ -228,7 +227,7 @@ def _normalise_text(text: str) -> str:
 
 def _not_utf8_message() -> str:
     return str(
-        _(
+        _l(
             "The file is not saved as UTF-8 (older versions of Excel save “CSV (semikolonavgränsad)” "
             "in another character set). In Excel, choose Save as and the file type “CSV UTF-8”, "
             "then upload that file."
@@ -239,14 +238,14 @@ def _not_utf8_message() -> str:
 def _decode(content: bytes) -> str:
     if len(content) > MAX_FILE_BYTES:
         raise ImportFileError(
-            _(
+            _l(
                 "The file is larger than %(size)d MB. Split it into smaller files.",
                 size=MAX_FILE_BYTES // 2**20,
             )
         )
     if content.startswith(b"PK\x03\x04"):
         raise ImportFileError(
-            _(
+            _l(
                 "This is an Excel workbook, not a CSV file. In Excel, choose Save as and the file type "
                 "“CSV UTF-8”, then upload that file."
             )
@@ -258,7 +257,7 @@ def _decode(content: bytes) -> str:
     if "\x00" in text:  # UTF-16 without a byte order mark decodes, but is full of NULs
         raise ImportFileError(_not_utf8_message())
     if not text.strip():
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(_l("The file is empty."))
     return text
 
 
@@ -270,12 +269,12 @@ def _delimiter(text: str) -> tuple[str, str, int]:
     if first_line.casefold().startswith("sep=") and len(first_line.strip()) == 5:
         delimiter = first_line.strip()[4]
         if delimiter not in ";,":
-            raise ImportFileError(_("Separate the columns with semicolons (;) or commas (,)."))
+            raise ImportFileError(_l("Separate the columns with semicolons (;) or commas (,)."))
         return delimiter, rest, 1
     semicolons, commas = first_line.count(";"), first_line.count(",")
     if semicolons == 0 and commas == 0:
         raise ImportFileError(
-            _(
+            _l(
                 "The first line must name the columns, separated by semicolons (;) or commas (,); "
                 "it has only one column."
             )
@@ -313,14 +312,14 @@ def _header_columns(
             continue
         if column in seen:
             raise ImportFileError(
-                _("The column %(column)s appears twice in the first line.", column=raw.strip())
+                _l("The column %(column)s appears twice in the first line.", column=raw.strip())
             )
         seen.add(column)
         positions.append(column)
     missing = [column for column in spec.required if column not in seen]
     if missing:
         raise ImportFileError(
-            _(
+            _l(
                 "The first line must name the columns. Missing: %(columns)s.",
                 columns=", ".join(missing),
             )
@@ -349,7 +348,7 @@ def read_import_file(content: bytes, spec: ColumnSpec = MANAGER_COLUMNS) -> Impo
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(
-                    _("The file has more than %(count)d rows. Split it into smaller files.", count=MAX_ROWS)
+                    _l("The file has more than %(count)d rows. Split it into smaller files.", count=MAX_ROWS)
                 )
             cells = {
                 column: restore_formula(value.strip())
@@ -365,19 +364,19 @@ def read_import_file(content: bytes, spec: ColumnSpec = MANAGER_COLUMNS) -> Impo
         if "field larger than field limit" in str(exc):
             # The csv module's own bound on one cell; say so, the quotation marks are not to blame.
             raise ImportFileError(
-                _(
+                _l(
                     "Line %(line)d has a cell longer than %(count)d characters.",
                     line=line,
                     count=csv.field_size_limit(),
                 )
             ) from exc
         raise ImportFileError(
-            _("Line %(line)d cannot be read; check its quotation marks.", line=line)
+            _l("Line %(line)d cannot be read; check its quotation marks.", line=line)
         ) from exc
     if positions is None:
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(_l("The file is empty."))
     if not rows:
-        raise ImportFileError(_("The file has no rows below the first line."))
+        raise ImportFileError(_l("The file has no rows below the first line."))
     return ImportFile(rows=rows, columns=columns, ignored_columns=ignored)
 
 

@@ -15,7 +15,7 @@ from dataclasses import field
 from datetime import date
 from datetime import timedelta
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy import and_
 from sqlalchemy import case
@@ -97,12 +97,12 @@ def _approximate_days(milestone: TemplateMilestone) -> int:
 def _check_template_name(name: str, template: IntroductionTemplate | None = None) -> str:
     clean = name.strip()
     if not clean:
-        raise IntroductionError("name", _("Give the programme a name."))
+        raise IntroductionError("name", _l("Give the programme a name."))
     clash = select(IntroductionTemplate.id).where(IntroductionTemplate.name == clean)
     if template is not None and template.id is not None:
         clash = clash.where(IntroductionTemplate.id != template.id)
     if db.session.scalar(clash) is not None:
-        raise IntroductionError("name", _("Another programme has this name."))
+        raise IntroductionError("name", _l("Another programme has this name."))
     return clean
 
 
@@ -130,7 +130,7 @@ def update_template(template: IntroductionTemplate, *, name: str, description: s
 def set_default_template(template: IntroductionTemplate) -> None:
     """Make `template` the programme launched when someone enters the introduce stage."""
     if not template.is_active:
-        raise IntroductionError("template", _("A programme that is not offered cannot be the default."))
+        raise IntroductionError("template", _l("A programme that is not offered cannot be the default."))
     db.session.execute(
         update(IntroductionTemplate)
         .where(IntroductionTemplate.id != template.id, IntroductionTemplate.is_default.is_(True))
@@ -189,13 +189,13 @@ class MilestoneValues:
 
 def _checked(values: MilestoneValues) -> tuple[list[Pillar], list[Expectation]]:
     if not values.title.strip():
-        raise IntroductionError("title", _("Give the milestone a title."))
+        raise IntroductionError("title", _l("Give the milestone a title."))
     if len(values.title.strip()) > 200:
-        raise IntroductionError("title", _("The title is too long (at most 200 characters)."))
+        raise IntroductionError("title", _l("The title is too long (at most 200 characters)."))
     if values.responsible_role is ResponsibleRole.NAMED and values.responsible_user is None:
-        raise IntroductionError("responsible_email", _("Name the person responsible."))
+        raise IntroductionError("responsible_email", _l("Name the person responsible."))
     if not values.pillar_keys and not values.expectation_keys:
-        raise IntroductionError("pillars", _("Choose at least one pillar the milestone builds."))
+        raise IntroductionError("pillars", _l("Choose at least one pillar the milestone builds."))
     try:
         return resolve_tags(values.pillar_keys, values.expectation_keys)
     except ActivityError as refused:
@@ -395,11 +395,11 @@ def launch_introduction(
 ) -> IntroductionLaunch:
     """Launch a programme for a manager: one dated introduction milestone activity per template milestone."""
     if manager.stage is Stage.CLOSED:
-        raise IntroductionError("template", _("This journey is closed; no programme can be launched."))
+        raise IntroductionError("template", _l("This journey is closed; no programme can be launched."))
     if not template.is_active:
-        raise IntroductionError("template", _("This programme is no longer offered."))
+        raise IntroductionError("template", _l("This programme is no longer offered."))
     if not template.milestones:
-        raise IntroductionError("template", _("This programme has no milestones yet."))
+        raise IntroductionError("template", _l("This programme has no milestones yet."))
     launch = IntroductionLaunch(
         manager=manager, template=template, start_date=start_date, launched_by_id=actor.id if actor else None
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
@@ -63,7 +63,7 @@ def enter_journey(
 ) -> Manager:
     """Add a person to the journey at an entry stage and record it as their first history row."""
     if stage not in ENTRY_STAGES:
-        raise StageMoveError(_("A journey can start at: %(stages)s.", stages=_stage_list(ENTRY_STAGES)))
+        raise StageMoveError(_l("A journey can start at: %(stages)s.", stages=_stage_list(ENTRY_STAGES)))
     manager = Manager(
         name=name.strip(),
         employee_number=employee_number,
@@ -108,9 +108,9 @@ def move_to_stage(
     allowed = allowed_moves(from_stage)
     if to_stage not in allowed:
         if not allowed:
-            raise StageMoveError(_("This journey is closed; it cannot move any more."))
+            raise StageMoveError(_l("This journey is closed; it cannot move any more."))
         raise StageMoveError(
-            _(
+            _l(
                 "%(current)s cannot move to %(target)s. Allowed moves: %(allowed)s.",
                 current=from_stage.title,
                 target=to_stage.title,
@@ -119,7 +119,7 @@ def move_to_stage(
         )
     if effective_date < manager.stage_entered_on:
         raise StageMoveError(
-            _(
+            _l(
                 "The date of the move cannot be before the current stage began (%(date)s).",
                 date=manager.stage_entered_on.isoformat(),
             )
@@ -127,9 +127,9 @@ def move_to_stage(
     if to_stage is Stage.OFFBOARD:
         chosen_end = end_date or manager.end_date
         if chosen_end is None:
-            raise StageMoveError(_("Moving to offboarding needs an end date."))
+            raise StageMoveError(_l("Moving to offboarding needs an end date."))
         if manager.start_date is not None and chosen_end < manager.start_date:
-            raise StageMoveError(_("The end date cannot be before the start date."))
+            raise StageMoveError(_l("The end date cannot be before the start date."))
         if chosen_end != manager.end_date:
             # A detail changed by the move: recorded like every other change of details.
             db.session.add(

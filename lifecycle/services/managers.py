@@ -62,49 +62,49 @@ def _as_text(value: Any) -> str | None:
 
 
 def _check(manager: Manager, values: dict[str, Any]) -> None:
-    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
 
     if "name" in values and not (values["name"] or "").strip():
-        raise ManagerDetailsError("name", _("Enter a name."))
+        raise ManagerDetailsError("name", _l("Enter a name."))
     line_manager_id = values.get("line_manager_id", manager.line_manager_id)
     if line_manager_id is not None and "line_manager_id" in values:
         if line_manager_id == manager.id:
-            raise ManagerDetailsError("line_manager_id", _("A manager cannot be their own line manager."))
+            raise ManagerDetailsError("line_manager_id", _l("A manager cannot be their own line manager."))
         # Walk up from the new line manager: meeting this manager would make a loop.
         seen: set[int] = set()
         current: int | None = line_manager_id
         while current is not None and current not in seen:
             if current == manager.id:
                 raise ManagerDetailsError(
-                    "line_manager_id", _("That line manager reports to this manager; it would make a loop.")
+                    "line_manager_id", _l("That line manager reports to this manager; it would make a loop.")
                 )
             seen.add(current)
             current = db.session.scalar(select(Manager.line_manager_id).where(Manager.id == current))
         if db.session.get(Manager, line_manager_id) is None:
-            raise ManagerDetailsError("line_manager_id", _("The line manager does not exist."))
+            raise ManagerDetailsError("line_manager_id", _l("The line manager does not exist."))
     mentor_id = values.get("mentor_id")
     if mentor_id is not None:
         if mentor_id == manager.id:
-            raise ManagerDetailsError("mentor_id", _("A manager cannot mentor themselves."))
+            raise ManagerDetailsError("mentor_id", _l("A manager cannot mentor themselves."))
         if db.session.get(Manager, mentor_id) is None:
-            raise ManagerDetailsError("mentor_id", _("The mentor does not exist."))
+            raise ManagerDetailsError("mentor_id", _l("The mentor does not exist."))
     if values.get("org_unit_id") is not None and db.session.get(OrgUnit, values["org_unit_id"]) is None:
-        raise ManagerDetailsError("org_unit_id", _("The unit does not exist."))
+        raise ManagerDetailsError("org_unit_id", _l("The unit does not exist."))
     if values.get("hr_partner_id") is not None:
         partner = db.session.get(User, values["hr_partner_id"])
         if partner is None or not partner.has_role(Role.HR):
-            raise ManagerDetailsError("hr_partner_id", _("The HR partner must be a user with the HR role."))
+            raise ManagerDetailsError("hr_partner_id", _l("The HR partner must be a user with the HR role."))
     number = values.get("employee_number")
     if number and number != manager.employee_number:
         taken = db.session.scalar(
             select(Manager.id).where(Manager.employee_number == number, Manager.id != manager.id)
         )
         if taken is not None:
-            raise ManagerDetailsError("employee_number", _("Another person has this employee number."))
+            raise ManagerDetailsError("employee_number", _l("Another person has this employee number."))
     start = values.get("start_date", manager.start_date)
     end = values.get("end_date", manager.end_date)
     if start is not None and end is not None and end < start:
-        raise ManagerDetailsError("end_date", _("The end date cannot be before the start date."))
+        raise ManagerDetailsError("end_date", _l("The end date cannot be before the start date."))
 
 
 def update_manager(

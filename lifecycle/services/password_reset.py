@@ -12,7 +12,7 @@ from typing import cast
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import CursorResult
@@ -153,7 +153,7 @@ def render_reset_email(user: User, secret: str, fallback_locale: str) -> EmailMu
             ),
             "login_url": external_url("auth.login"),
         }
-        subject = str(_("Choose a new password for Chefsresan"))
+        subject = str(_l("Choose a new password for Chefsresan"))
         text = render_template("emails/password_reset.txt", **context)
         html = render_template("emails/password_reset.html", subject=subject, **context)
     message = EmailMultiAlternatives(

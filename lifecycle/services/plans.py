@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -79,11 +79,11 @@ def add_goal(
 ) -> PlanGoal:
     """Add a goal to the plan, tied to at least one current expectation."""
     if not title.strip():
-        raise PlanError("title", _("Give the goal a title."))
+        raise PlanError("title", _l("Give the goal a title."))
     if not expectations:
-        raise PlanError("expectations", _("Tie the goal to at least one expectation."))
+        raise PlanError("expectations", _l("Tie the goal to at least one expectation."))
     if any(e.is_retired for e in expectations):
-        raise PlanError("expectations", _("A retired expectation cannot be chosen for something new."))
+        raise PlanError("expectations", _l("A retired expectation cannot be chosen for something new."))
     goal = PlanGoal(
         plan=plan,
         title=title.strip(),
@@ -110,7 +110,7 @@ def set_notes(plan: DevelopmentPlan, notes: str) -> None:
 def add_comment(plan: DevelopmentPlan, author: User, body: str) -> PlanComment:
     """Add a comment (by the line manager or HR) that the manager sees on their plan."""
     if not body.strip():
-        raise PlanError("body", _("Write a comment."))
+        raise PlanError("body", _l("Write a comment."))
     comment = PlanComment(plan=plan, author=author, body=body.strip())
     db.session.add(comment)
     db.session.flush()

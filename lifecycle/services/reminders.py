@@ -40,7 +40,6 @@ from typing import cast
 
 from flask import current_app
 from flask_babel import LazyString
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy import Table
@@ -190,7 +189,7 @@ def set_rules(rules: dict[ReminderKind, Rule]) -> None:
     for rule in rules.values():
         for name, days in (("days_before", rule.days_before), ("days_after", rule.days_after)):
             if days is not None and not 1 <= days <= MAX_DAYS:
-                raise ReminderRuleError(name, _("Choose between 1 and %(max)s days.", max=MAX_DAYS))
+                raise ReminderRuleError(name, _l("Choose between 1 and %(max)s days.", max=MAX_DAYS))
     value = {kind.value: rule.as_json() for kind, rule in rules.items()}
     setting = db.session.get(AppSetting, RULES_KEY)
     if setting is None:
@@ -993,7 +992,7 @@ def _summaries(rows: Sequence[Any], facts: _ItemFacts | None = None) -> dict[int
             result[row.id] = ItemSummary(
                 row.id,
                 row.occurrence,
-                _("Development review"),
+                _l("Development review"),
                 subject.name if subject else "",
                 review.scheduled_on,
                 review.manager_id,
@@ -1284,7 +1283,7 @@ def record_failure(
 def resend_reminder(reminder: Reminder, now: datetime | None = None) -> None:
     """Send a failed reminder again at the next dispatcher run (HR's "send again")."""
     if reminder.status is not ReminderStatus.FAILED:
-        raise ReminderRuleError("status", _("Only a failed reminder can be sent again."))
+        raise ReminderRuleError("status", _l("Only a failed reminder can be sent again."))
     reminder.status = ReminderStatus.PENDING
     reminder.due_at = now or utcnow()
     reminder.attempts = 0

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -59,7 +59,7 @@ def get_cadence() -> Cadence:
 def set_cadence(first_after_months: int, every_months: int) -> None:
     """Set the review cadence HR uses for new schedules."""
     if not 1 <= first_after_months <= 36 or not 1 <= every_months <= 36:
-        raise ReviewError("every_months", _("Choose between 1 and 36 months."))
+        raise ReviewError("every_months", _l("Choose between 1 and 36 months."))
     setting = db.session.get(AppSetting, CADENCE_KEY)
     value = {"first_after_months": first_after_months, "every_months": every_months}
     if setting is None:
@@ -122,13 +122,13 @@ def record_assessments(
 ) -> None:
     """Save one assessor's 1–5 score and comment per expectation, replacing their earlier ones."""
     if review.completed_on is not None:
-        raise ReviewError("scores", _("The review is completed; its assessments are kept as they were."))
+        raise ReviewError("scores", _l("The review is completed; its assessments are kept as they were."))
     for expectation_id, (score, _comment) in scores.items():
         if not 1 <= score <= 5:
-            raise ReviewError("scores", _("A score is from 1 to 5."))
+            raise ReviewError("scores", _l("A score is from 1 to 5."))
         expectation = db.session.get(Expectation, expectation_id)
         if expectation is None or expectation.is_retired:
-            raise ReviewError("scores", _("A retired expectation cannot be chosen for something new."))
+            raise ReviewError("scores", _l("A retired expectation cannot be chosen for something new."))
     current = {(a.expectation_id, a.assessor): a for a in review.assessments}
     for expectation_id, (score, comment) in scores.items():
         row = current.get((expectation_id, assessor))
@@ -158,9 +158,9 @@ def complete_review(
     assessed, so it shows in the manager's pillar coverage.
     """
     if review.completed_on is not None:
-        raise ReviewError("completed_on", _("The review is already completed."))
+        raise ReviewError("completed_on", _l("The review is already completed."))
     if on > local_today():
-        raise ReviewError("completed_on", _("The completion date cannot be in the future."))
+        raise ReviewError("completed_on", _l("The completion date cannot be in the future."))
     review.completed_on = on
     review.next_steps = next_steps.strip()
     if goal_title.strip():
@@ -171,7 +171,7 @@ def complete_review(
     ]
     add_activity(
         kind=ActivityKind.DEVELOPMENT_REVIEW,
-        title=_("Development review"),
+        title=_l("Development review"),
         participants=[review.plan.manager],
         pillars=pillars,
         actor=actor,
