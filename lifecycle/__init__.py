@@ -107,9 +107,12 @@ def _init_i18n(app: Flask) -> None:
 
 
 def _init_security(app: Flask) -> None:
+    from lifecycle import web_audit
     from lifecycle.policy import enforce_endpoint_rule
     from lifecycle.security import refuse_nul_characters
     from lifecycle.security import set_security_headers
+
+    web_audit.init_app(app)
 
     app.before_request(refuse_nul_characters)
     app.before_request(enforce_endpoint_rule)

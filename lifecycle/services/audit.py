@@ -3,8 +3,9 @@
 Changes are recorded by a Session `after_flush` hook for the models registered with `audit_changes()`:
 one row per changed object and subject, naming the changed fields, never their values. Reads are
 recorded by the views that show a person's plan, reviews or profile to someone else, through
-`record_read()`. Who acted and through what comes from the request (the logged-in user; "api" for the
-JSON API), or from `acting_as()` around imports, commands and tasks; otherwise it is the system.
+`record_read()`. Who acted and through what is said by the caller: `acting_as()` around an import, a
+command or a task, and the web layer (`lifecycle.web_audit`) for a page or API request; otherwise it is
+the system. Nothing here reads the request.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from contextvars import Token
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from typing import cast
 
-from flask import has_request_context
-from flask import request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import Table
 from sqlalchemy import event
 from sqlalchemy import func
@@ -87,31 +86,39 @@ class AuditContext:
     actor_id: int | None
     source: str
 
+    @classmethod
+    def of(cls, user: User | None, source: str) -> AuditContext:
+        """Return the context of `user` (None: nobody logged in, the system) acting through `source`."""
+        # The id comes from the identity map key, so a user expired by an earlier commit is not reloaded.
+        return cls(_ident(user) if user is not None else None, source)
+
 
 _acting: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+
+
+def begin_acting(context: AuditContext) -> Token[AuditContext | None]:
+    """Record what follows as done in `context` until `end_acting(token)` (a request's lifetime)."""
+    return _acting.set(context)
+
+
+def end_acting(token: Token[AuditContext | None]) -> None:
+    """Go back to whoever was acting before `begin_acting` returned `token`."""
+    _acting.reset(token)
 
 
 @contextmanager
 def acting_as(user: User | None, source: str) -> Iterator[None]:
     """Record what the block changes as done by `user` (None: the system) through `source`."""
-    token = _acting.set(AuditContext(user.id if user is not None else None, source))
+    token = begin_acting(AuditContext.of(user, source))
     try:
         yield
     finally:
-        _acting.reset(token)
+        end_acting(token)
 
 
 def current_context() -> AuditContext:
-    """Return who is acting: `acting_as()`, else the request's user (API or web), else the system."""
-    explicit = _acting.get()
-    if explicit is not None:
-        return explicit
-    if has_request_context():
-        # An API token logs its user in for the request only; either way current_user is the actor.
-        # Its id comes from the identity map key, so a user expired by an earlier commit is not reloaded.
-        actor_id = _ident(current_user._get_current_object()) if current_user.is_authenticated else None
-        return AuditContext(actor_id, SOURCE_API if request.blueprint == "api" else SOURCE_WEB)
-    return AuditContext(None, SOURCE_SYSTEM)
+    """Return who is acting: the innermost `acting_as()` or request, else the system."""
+    return _acting.get() or AuditContext(None, SOURCE_SYSTEM)
 
 
 # -- which models are audited ----------------------------------------------------------------------

@@ -1093,7 +1093,6 @@ def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
         lease = utcnow() + DeliverySettings.current().lease
         db.session.execute(_RENEW, {"owned": _owned_pairs(live), "lease": lease})
     flagged = {c.reminder_id for c in flag}
-    summaries = _summaries([r for r in rows if r.id not in left_out], facts)
     deliveries = []
     for group in groups:
         taken = sorted(
@@ -1111,14 +1110,17 @@ def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
         if not recipient.email.strip():
             _finish(ids, ReminderStatus.FAILED, NO_ADDRESS, _owned(taken))
             continue
-        delivery = Delivery(
-            claims=taken,
-            recipient=recipient,
-            message_id=message_id_for(ids),
-            items=[summaries[r.id] for r in group_rows if r.id in summaries],
-            possible_duplicate=any(r.possible_duplicate or r.id in flagged for r in group_rows),
-        )
+        # Described and rendered inside the try: whatever breaks for one e-mail fails it alone, with the
+        # reason, and never leaves its rows `sending` or holds up the others of the task.
         try:
+            summaries = _summaries(group_rows, facts)
+            delivery = Delivery(
+                claims=taken,
+                recipient=recipient,
+                message_id=message_id_for(ids),
+                items=[summaries[r.id] for r in group_rows if r.id in summaries],
+                possible_duplicate=any(r.possible_duplicate or r.id in flagged for r in group_rows),
+            )
             delivery.message = render_reminder_email(delivery)
         except Exception as exc:  # a broken row must not hold up the others: it fails alone, with the reason
             logger.exception("reminders %s could not be rendered", ids)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.message
 import os
 import signal
 import socket
@@ -110,6 +111,8 @@ class SinkHandler:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.counts: Counter[str] = Counter()
+        #: the last message received with each Message-ID, for tests that read what was sent
+        self.messages: dict[str, email.message.Message] = {}
         self.flagged: set[str] = set()
         self.answer_data = "250 OK"
         self.refused: set[str] = set()
@@ -119,6 +122,7 @@ class SinkHandler:
     def reset(self) -> None:
         with self.lock:
             self.counts.clear()
+            self.messages.clear()
             self.flagged.clear()
             self.answer_data = "250 OK"
             self.refused = set()
@@ -153,6 +157,7 @@ class SinkHandler:
         message_id = str(message["Message-ID"])
         with self.lock:
             self.counts[message_id] += 1
+            self.messages[message_id] = message
             if message[POSSIBLE_DUPLICATE_HEADER]:
                 self.flagged.add(message_id)
         return "250 OK"

@@ -10,6 +10,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +19,38 @@ import redis
 from celery import _state as celery_state
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy import update
 
 from config import _celery_settings
 from lifecycle import create_app
 from lifecycle.cli import DEFAULT_PLATFORM
+from lifecycle.db import utcnow
+from lifecycle.enums import Language
 from lifecycle.enums import ReminderStatus
+from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.models import Activity
+from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import Reminder
+from lifecycle.models import User
+from lifecycle.services.introductions import ensure_default_template
+from lifecycle.services.introductions import launch_introduction
 from lifecycle.services.journey import move_to_stage
+from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.reminders import ReminderKind
+from lifecycle.services.reminders import Rule
+from lifecycle.services.reminders import set_rules
+from lifecycle.services.reminders import sync_reminders
 from lifecycle.timeutil import local_today
 from tests.conftest import database_url
 from tests.conftest import redis_url
+from tests.factories import make_manager
+from tests.factories import make_user
+from tests.reminders.conftest import make_activity
 from tests.reminders.harness import Sink
 from tests.reminders.harness import Worker
 from tests.reminders.harness import create_database
@@ -339,3 +357,97 @@ def test_a_manager_offboarded_before_the_time_is_never_reminded(line: dict[str, 
     assert {r.status for r in rows if r.recipient_id == leaving_user} == {ReminderStatus.CANCELLED}
     assert sum(handler.counts.values()) == 50
     assert staying != leaving
+
+
+def _text_of(message: Any) -> str:
+    """The plain-text part of an e-mail, decoded."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload: bytes = part.get_payload(decode=True)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("no text/plain part")
+
+
+#: what each language's e-mail says, and what it must not say
+GREETING = {Language.SV: "Hej ", Language.EN: "Hello "}
+REVIEW_TITLE = {Language.SV: "Utvecklingssamtal", Language.EN: "Development review"}
+BASE_URL = "http://chefsresan.test:8123"
+
+
+def test_every_kind_of_reminder_is_rendered_by_the_worker_in_its_recipients_language(
+    line: dict[str, Any],
+) -> None:
+    """Activity, introduction milestone and development review, one by one and as digests, sv and en.
+
+    The worker renders with no request at all (a review's title once crashed it); each e-mail arrives
+    once, greets in the recipient's language and links to the public address.
+    """
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    with app.app_context():
+        set_rules(dict.fromkeys(ReminderKind, Rule(days_before=None, on_due_day=True, days_after=None)))
+        template = ensure_default_template()
+        today = local_today()
+        languages: dict[int, Language] = {}
+        for language in Language:
+            for digest in (False, True):
+                user = make_user(Role.MANAGER, name=f"Chef {language.value} {digest}")
+                user.language = language
+                user.wants_digest = digest
+                manager = make_manager(user.name, stage=Stage.DEVELOP, user=user, entered_on=today)
+                languages[user.id] = language
+                make_activity(manager, today + timedelta(days=20), title=f"Kurs {language.value}")
+                launch_introduction(manager, template, None, today + timedelta(days=7))
+                review = DevelopmentReview(
+                    plan=ensure_plan(manager, today), scheduled_on=today + timedelta(days=10), next_steps=""
+                )
+                db.session.add(review)
+                db.session.flush()
+                sync_reminders(reviews=[review])
+        db.session.flush()
+        # Every person reminded (a milestone's responsible, a review's line manager) has a language too.
+        for user in db.session.scalars(select(User).where(User.id.not_in(languages))):
+            user.language = Language.EN
+            languages[user.id] = Language.EN
+        db.session.execute(
+            update(Reminder).where(Reminder.status == ReminderStatus.PENDING).values(due_at=utcnow())
+        )
+        db.session.commit()
+        rows = list(db.session.scalars(select(Reminder).where(Reminder.status == ReminderStatus.PENDING)))
+        milestones = set(db.session.scalars(select(Activity.id).where(Activity.introduction_id.is_not(None))))
+        kinds = {
+            (
+                "review" if r.review_id else "milestone" if r.activity_id in milestones else "activity",
+                languages[r.recipient_id],
+            )
+            for r in rows
+        }
+        assert {kind for kind, _language in kinds} == {"review", "milestone", "activity"}
+        assert {language for _kind, language in kinds} == set(Language)
+        expected = len(rows)
+        db.session.remove()
+    worker.env["BASE_URL"] = BASE_URL
+    worker.start()
+    with dispatching(app):
+        wait_for(lambda: _all_sent(line, expected), 120, f"{expected} reminders sent", lambda: _report(line))
+    sent = _rows(app)
+    assert set(handler.counts.values()) == {1}, "every e-mail arrives once"
+    with app.app_context():
+        digests = {u.id for u in db.session.scalars(select(User).where(User.wants_digest.is_(True)))}
+        by_message: dict[str, list[Reminder]] = {}
+        for row in sent:
+            assert row.message_id is not None
+            by_message.setdefault(row.message_id, []).append(row)
+        assert set(handler.counts) == set(by_message)
+        seen = set()
+        for message_id, group in by_message.items():
+            recipient = group[0].recipient_id
+            language = languages[recipient]
+            text = _text_of(handler.messages[message_id])
+            assert text.startswith(GREETING[language]), text
+            assert f"{BASE_URL}/" in text and "http://localhost" not in text
+            if any(r.review_id for r in group):
+                assert REVIEW_TITLE[language] in text
+            assert (len(group) > 1) == (recipient in digests or len(group) > 1)
+            seen.add((recipient in digests, language))
+        assert seen == {(digest, language) for digest in (False, True) for language in Language}
+        db.session.remove()

@@ -24,6 +24,7 @@ from lifecycle.extensions import login_manager
 from lifecycle.policy import current
 from lifecycle.services.tokens import find_token
 from lifecycle.services.tokens import record_use
+from lifecycle.web_audit import act_as_request_user
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: set on `g` when the request was authenticated by a token
@@ -52,6 +53,7 @@ def authenticate_token(endpoint: str | None, values: dict[str, Any] | None) -> N
         login_manager._update_request_context_with_user(None)  # anonymous, whatever cookie came along
         raise ApiError(401, _("The API token is not valid. It may have been revoked."))
     login_manager._update_request_context_with_user(token.user)
+    act_as_request_user(token.user)  # the use recorded below is the token user's
     setattr(g, _G_NAME, token.id)
     if record_use(token):
         db.session.commit()

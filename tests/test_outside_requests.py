@@ -1,4 +1,7 @@
-"""Code that a Celery task or a CLI command can run translates lazily, or inside `force_locale`.
+"""Code that a Celery task or a CLI command can run never needs a request.
+
+Services and models never read the request, the session or the logged-in user: the caller says who acts
+(`acting_as`, `lifecycle.web_audit`). And they translate lazily, or inside `force_locale`.
 
 An eager `gettext` there asks the locale selector for the request's language when there is no request:
 it used to crash the worker, and even now that the selector falls back it would write in the default
@@ -130,3 +133,31 @@ def test_the_locale_selector_works_without_a_request(app: Flask) -> None:
             assert gettext("Development review") == "Development review"
         with force_locale("sv"):
             assert gettext("Development review") == "Utvecklingssamtal"
+
+
+REQUEST_STATE = {("flask", "request"), ("flask", "session"), ("flask", "g"), ("flask_login", "current_user")}
+
+
+def request_state_imports(source: str) -> list[str]:
+    """Return what the module imports of the request's state (request, session, g, current_user)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module in {"flask", "flask_login"}:
+            found += [a.name for a in node.names if (node.module, a.name) in REQUEST_STATE]
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO_ROOT / "lifecycle/services").rglob("*.py"))
+    + sorted((REPO_ROOT / "lifecycle/models").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(REPO_ROOT)),
+)
+def test_services_and_models_never_read_the_request(path: Path) -> None:
+    assert request_state_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_request_check_finds_current_user() -> None:
+    assert request_state_imports("from flask_login import current_user\nfrom flask import url_for") == [
+        "current_user"
+    ]
