@@ -21,6 +21,7 @@ from flask_mailman import EmailMultiAlternatives
 from lifecycle.enums import ReminderOccurrence
 from lifecycle.extensions import mail
 from lifecycle.i18n import BABEL_LOCALES
+from lifecycle.timeutil import local_today
 
 if TYPE_CHECKING:
     from lifecycle.services.reminders import Delivery
@@ -54,6 +55,11 @@ def external_url(endpoint: str, values: dict[str, Any] | None = None, anchor: st
     return f"{url}#{anchor}" if anchor else url
 
 
+def _is_late(item: ItemSummary) -> bool:
+    """Whether the on-the-day reminder goes out after the day (the item was already late when computed)."""
+    return item.due_on < local_today()
+
+
 def _line(item: ItemSummary) -> Any:
     when = format_date(item.due_on, "long")
     if item.occurrence is ReminderOccurrence.BEFORE:
@@ -63,7 +69,7 @@ def _line(item: ItemSummary) -> Any:
             name=item.subject_name,
             date=when,
         )
-    if item.occurrence is ReminderOccurrence.DUE:
+    if item.occurrence is ReminderOccurrence.DUE and not _is_late(item):
         return _(
             "%(title)s for %(name)s is due on %(date)s.", title=item.title, name=item.subject_name, date=when
         )
@@ -84,7 +90,7 @@ def _subject(items: list[ItemSummary], digest: bool) -> Any:
     when = format_date(item.due_on, "long")
     if item.occurrence is ReminderOccurrence.BEFORE:
         return _("Reminder: %(title)s on %(date)s", title=item.title, date=when)
-    if item.occurrence is ReminderOccurrence.DUE:
+    if item.occurrence is ReminderOccurrence.DUE and not _is_late(item):
         return _("Due %(date)s: %(title)s", title=item.title, date=when)
     return _("Overdue: %(title)s (%(name)s)", title=item.title, name=item.subject_name)
 

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from lifecycle import create_app
 from lifecycle.extensions import db
 from lifecycle.extensions import limiter
+from tests.clock import session_clock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MISSING_SERVICE = "missing service"
@@ -40,6 +41,18 @@ def uses_postgres() -> bool:
 
 def redis_url() -> str | None:
     return os.environ.get("REDIS_URL") or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the whole session on CHEFSRESAN_TEST_TODAY when it is set (see tests/clock/session_clock.py)."""
+    traveller = session_clock.start()
+    if traveller is not None:
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    day = session_clock.test_today()
+    return f"clock: every test process runs on {day.isoformat()} ({session_clock.VARIABLE})" if day else None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -45,6 +46,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import Table
 from sqlalchemy import and_
 from sqlalchemy import bindparam
+from sqlalchemy import case
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import or_
@@ -239,6 +242,13 @@ def schedule_days(due_on: date, rule: Rule) -> dict[ReminderOccurrence, date]:
     return days
 
 
+def next_send_slot(now: datetime) -> datetime:
+    """Return the first 08:00 on a working day after `now`: when a reminder that is already late goes out."""
+    local = now.astimezone(STOCKHOLM)
+    day = local.date() if local.time() < SEND_TIME else local.date() + timedelta(days=1)
+    return send_time_utc(next_working_day(day))
+
+
 # -- who and what: the rows an item wants --------------------------------------------------------------------
 
 
@@ -252,6 +262,8 @@ class Wanted:
     due_at: datetime
     activity_id: int | None = None
     review_id: int | None = None
+    #: its own time had passed when it was computed: it goes out at the next send slot instead
+    late: bool = False
 
     @property
     def key(self) -> tuple[str, int, ReminderOccurrence]:
@@ -412,7 +424,9 @@ def _rows(
     first: Iterable[int | None],
     escalate: Iterable[int | None],
     reachable: set[int],
-    **item: int,
+    *,
+    activity_id: int | None = None,
+    review_id: int | None = None,
 ) -> list[Wanted]:
     days = schedule_days(due_on, rule) if rule else dict.fromkeys(ReminderOccurrence, due_on)
     first_ids = sorted({u for u in first if u is not None and u in reachable})
@@ -420,7 +434,10 @@ def _rows(
     wanted: list[Wanted] = []
     for occurrence, day in days.items():
         recipients = escalate_ids if occurrence is ReminderOccurrence.ESCALATION else first_ids
-        wanted.extend(Wanted(key, user_id, occurrence, send_time_utc(day), **item) for user_id in recipients)
+        wanted.extend(
+            Wanted(key, user_id, occurrence, send_time_utc(day), activity_id, review_id)
+            for user_id in recipients
+        )
     return wanted
 
 
@@ -521,11 +538,38 @@ def sync_reminders_for(item: Activity | DevelopmentReview, now: datetime | None 
         sync_reminders(reviews=[item], now=now)
 
 
+def catch_up(rows: Sequence[Wanted], now: datetime) -> list[Wanted]:
+    """Return an item's rows as they go out when some of their times have already passed.
+
+    An item can be late the moment its reminders are computed: created, imported or launched with a date
+    in the past, or given an escalation by a rule change. What is late goes out at the next send slot
+    instead of never: the on-the-day reminder (its text then says the item was due) and the escalation,
+    each once. A reminder "before" that is late has nothing left to announce and is dropped, and whoever
+    gets the escalation in the same slot is not also sent the on-the-day reminder.
+    """
+    if all(w.due_at > now for w in rows):
+        return list(rows)
+    slot = next_send_slot(now)
+    moved = [
+        replace(w, due_at=slot, late=True) if w.due_at <= now else w
+        for w in rows
+        if not (w.occurrence is ReminderOccurrence.BEFORE and w.due_at <= now)
+    ]
+    escalated_now = {
+        w.recipient_id for w in moved if w.occurrence is ReminderOccurrence.ESCALATION and w.due_at == slot
+    }
+    return [
+        w
+        for w in moved
+        if not (w.occurrence is ReminderOccurrence.DUE and w.late and w.recipient_id in escalated_now)
+    ]
+
+
 def _sync_chunk(
     activity_ids: Sequence[int], review_ids: Sequence[int], rules: dict[ReminderKind, Rule], now: datetime
 ) -> None:
     wanted_by_item = _wanted(_load_facts(activity_ids, review_ids), rules)
-    wanted = {w.key: w for rows in wanted_by_item.values() for w in rows}
+    wanted = {w.key: w for rows in wanted_by_item.values() for w in catch_up(rows, now)}
     conditions = []
     if activity_ids:
         conditions.append(Reminder.activity_id.in_(activity_ids))
@@ -548,7 +592,9 @@ def _sync_chunk(
             if row.status is ReminderStatus.PENDING:
                 to_cancel.append(row.id)
         elif row.status is ReminderStatus.PENDING and row.due_at != want.due_at:
-            to_move.append({"id": row.id, "due_at": want.due_at})
+            # A late row already due is left to the dispatcher: moving it to the next slot would delay it.
+            if not (want.late and row.due_at <= now):
+                to_move.append({"id": row.id, "due_at": want.due_at})
         elif row.status is ReminderStatus.CANCELLED and want.due_at > now:
             to_revive.append({"id": row.id, "due_at": want.due_at})
     new = [
@@ -798,6 +844,7 @@ def claim_due_reminders(now: datetime | None = None, limit: int | None = None) -
                 .with_for_update(skip_locked=True)
             )
         )
+    due_ids = _without_superseded(due_ids, now)
     flagged, reclaimed = set(flag), set(reclaim)
     marker_of = {row.id: row.message_id for row in expired if row.id in flagged}
     unsure = {row.id for row in expired if row.id in reclaimed and row.possible_duplicate}
@@ -826,6 +873,7 @@ def claim_due_reminders(now: datetime | None = None, limit: int | None = None) -
             )
             if i not in claimed_ids
         ]
+        more = _without_superseded(more, now)
         if more:
             claimed += _mark_sending(more, now, settings)
     single = [c for c in claimed if c.recipient_id not in digest_readers]
@@ -842,6 +890,46 @@ def claim_due_reminders(now: datetime | None = None, limit: int | None = None) -
         else:
             resends.setdefault((claim.recipient_id, taken_back), []).append(claim)
     return ClaimBatch(single, digests, parked=len(park) + len(give_up), resends=list(resends.values()))
+
+
+SUPERSEDED = "Superseded: a later reminder of the same item to the same person was due as well."
+
+#: how far along an item's reminders each occurrence is
+_ADVANCE = {ReminderOccurrence.BEFORE: 0, ReminderOccurrence.DUE: 1, ReminderOccurrence.ESCALATION: 2}
+
+
+def _without_superseded(ids: list[int], now: datetime) -> list[int]:
+    """Cancel the due rows that a more advanced due row of the same item and person supersedes.
+
+    After an outage (the worker or beat down for days) an item's reminder before, on the day and its
+    escalation can all be due at once: each person gets the latest one only, not one per missed slot.
+    Returns the ids left to claim.
+    """
+    if not ids:
+        return ids
+    later = aliased(Reminder, name="later")
+    advance = case(_ADVANCE, value=Reminder.occurrence)
+    later_advance = case(_ADVANCE, value=later.occurrence)
+    superseded = list(
+        db.session.scalars(
+            select(Reminder.id).where(
+                Reminder.id.in_(ids),
+                exists().where(
+                    later.item_key == Reminder.item_key,
+                    later.recipient_id == Reminder.recipient_id,
+                    later.status.in_([ReminderStatus.PENDING, ReminderStatus.SENDING, ReminderStatus.SENT]),
+                    later.due_at <= now,
+                    later_advance > advance,
+                ),
+            )
+        )
+    )
+    if not superseded:
+        return ids
+    _finish(superseded, ReminderStatus.CANCELLED, SUPERSEDED, _status_is(ReminderStatus.PENDING))
+    logger.info("reminders %s superseded by a later reminder due at the same time", superseded)
+    gone = set(superseded)
+    return [i for i in ids if i not in gone]
 
 
 def _mark_sending(ids: list[int], now: datetime, settings: DeliverySettings) -> list[Claim]:

@@ -57,6 +57,7 @@ from lifecycle.services.reminders import Rule
 from lifecycle.services.reminders import set_rules
 from lifecycle.services.reminders import sync_reminders
 from lifecycle.timeutil import local_today
+from tests.clock import session_clock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -280,9 +281,13 @@ def worker_env(database_url: str, redis_url: str, smtp_port: int, **settings: in
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(smtp_port),
             "MAIL_TIMEOUT": "10",
-            "PYTHONPATH": str(REPO_ROOT),
+            # The worker lives on the suite's test day too, when it runs on another one.
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(session_clock.DIRECTORY)]),
         }
     )
+    test_day = session_clock.test_today()
+    if test_day is not None:
+        env[session_clock.VARIABLE] = test_day.isoformat()
     env.update({f"REMINDER_{name.upper()}": str(value) for name, value in settings.items()})
     return env
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -24,7 +25,6 @@ from lifecycle.services.reminders import Rule
 from lifecycle.services.reminders import get_rules
 from lifecycle.services.system import BEAT
 from lifecycle.services.system import record_heartbeat
-from lifecycle.timeutil import local_today
 from tests.conftest import csrf_token_from
 from tests.factories import make_user
 from tests.reminders.conftest import make_activity
@@ -33,10 +33,11 @@ from tests.reminders.conftest import rows
 
 
 @pytest.fixture
-def setting(app_ctx: Flask, platform: None) -> dict[str, Any]:
+def setting(app_ctx: Flask, platform: None, frozen: time_machine.Coordinates) -> dict[str, Any]:
+    """A course due on a Tuesday three weeks ahead, away from any holiday, so that it has every reminder."""
     people = make_people()
     hr = make_user(Role.HR, name="Hanna HR")
-    activity = make_activity(people.manager, local_today() + timedelta(days=20), title="Kurs i arbetsrätt")
+    activity = make_activity(people.manager, date(2026, 3, 24), title="Kurs i arbetsrätt")
     return {"people": people, "hr": hr, "activity": activity}
 
 

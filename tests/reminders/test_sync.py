@@ -124,16 +124,6 @@ def test_a_sent_reminder_is_never_touched_again(app_ctx: Flask, people: People) 
     assert rows(occurrence=Occ.BEFORE)[0].status is ReminderStatus.SENT
 
 
-def test_reminders_whose_time_has_passed_are_not_added(app_ctx: Flask, people: People) -> None:
-    # Now is Monday 2 March 07:00 in Stockholm: the reminder before (27 Feb) and on the day (2 March 08:00)...
-    make_activity(people.manager, date(2026, 3, 2))
-    assert {r.occurrence for r in rows()} == {Occ.DUE, Occ.ESCALATION}
-    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
-        make_activity(people.manager, date(2026, 3, 2), title="Senare samma dag")
-    assert {r.occurrence for r in rows()} == {Occ.DUE, Occ.ESCALATION}
-    assert len(rows(occurrence=Occ.DUE)) == 1
-
-
 def test_the_responsible_person_is_reminded_instead_of_the_manager(app_ctx: Flask, people: People) -> None:
     mentor = make_user(Role.MANAGER, name="Mentor")
     activity = make_activity(
