@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The worker builds e-mail links from it (config.py: the development BASE_URL).
+export PORT
 FLASK := $(BIN)/flask --app lifecycle
 CELERY := $(BIN)/celery -A worker.celery_app
 STAMP := $(VENV)/.installed

@@ -216,6 +216,14 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = True
 
+    @classmethod
+    def from_environment(cls, instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
+        settings = super().from_environment(instance_path, environ)
+        env = dict(os.environ if environ is None else environ)
+        # Links in e-mails must reach the app `make run` starts: on this machine, on its port.
+        settings.setdefault("BASE_URL", f"http://localhost:{_env_int(env, 'PORT', 5000)}")
+        return settings
+
 
 class TestingConfig(Config):
     ENV_NAME = "testing"

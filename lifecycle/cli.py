@@ -124,16 +124,23 @@ def seed_demo() -> None:
     """Fill the database with a believable demo municipality; running it again adds nothing."""
     from lifecycle.services.demo import DEMO_PASSWORD
     from lifecycle.services.demo import seed_demo_data
+    from lifecycle.services.demo_reminders import bring_demo_reminders_forward
     from lifecycle.services.platform import get_platform
 
     if get_platform() is None:
         load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
     summary = seed_demo_data()
+    brought_forward = bring_demo_reminders_forward()
     db.session.commit()
     click.echo(
         f"Demo municipality ready: {summary.units} units, {summary.managers} managers "
         f"({summary.created} new this time)."
     )
+    if brought_forward:
+        click.echo(
+            f"{len(brought_forward)} reminders are due now (a review's, a milestone's and an overdue item's "
+            "escalation): a running worker sends them within a minute."
+        )
     click.echo("Demo logins (all share one password):")
     for email, label in summary.logins:
         click.echo(f"  {email:<40} {label}")

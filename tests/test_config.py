@@ -107,3 +107,13 @@ def test_development_mail_goes_to_console_and_instance(
     assert "Subject: =?utf-8?q?P=C3=A5minnelse?=" in capsys.readouterr().out
     files = list((tmp_path / "mail").iterdir())
     assert len(files) == 1 and b"chef@kommun.example" in files[0].read_bytes()
+
+
+def test_development_links_point_at_the_port_make_run_serves(tmp_path: Path) -> None:
+    secret = {"SECRET_KEY": "d" * 40}
+    assert DevelopmentConfig.from_environment(tmp_path, environ={**secret, "PORT": "5123"})["BASE_URL"] == (
+        "http://localhost:5123"
+    )
+    assert DevelopmentConfig.from_environment(tmp_path, environ=secret)["BASE_URL"] == "http://localhost:5000"
+    given = {**secret, "PORT": "5123", "BASE_URL": "http://chefsresan.test/"}
+    assert DevelopmentConfig.from_environment(tmp_path, environ=given)["BASE_URL"] == "http://chefsresan.test"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
+import time_machine
 from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import select
@@ -62,3 +66,45 @@ def test_seed_demo_twice_creates_everything_once(app: Flask, committed: None) ->
     for login in ("admin@demo.example", "hr@demo.example", "hr2@demo.example"):
         assert login in first.output
     assert f"Password: {DEMO_PASSWORD}" in first.output
+
+
+def test_the_demo_brings_three_reminders_forward_and_the_worker_task_sends_them(app_ctx: Flask) -> None:
+    """After `make run` a review reminder, a milestone reminder and an overdue escalation arrive at once."""
+    from lifecycle import tasks
+    from lifecycle.cli import DEFAULT_PLATFORM
+    from lifecycle.enums import ActivityKind
+    from lifecycle.enums import ReminderOccurrence
+    from lifecycle.enums import ReminderStatus
+    from lifecycle.models import Activity
+    from lifecycle.models import Reminder
+    from lifecycle.services.demo import seed_demo_data
+    from lifecycle.services.demo_reminders import bring_demo_reminders_forward
+    from lifecycle.services.platform import load_platform
+    from lifecycle.services.platform_file import parse_platform
+    from lifecycle.services.reminders import claim_due_reminders
+
+    outbox = app_ctx.extensions["mailman"].outbox = []
+    # A Sunday evening: every reminder computed now waits for Monday 08:00 or later.
+    with time_machine.travel(datetime(2026, 3, 8, 18, 0, tzinfo=UTC), tick=False):
+        load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+        seed_demo_data()
+        assert claim_due_reminders().emails() == []
+        ids = bring_demo_reminders_forward()
+        assert len(ids) == 3
+        brought = {r.id: r for r in db.session.scalars(select(Reminder).where(Reminder.id.in_(ids)))}
+        review, milestone, escalation = (brought[i] for i in ids)
+        assert review.review_id is not None and review.occurrence is ReminderOccurrence.DUE
+        activity = db.session.get(Activity, milestone.activity_id)
+        assert activity is not None and activity.kind is ActivityKind.INTRODUCTION_MILESTONE
+        assert escalation.occurrence is ReminderOccurrence.ESCALATION
+        batch = claim_due_reminders()
+        for claims in batch.emails():
+            tasks.send_reminder.run([[c.reminder_id, c.attempt, c.recipient_id] for c in claims])
+        db.session.expire_all()
+        assert {r.status for r in db.session.scalars(select(Reminder).where(Reminder.id.in_(ids)))} == {
+            ReminderStatus.SENT
+        }
+    assert len(outbox) == len(batch.emails()) >= 1
+    bodies = "\n".join(m.body for m in outbox)
+    assert "Utvecklingssamtal" in bodies
+    assert "http://localhost/" in bodies
