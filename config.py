@@ -15,6 +15,37 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parent
 
 
+#: days in a stage after which HR sees a person as stuck; a stage not named has no threshold. Years in
+#: "retain and develop" are normal, so it has none by default.
+DEFAULT_STUCK_AFTER_DAYS = {"attract": 365, "recruit": 120, "introduce": 240, "offboard": 90}
+
+
+def _stuck_after_days(value: str) -> dict[str, int]:
+    """Read STUCK_AFTER_DAYS: `stage=days` pairs (`recruit=90,introduce=200`) replacing the defaults' stages.
+
+    A stage given as `develop=` (no number) has no threshold. A bare number applies to every stage but
+    "retain and develop", as the setting once did.
+    """
+    value = value.strip()
+    if not value:
+        return dict(DEFAULT_STUCK_AFTER_DAYS)
+    if value.isdigit():
+        return dict.fromkeys(("attract", "recruit", "introduce", "offboard"), int(value))
+    thresholds = dict(DEFAULT_STUCK_AFTER_DAYS)
+    stages = ("attract", "recruit", "introduce", "develop", "offboard")
+    for pair in value.split(","):
+        stage, _, days = (part.strip() for part in pair.partition("="))
+        if stage.lower() not in stages or not (days == "" or days.isdigit()):
+            raise ConfigurationError(
+                f"STUCK_AFTER_DAYS: {pair.strip()!r} is not stage=days (stages: {', '.join(stages)})"
+            )
+        if days:
+            thresholds[stage.lower()] = int(days)
+        else:
+            thresholds.pop(stage.lower(), None)
+    return thresholds
+
+
 class ConfigurationError(RuntimeError):
     """A setting is missing or wrong; the app refuses to start."""
 
@@ -143,7 +174,7 @@ class Config:
         settings["RATELIMIT_STORAGE_URI"] = _limiter_storage(redis_url)
         settings["SECRET_KEY"] = cls.secret_key(env, instance_path)
         settings.update(cls.mail_settings(env, instance_path))
-        settings["STUCK_AFTER_DAYS"] = _env_int(env, "STUCK_AFTER_DAYS", 180)
+        settings["STUCK_AFTER_DAYS"] = _stuck_after_days(env.get("STUCK_AFTER_DAYS", ""))
         # Closed journeys are anonymised this many days after closing (GDPR retention, a daily job).
         settings["GDPR_RETENTION_DAYS"] = _env_int(env, "GDPR_RETENTION_DAYS", 730)
         # How long an e-mailed password reset link works.

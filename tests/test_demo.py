@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 
 import time_machine
@@ -76,6 +77,7 @@ def test_the_demo_brings_three_reminders_forward_and_the_worker_task_sends_them(
     from lifecycle.enums import ReminderOccurrence
     from lifecycle.enums import ReminderStatus
     from lifecycle.models import Activity
+    from lifecycle.models import DevelopmentReview
     from lifecycle.models import Reminder
     from lifecycle.services.demo import seed_demo_data
     from lifecycle.services.demo_reminders import bring_demo_reminders_forward
@@ -94,9 +96,17 @@ def test_the_demo_brings_three_reminders_forward_and_the_worker_task_sends_them(
         brought = {r.id: r for r in db.session.scalars(select(Reminder).where(Reminder.id.in_(ids)))}
         review, milestone, escalation = (brought[i] for i in ids)
         assert review.review_id is not None and review.occurrence is ReminderOccurrence.DUE
+        coming_review = db.session.get(DevelopmentReview, review.review_id)
+        assert coming_review is not None and coming_review.scheduled_on >= date(2026, 3, 8)
         activity = db.session.get(Activity, milestone.activity_id)
         assert activity is not None and activity.kind is ActivityKind.INTRODUCTION_MILESTONE
+        assert activity.due_on is not None and activity.due_on >= date(2026, 3, 8)
         assert escalation.occurrence is ReminderOccurrence.ESCALATION
+        late = db.session.get(Activity, escalation.activity_id) if escalation.activity_id else None
+        late_review = (
+            db.session.get(DevelopmentReview, escalation.review_id) if escalation.review_id else None
+        )
+        assert (late.due_on if late else late_review.scheduled_on) < date(2026, 3, 8)  # type: ignore[union-attr,operator]
         batch = claim_due_reminders()
         for claims in batch.emails():
             tasks.send_reminder.run([[c.reminder_id, c.attempt, c.recipient_id] for c in claims])

@@ -93,7 +93,9 @@ def people(app_ctx: Flask) -> dict[str, Manager]:
             "Bo Berg", line_manager=boss, org_unit=home, stage=Stage.INTRODUCE, entered_on=recent
         ),
         "cia": make_manager("Cia Carlsson", org_unit=school, stage=Stage.RECRUIT, entered_on=recent),
-        "stuck": make_manager("Dan Dröj", org_unit=school, entered_on=local_today() - timedelta(days=400)),
+        "stuck": make_manager(
+            "Dan Dröj", org_unit=school, stage=Stage.INTRODUCE, entered_on=local_today() - timedelta(days=400)
+        ),
         "closed": make_manager("Eva Ek", org_unit=school, stage=Stage.ATTRACT, entered_on=recent),
     }
     move_to_stage(team["closed"], Stage.CLOSED, None, "Ej vald", local_today())
@@ -134,8 +136,8 @@ def test_csv_export_holds_exactly_the_filtered_managers(
         return names(read_csv(download(hr_client, f"/managers/export.csv?{query}").get_data()))
 
     assert export(f"unit={care_id}") == ["Anna Andersson", "Bo Berg"], "a unit includes the units below"
-    assert export(f"unit={school_id}&stage=develop") == ["Dan Dröj"]
-    assert export("stage=recruit&stage=introduce") == ["Bo Berg", "Cia Carlsson"]
+    assert export(f"unit={school_id}&stage=introduce") == ["Dan Dröj"]
+    assert export("stage=recruit&stage=introduce") == ["Bo Berg", "Cia Carlsson", "Dan Dröj"]
     assert export("stage=closed") == ["Eva Ek"]
     assert export("q=carl") == ["Cia Carlsson"]
     assert export("stuck=y") == ["Dan Dröj"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -80,17 +82,50 @@ def test_filters_by_name_line_manager_and_hr_partner(app_ctx: Flask, client: Fla
     assert _counts(_board(client, q="%"))["develop"] == 0
 
 
-def test_stuck_filter_and_marks(app: Flask, app_ctx: Flask, client: FlaskClient, login) -> None:
+def test_stuck_is_judged_per_stage_and_years_in_develop_are_normal(
+    app: Flask, app_ctx: Flask, client: FlaskClient, login
+) -> None:
     today = local_today()
-    limit = app.config["STUCK_AFTER_DAYS"]
-    stuck = make_manager("Länge Kvar", entered_on=today - timedelta(days=limit + 1))
-    fresh = make_manager("Nyss Kommen", entered_on=today - timedelta(days=limit - 1))
+    limit = app.config["STUCK_AFTER_DAYS"]["recruit"]
+    assert "develop" not in app.config["STUCK_AFTER_DAYS"]
+    stuck = make_manager("Länge Kvar", stage=Stage.RECRUIT, entered_on=today - timedelta(days=limit + 1))
+    fresh = make_manager("Nyss Kommen", stage=Stage.RECRUIT, entered_on=today - timedelta(days=limit - 1))
+    veteran = make_manager("Van Veteran", stage=Stage.DEVELOP, entered_on=today - timedelta(days=3000))
     login(make_user(Role.HR).email)
     page = _board(client)
     card = page[page.index(f'id="card-{stuck.id}"') :]
     assert "Fastnat" in card[: card.index("</li>")]
+    for calm in (fresh, veteran):
+        card = page[page.index(f'id="card-{calm.id}"') :]
+        assert "Fastnat" not in card[: card.index("</li>")]
+    # Each column says when its people count as stuck; develop says nothing.
+    recruit = page[page.index('id="column-recruit"') : page.index('id="column-introduce"')]
+    assert f"Fastnar efter {limit} dagar" in recruit
+    develop = page[page.index('id="column-develop"') : page.index('id="column-offboard"')]
+    assert "Fastnar efter" not in develop
     only_stuck = _board(client, stuck="y")
-    assert f'id="card-{stuck.id}"' in only_stuck and f'id="card-{fresh.id}"' not in only_stuck
+    assert f'id="card-{stuck.id}"' in only_stuck
+    assert f'id="card-{fresh.id}"' not in only_stuck and f'id="card-{veteran.id}"' not in only_stuck
+
+
+def test_the_stuck_thresholds_are_configured_per_stage(tmp_path: Path) -> None:
+    from config import ConfigurationError
+    from config import DevelopmentConfig
+
+    def read(value: str) -> dict[str, int]:
+        settings = DevelopmentConfig.from_environment(tmp_path, environ={"STUCK_AFTER_DAYS": value})
+        return dict(settings["STUCK_AFTER_DAYS"])
+
+    assert read("") == {"attract": 365, "recruit": 120, "introduce": 240, "offboard": 90}
+    assert read("recruit=60, develop=1500, offboard=") == {
+        "attract": 365,
+        "recruit": 60,
+        "introduce": 240,
+        "develop": 1500,
+    }
+    assert read("200") == {"attract": 200, "recruit": 200, "introduce": 200, "offboard": 200}
+    with pytest.raises(ConfigurationError, match="recruiting=60"):
+        read("recruiting=60")
 
 
 def test_overdue_offboarding_is_marked(app_ctx: Flask, client: FlaskClient, login) -> None:

@@ -2,9 +2,9 @@
 
 The demo municipality has milestones and reviews due soon and others already overdue, whose reminders
 wait for their 08:00 slot. Someone trying Chefsresan should not wait until tomorrow morning to see what
-the e-mails look like, so `flask seed-demo` makes three of them due now: a development review's reminder,
-an introduction milestone's, and the escalation of an item that was already overdue. The worker sends
-them within a minute (under `make run` they land in instance/mail/).
+the e-mails look like, so `flask seed-demo` makes three of them due now: a coming development review's
+reminder, a coming introduction milestone's, and the escalation of an item that was already overdue.
+The worker sends them within a minute (under `make run` they land in instance/mail/).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -31,28 +32,32 @@ from lifecycle.timeutil import local_today
 logger = logging.getLogger(__name__)
 
 
-def _first(query: Select[int]) -> int | None:
-    return db.session.scalar(
-        query.where(Reminder.status == ReminderStatus.PENDING).order_by(Reminder.due_at, Reminder.id).limit(1)
+def _first(query: Select[int], upcoming: ColumnElement[bool] | None = None) -> int | None:
+    """The first waiting row the query finds; an item still to come (`upcoming`) before a late one."""
+    order = (
+        [Reminder.due_at, Reminder.id]
+        if upcoming is None
+        else [upcoming.desc(), Reminder.due_at, Reminder.id]
     )
+    return db.session.scalar(query.where(Reminder.status == ReminderStatus.PENDING).order_by(*order).limit(1))
 
 
 def bring_demo_reminders_forward(now: datetime | None = None, today: date | None = None) -> list[int]:
     """Make one review reminder, one milestone reminder and one overdue escalation due now; return them."""
     now = now or utcnow()
     today = today or local_today()
+    on_the_day = Reminder.occurrence == ReminderOccurrence.DUE
     review = _first(
-        select(Reminder.id).where(
-            Reminder.review_id.is_not(None), Reminder.occurrence == ReminderOccurrence.DUE
-        )
+        select(Reminder.id)
+        .join(DevelopmentReview, DevelopmentReview.id == Reminder.review_id)
+        .where(on_the_day),
+        DevelopmentReview.scheduled_on >= today,
     )
     milestone = _first(
         select(Reminder.id)
         .join(Activity, Activity.id == Reminder.activity_id)
-        .where(
-            Activity.kind == ActivityKind.INTRODUCTION_MILESTONE,
-            Reminder.occurrence == ReminderOccurrence.DUE,
-        )
+        .where(Activity.kind == ActivityKind.INTRODUCTION_MILESTONE, on_the_day),
+        Activity.due_on >= today,
     )
     escalation = _first(
         select(Reminder.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -10,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -37,8 +39,8 @@ class ManagerFilter:
     hr_partner_id: int | None = None
     #: part of the name (case-insensitive)
     query: str = ""
-    #: only those longer than this many days in their current stage
-    stuck_after_days: int | None = None
+    #: only those longer in their current stage than its threshold (a stage without one: nobody)
+    stuck_after: Mapping[Stage, int] | None = None
     stages: tuple[Stage, ...] = field(default_factory=Stage.journey)
 
     def is_empty(self) -> bool:
@@ -48,7 +50,7 @@ class ManagerFilter:
             and not self.line_manager_query.strip()
             and self.hr_partner_id is None
             and not self.query.strip()
-            and self.stuck_after_days is None
+            and self.stuck_after is None
             and self.stages == Stage.journey()
         )
 
@@ -83,9 +85,30 @@ def filter_clauses(filters: ManagerFilter, today: date) -> list[ColumnElement[bo
     if filters.hr_partner_id is not None:
         clauses.append(Manager.hr_partner_id == filters.hr_partner_id)
     clauses.extend(_name_clauses(Manager.name, filters.query))
-    if filters.stuck_after_days is not None:
-        clauses.append(Manager.stage_entered_on < today - timedelta(days=filters.stuck_after_days))
+    if filters.stuck_after is not None:
+        clauses.append(stuck_clause(filters.stuck_after, today))
     return clauses
+
+
+def stuck_thresholds(configured: Mapping[str, int]) -> dict[Stage, int]:
+    """Return the configured days per stage (STUCK_AFTER_DAYS) after which someone counts as stuck."""
+    return {stage: int(configured[stage.value]) for stage in Stage.journey() if stage.value in configured}
+
+
+def every_stage_after(days: int) -> dict[Stage, int]:
+    """One threshold for every stage (the API's `stuck_after_days`)."""
+    return dict.fromkeys(Stage.journey(), days)
+
+
+def stuck_clause(stuck_after: Mapping[Stage, int], today: date) -> ColumnElement[bool]:
+    """Return a clause true for managers longer in their stage than that stage's threshold."""
+    return or_(
+        false(),
+        *(
+            and_(Manager.stage == stage, Manager.stage_entered_on < today - timedelta(days=days))
+            for stage, days in stuck_after.items()
+        ),
+    )
 
 
 def overdue_clause(today: date) -> ColumnElement[bool]:
@@ -144,13 +167,15 @@ class Column:
     stage: Stage
     count: int
     cards: list[Card]
+    #: days after which someone in this stage counts as stuck (None: never)
+    stuck_after_days: int | None = None
 
 
 def board_columns(
     visible: ColumnElement[bool],
     filters: ManagerFilter,
     today: date,
-    stuck_after_days: int,
+    stuck_after: Mapping[Stage, int],
     per_column: int,
     offset: int = 0,
 ) -> list[Column]:
@@ -171,14 +196,15 @@ def board_columns(
             .offset(offset)
             .limit(per_column)
         ).all()
+        threshold = stuck_after.get(stage)
         cards = [
             Card(
                 manager=manager,
                 days_in_stage=manager.days_in_stage(today),
                 is_overdue=bool(is_overdue),
-                is_stuck=manager.days_in_stage(today) > stuck_after_days,
+                is_stuck=threshold is not None and manager.days_in_stage(today) > threshold,
             )
             for manager, is_overdue in rows
         ]
-        columns.append(Column(stage=stage, count=counts.get(stage, 0), cards=cards))
+        columns.append(Column(stage, counts.get(stage, 0), cards, threshold))
     return columns

@@ -31,6 +31,7 @@ from lifecycle.models import Platform
 from lifecycle.models import StageTransition
 from lifecycle.services.managers import EDITABLE_FIELDS
 from lifecycle.services.pipeline import ManagerFilter
+from lifecycle.services.pipeline import every_stage_after
 
 #: the largest id a client may send (PostgreSQL's integer); larger ones are refused, never sent to SQL
 MAX_ID = 2_147_483_647
@@ -331,7 +332,9 @@ def parse_manager_query(args: MultiDict[str, str]) -> ManagerQuery:
         line_manager_id=values["line_manager"],
         hr_partner_id=values["hr_partner"],
         query=values["q"],
-        stuck_after_days=values["stuck_after_days"],
+        stuck_after=every_stage_after(values["stuck_after_days"])
+        if values["stuck_after_days"] is not None
+        else None,
         stages=values["stage"] or Stage.journey(),
     )
     return ManagerQuery(

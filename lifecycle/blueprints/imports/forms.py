@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed
@@ -36,7 +38,7 @@ def _positive_int(value: str | None) -> int | None:
     return number if number > 0 else None
 
 
-def filters_from_args(args: MultiDict[str, str], stuck_after_days: int) -> ManagerFilter:
+def filters_from_args(args: MultiDict[str, str], stuck_after: Mapping[Stage, int]) -> ManagerFilter:
     """Read the board's filters (unit, line_manager, hr_partner, q, stuck, stage) from a query string.
 
     Values the board itself would ignore (not a number, an unknown stage) are ignored here too, so an
@@ -50,6 +52,6 @@ def filters_from_args(args: MultiDict[str, str], stuck_after_days: int) -> Manag
         line_manager_query=(args.get("line_manager") or "").strip(),
         hr_partner_id=_positive_int(args.get("hr_partner")),
         query=(args.get("q") or "").strip(),
-        stuck_after_days=stuck_after_days if stuck else None,
+        stuck_after=stuck_after if stuck else None,
         stages=stages or Stage.journey(),
     )

@@ -51,6 +51,7 @@ from lifecycle.services.imports import preview_import
 from lifecycle.services.imports import recent_imports
 from lifecycle.services.journey import StageMoveError
 from lifecycle.services.managers import ManagerDetailsError
+from lifecycle.services.pipeline import stuck_thresholds
 from lifecycle.timeutil import local_today
 
 # No prefix: managers are imported under /managers, activities under /activities.
@@ -277,7 +278,7 @@ def _download_headers(extension: str) -> dict[str, str]:
 def export_csv() -> Response:
     """Stream the filtered board as a CSV file that Swedish Excel opens and the import reads back."""
     user = signed_in()
-    filters = filters_from_args(request.args, int(current_app.config["STUCK_AFTER_DAYS"]))
+    filters = filters_from_args(request.args, stuck_thresholds(current_app.config["STUCK_AFTER_DAYS"]))
     rows = export_rows(visible_managers_clause(user), filters, local_today())
     return Response(
         stream_with_context(csv_chunks(rows)),
@@ -290,7 +291,7 @@ def export_csv() -> Response:
 def export_xlsx() -> Response:
     """Send the filtered board as an Excel workbook."""
     user = signed_in()
-    filters = filters_from_args(request.args, int(current_app.config["STUCK_AFTER_DAYS"]))
+    filters = filters_from_args(request.args, stuck_thresholds(current_app.config["STUCK_AFTER_DAYS"]))
     rows = export_rows(visible_managers_clause(user), filters, local_today())
     return Response(
         xlsx_bytes(rows, sheet_title=_("Managers")),

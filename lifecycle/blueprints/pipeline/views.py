@@ -18,6 +18,7 @@ from lifecycle.services.introductions import introduction_progress
 from lifecycle.services.organisation import unit_tree
 from lifecycle.services.pipeline import ManagerFilter
 from lifecycle.services.pipeline import board_columns
+from lifecycle.services.pipeline import stuck_thresholds
 from lifecycle.timeutil import local_today
 
 bp = Blueprint("pipeline", __name__, template_folder="templates")
@@ -48,13 +49,13 @@ def board() -> str:
     form = _filter_form()
     form.validate()
     stage = _selected_stage()
-    stuck_after_days = int(current_app.config["STUCK_AFTER_DAYS"])
+    stuck_after = stuck_thresholds(current_app.config["STUCK_AFTER_DAYS"])
     filters = ManagerFilter(
         unit_id=(form.unit.data or None) if not form.unit.errors else None,
         line_manager_query=form.line_manager.data or "",
         hr_partner_id=(form.hr_partner.data or None) if not form.hr_partner.errors else None,
         query=form.q.data or "",
-        stuck_after_days=stuck_after_days if form.stuck.data else None,
+        stuck_after=stuck_after if form.stuck.data else None,
         stages=(stage,) if stage else Stage.journey(),
     )
     page = form.page.data if form.page.data and not form.page.errors else 1
@@ -63,7 +64,7 @@ def board() -> str:
         visible_managers_clause(user),
         filters,
         local_today(),
-        stuck_after_days,
+        stuck_after,
         per_column=per_column,
         offset=(page - 1) * per_column if stage else 0,
     )
@@ -77,6 +78,5 @@ def board() -> str:
         stage=stage,
         page=page,
         per_column=per_column,
-        stuck_after_days=stuck_after_days,
         filters=filters,
     )
