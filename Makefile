@@ -34,12 +34,15 @@ run: install
 	$(FLASK) platform load lifecycle/platforms/orebro.yaml
 	$(FLASK) seed-demo
 	@echo "Starting the web app on http://127.0.0.1:$(PORT), a Celery worker and beat. Ctrl-C stops all three."
-	@trap 'kill 0' INT TERM EXIT; \
-	  mkdir -p instance; \
-	  $(CELERY) worker --loglevel=INFO --concurrency=2 & \
-	  $(CELERY) beat --loglevel=INFO --schedule=instance/celerybeat-schedule & \
-	  $(FLASK) run --port $(PORT) & \
-	  wait
+	@# Background jobs of a script ignore Ctrl-C, so the shell stops them itself: on Ctrl-C, on
+	@# `kill`, or when one of the three exits. The worker finishes its running task, then its pool exits.
+	@mkdir -p instance; pids=""; \
+	  stop() { trap - INT TERM EXIT; kill -TERM $$pids 2>/dev/null; wait; echo "Stopped the web app, worker and beat."; }; \
+	  trap stop INT TERM EXIT; \
+	  $(CELERY) worker --loglevel=INFO --concurrency=2 & pids="$$pids $$!"; \
+	  $(CELERY) beat --loglevel=INFO --schedule=instance/celerybeat-schedule & pids="$$pids $$!"; \
+	  $(FLASK) run --port $(PORT) & pids="$$pids $$!"; \
+	  wait -n
 
 web: install
 	$(FLASK) run --port $(PORT)
