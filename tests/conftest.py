@@ -11,10 +11,13 @@ import os
 import re
 from collections.abc import Callable
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -84,6 +87,22 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+#: the moment a test that computes dates from today runs at: an ordinary Wednesday, 10:00 in Stockholm,
+#: away from holidays, daylight-saving changes and the turn of the year
+CLOCK = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    """Run the test at `CLOCK`, ticking (timeouts and lease arithmetic still see time pass).
+
+    Modules whose tests compute dates from today use it for every test (`pytestmark`), so that they pass
+    on any day the suite runs; a test that needs another moment travels inside it.
+    """
+    with time_machine.travel(CLOCK, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

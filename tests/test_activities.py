@@ -37,6 +37,9 @@ from lifecycle.services.platform_file import parse_platform
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 TODAY = date(2026, 11, 27)
 
 

@@ -43,6 +43,9 @@ from tests.conftest import post_form
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 HEADER = "employee_numbers;kind;title;pillars;expectations;due_on;completed_on;description;reference"
 SWEDISH_HEADER = "Anställningsnummer;Typ;Rubrik;Pelare;Förväntningar;Planerat;Genomfört;Beskrivning;Referens"
 

@@ -82,6 +82,9 @@ from tests.conftest import uses_postgres
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @dataclass
 class People:

@@ -44,6 +44,9 @@ from tests.conftest import csrf_token_from
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @dataclass
 class Feed:

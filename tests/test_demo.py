@@ -6,6 +6,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 
+import pytest
 import time_machine
 from flask import Flask
 from sqlalchemy import func
@@ -21,6 +22,9 @@ from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.services.accounts import authenticate
 from lifecycle.services.demo import DEMO_PASSWORD
+
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def _count(model: type) -> int:

@@ -34,6 +34,9 @@ from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture
 def english(app_ctx: Flask) -> Iterator[Flask]:

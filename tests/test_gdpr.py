@@ -112,6 +112,9 @@ from tests.factories import PASSWORD
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 NAME = "Åsa Öhrnberg-Tillqvist"
 OLD_NAME = "Åsa Öhrnberg"
 EMAIL = "asa.ohrnberg@kommun.example"

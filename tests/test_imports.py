@@ -40,6 +40,9 @@ from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 HEADER = "employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage"
 SWEDISH_HEADER = "Anställningsnummer;Namn;E-post;Befattning;Enhet;Chefens anställningsnummer;Startdatum;Steg"
 VOO = "Demo kommun / Vård- och omsorgsförvaltningen"

@@ -23,6 +23,9 @@ from lifecycle.timeutil import local_today
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 @pytest.fixture
 def organisation(app_ctx: Flask):  # type: ignore[no-untyped-def]

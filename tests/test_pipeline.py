@@ -20,6 +20,9 @@ from lifecycle.timeutil import local_today
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def _counts(page: str) -> dict[str, int]:
     return {

@@ -42,6 +42,9 @@ from tests.conftest import post_form
 from tests.factories import make_manager
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 MANAGER_HEADER = "employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage"
 ACTIVITY_HEADER = "employee_numbers;kind;title;pillars;reference"
 PAGES = {"managers": "/managers/import", "activities": "/activities/import"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -20,6 +21,9 @@ from lifecycle.services.tokens import revoke_token
 from tests.api.conftest import ApiClient
 from tests.factories import make_manager
 from tests.factories import make_user
+
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
 
 NEW_MANAGER = {"name": "Nina Ny", "stage": "recruit"}
 

@@ -36,6 +36,9 @@ from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
 
+# Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("clock")
+
 #: every operation of the development side; test_openapi.py leaves these to this module
 PLAN_OPERATIONS = frozenset(
     {
