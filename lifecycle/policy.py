@@ -186,6 +186,13 @@ def is_hr(user: User | None) -> bool:
     return user is not None and user.has_role(Role.HR, Role.ADMIN)
 
 
+def home_endpoint(user: User) -> str:
+    """Where a user lands after logging in: a manager on their own plan, HR and admins on the overview."""
+    if user.manager is not None and not is_hr(user):
+        return "plans.me"
+    return "main.index"
+
+
 def visible_managers_clause(user: User | None) -> ColumnElement[bool]:
     """Return a WHERE clause selecting the managers `user` may see."""
     if user is None:

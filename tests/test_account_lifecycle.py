@@ -20,6 +20,7 @@ from lifecycle.auth import verify_password
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.models import Manager
 from lifecycle.models import User
 from lifecycle.services.calendar import issue_calendar_token
 from lifecycle.services.journey import StageMoveError
@@ -75,11 +76,18 @@ def close_as_hr(app: Flask, login, manager_id: int) -> None:  # type: ignore[no-
     db.session.commit()
     hr_browser = app.test_client()
     login(hr.email, test_client=hr_browser)
-    response = post_form(
-        hr_browser,
-        f"/managers/{manager_id}/move",
-        {"to_stage": "closed", "reason": "Avslutad", "effective_date": "2025-07-01", "end_date": ""},
-    )
+    url = f"/managers/{manager_id}/move"
+    form = {"to_stage": "closed", "reason": "Avslutad", "effective_date": "2025-07-01", "end_date": ""}
+    # Without the confirmation nothing happens: the box is pointed out next to it.
+    unconfirmed = post_form(hr_browser, url, form)
+    assert unconfirmed.status_code == 200
+    page = unconfirmed.get_data(as_text=True)
+    assert 'id="confirm_close-error"' in page and "Kryssa i rutan för att bekräfta" in page
+    manager = db.session.get(Manager, manager_id)
+    assert manager is not None
+    db.session.refresh(manager)
+    assert manager.stage is not Stage.CLOSED
+    response = post_form(hr_browser, url, {**form, "confirm_close": "y"})
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

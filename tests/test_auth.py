@@ -8,9 +8,11 @@ from flask.testing import FlaskClient
 from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.services.accounts import set_enabled
+from lifecycle.services.accounts import set_roles
 from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.factories import PASSWORD
+from tests.factories import make_manager
 from tests.factories import make_user
 
 
@@ -35,6 +37,29 @@ def test_login_then_home_then_logout(app_ctx: Flask, client: FlaskClient) -> Non
     response = client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_a_manager_lands_on_their_own_plan_and_hr_on_the_overview(
+    app_ctx: Flask, client: FlaskClient
+) -> None:
+    manager = make_manager("Maja Chef", with_account=True)
+    assert manager.user is not None
+    response = post_form(client, "/login", {"email": manager.user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/me"
+    assert "Maja Chef" in client.get("/me").get_data(as_text=True)
+    assert client.get("/login").headers["Location"] == "/me"  # already logged in: home again
+    # A manager who also works in HR starts where HR's work is.
+    hr_manager = make_manager("Harriet HR-chef", with_account=True)
+    assert hr_manager.user is not None
+    set_roles(hr_manager.user, {Role.MANAGER, Role.HR})
+    db.session.commit()
+    other = client.application.test_client()
+    response = post_form(other, "/login", {"email": hr_manager.user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+    # An explicit next page still wins.
+    third = client.application.test_client()
+    response = post_form(third, "/login?next=/pipeline", {"email": manager.user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/pipeline"
 
 
 def test_wrong_password_shows_the_error_next_to_the_field(app_ctx: Flask, client: FlaskClient) -> None:

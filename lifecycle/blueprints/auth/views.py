@@ -34,6 +34,7 @@ from lifecycle.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
 from lifecycle.notifications import send
 from lifecycle.passwords import password_problem
 from lifecycle.policy import current
+from lifecycle.policy import home_endpoint
 from lifecycle.policy import signed_in
 from lifecycle.ratelimits import login_account_key
 from lifecycle.ratelimits import login_failed
@@ -66,8 +67,9 @@ RESET_SESSION_KEY = "password_reset_link"
 @limiter.limit(login_limit, key_func=login_account_key, methods=["POST"], deduct_when=login_failed)
 def login() -> str | Response:
     """Show the login form and log the user in."""
-    if current() is not None:
-        return redirect(url_for("main.index"))
+    already = current()
+    if already is not None:
+        return redirect(url_for(home_endpoint(already)))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
@@ -80,7 +82,7 @@ def login() -> str | Response:
             login_user(user)
             db.session.commit()
             logger.info("user %s logged in", user.id)
-            return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+            return redirect(safe_next(request.args.get("next"), url_for(home_endpoint(user))))
         db.session.rollback()
         logger.info("failed login from %s", request.remote_addr)
         form.password.errors = [*form.password.errors, _("Wrong e-mail address or password.")]

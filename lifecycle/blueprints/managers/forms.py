@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import EmailField
 from wtforms import RadioField
@@ -16,6 +17,9 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from lifecycle.enums import Stage
 
 
 def strip(value: Any) -> Any:
@@ -33,6 +37,14 @@ class MoveForm(FlaskForm):  # type: ignore[misc]
         _l("Date of the move"), validators=[DataRequired(_l("Enter a date (YYYY-MM-DD)."))]
     )
     end_date = DateField(_l("End date (needed for offboarding)"), validators=[Optional()])
+    confirm_close = BooleanField(_l("Yes, close the journey"))
+
+    def validate_confirm_close(self, field: BooleanField) -> None:
+        # Closing cannot be undone and disables the person's account: it is never done by a slip.
+        if self.to_stage.data == Stage.CLOSED.value and not field.data:
+            raise ValidationError(
+                _l("Closing ends the journey for good and disables the account. Tick the box to confirm.")
+            )
 
 
 class ManagerForm(FlaskForm):  # type: ignore[misc]
