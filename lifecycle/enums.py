@@ -212,3 +212,23 @@ class ReminderStatus(TitledEnum):
             cls.FAILED: _l("Failed"),
             cls.CANCELLED: _l("Cancelled"),
         }
+
+
+class ImportStatus(TitledEnum):
+    """Where an uploaded import file is: checked, waiting for the worker, being written, or finished."""
+
+    CHECKED = "checked"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.CHECKED: _l("Checked, not imported"),
+            cls.QUEUED: _l("Waiting to start"),
+            cls.RUNNING: _l("Importing"),
+            cls.DONE: _l("Imported"),
+            cls.FAILED: _l("Failed"),
+        }

@@ -116,11 +116,14 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "imports.upload": HR,
     "imports.report": HR,
     "imports.confirm": HR,
+    # the progress of an import job: who may import may follow it
+    "imports.progress": HR,
     "imports.export_csv": HR,
     "imports.export_xlsx": HR,
     "imports.activities_upload": HR,
     "imports.activities_report": HR,
     "imports.activities_confirm": HR,
+    "imports.activities_progress": HR,
     # JSON API v1; objects are then checked through the helpers below, as on the pages
     "api.openapi": PUBLIC,
     "api.list_managers": LOGGED_IN,

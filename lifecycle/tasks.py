@@ -152,3 +152,15 @@ def apply_gdpr_retention(today: str | None = None) -> int:
     anonymised = apply_retention(date.fromisoformat(today) if today else None, after_batch=db.session.commit)
     db.session.commit()
     return len(anonymised)
+
+
+# -- imports (lifecycle/services/import_jobs.py; the README, "Importing managers") ---------------------
+
+
+@shared_task(name="imports.run", ignore_result=True)
+def run_import(import_id: int) -> None:
+    """Write a confirmed import file: all of it in one transaction, its progress as it goes."""
+    from lifecycle.services.import_jobs import run_job
+    from lifecycle.timeutil import local_today
+
+    run_job(import_id, local_today(), commit=db.session.commit, rollback=db.session.rollback)

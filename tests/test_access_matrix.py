@@ -594,6 +594,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("manager import", STAFF, url=lambda w: {"import_id": w.manager_import}, writes=True),
         Case("activity import", NOBODY, url=lambda w: {"import_id": w.activity_import}),
     ],
+    ("imports.progress", "GET"): [
+        Case("manager import", STAFF, url=lambda w: {"import_id": w.manager_import}),
+        Case("activity import", NOBODY, url=lambda w: {"import_id": w.activity_import}),
+    ],
     ("imports.activities_upload", "GET"): plain(STAFF),
     ("imports.activities_upload", "POST"): plain(
         STAFF,
@@ -616,6 +620,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     ("imports.activities_confirm", "POST"): [
         Case("activity import", STAFF, url=lambda w: {"import_id": w.activity_import}, writes=True),
+        Case("manager import", NOBODY, url=lambda w: {"import_id": w.manager_import}),
+    ],
+    ("imports.activities_progress", "GET"): [
+        Case("activity import", STAFF, url=lambda w: {"import_id": w.activity_import}),
         Case("manager import", NOBODY, url=lambda w: {"import_id": w.manager_import}),
     ],
     ("imports.export_csv", "GET"): plain(STAFF, sees={"A": STAFF, "B": STAFF}),

@@ -58,7 +58,6 @@ from lifecycle.services.imports import Outcome
 from lifecycle.services.imports import PlanReport
 from lifecycle.services.imports import _chunks
 from lifecycle.services.imports import _normalise_text
-from lifecycle.services.imports import confirm_kept_file
 from lifecycle.services.imports import keep_checked_file
 from lifecycle.services.imports import parse_date
 from lifecycle.services.imports import read_import_file
@@ -793,12 +792,3 @@ def preview_activity_import(
     """Check an uploaded file and keep it with its dry-run report; raises ImportFileError if unreadable."""
     plan = plan_activity_import(read_activity_file(content), today)
     return keep_checked_file(content, filename, plan, uploaded_by, "activities.csv")
-
-
-def confirm_activity_import(record: ManagerImport, actor: User | None, today: date) -> ActivityImportPlan:
-    """Plan the kept file again against today's data and apply it if it is still free of errors."""
-    return confirm_kept_file(
-        record,
-        lambda content: plan_activity_import(read_activity_file(content), today),
-        lambda plan: apply_activity_import(plan, actor),
-    )

@@ -1,8 +1,9 @@
 """Importing managers from the payroll/HR system's CSV file: read it, plan every row, apply the plan.
 
 Planning is a dry run: it reads the database and writes nothing. A plan with any error is never
-applied. Applying goes through the journey and manager services (history rows, change log) and only
-flushes; the caller commits once.
+applied. Applying writes new people set-based (`bulk_journey`) and changes through the journey and
+manager services (history rows, change log); it only flushes. A confirmed file is applied by a worker
+(`import_jobs`); the command line applies it in its own process.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from itertools import groupby
 from typing import Any
 from typing import ClassVar
 from typing import NamedTuple
-from typing import TypeVar
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
@@ -33,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from lifecycle.db import utcnow
+from lifecycle.enums import ImportStatus
 from lifecycle.enums import Stage
 from lifecycle.enums import TitledEnum
 from lifecycle.extensions import db
@@ -46,12 +48,15 @@ from lifecycle.models import OrgUnit
 from lifecycle.models import User
 from lifecycle.services.audit import SOURCE_IMPORT
 from lifecycle.services.audit import acting_as
+from lifecycle.services.bulk_journey import LineManagerFacts
+from lifecycle.services.bulk_journey import NewPerson
+from lifecycle.services.bulk_journey import enter_journey_many
+from lifecycle.services.bulk_journey import introduction_template
 from lifecycle.services.exports import EXPORT_ONLY_COLUMNS
 from lifecycle.services.exports import IMPORT_COLUMNS
 from lifecycle.services.exports import restore_formula
 from lifecycle.services.journey import ENTRY_STAGES
 from lifecycle.services.journey import allowed_moves
-from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import update_manager
@@ -1021,20 +1026,36 @@ def _load_managers(ids: set[int]) -> dict[int, Manager]:
     return managers
 
 
-def apply_import(plan: ImportPlan, actor: User | None, today: date) -> None:
+#: how many new people go into one set of multi-row inserts (and one progress step)
+BATCH_SIZE = 1000
+
+#: called with how many rows of the file are done, after each batch
+Progress = Callable[[int], None]
+
+
+def apply_import(
+    plan: ImportPlan, actor: User | None, today: date, on_progress: Progress | None = None
+) -> None:
     """Create and update the managers as planned; flushes, never commits. A plan with errors is refused."""
     with acting_as(actor, SOURCE_IMPORT):
-        _apply_import(plan, actor, today)
+        _apply_import(plan, actor, today, on_progress or (lambda done: None))
 
 
-def _apply_import(plan: ImportPlan, actor: User | None, today: date) -> None:
+def _apply_import(plan: ImportPlan, actor: User | None, today: date, on_progress: Progress) -> None:
+    """Apply level by level of the line-manager tree: new people in multi-row batches, changes one by one.
+
+    A line manager is always written before the people who report to them, so each level's rows can
+    refer to the level above by id.
+    """
     if plan.has_errors:
         raise ImportHasErrorsError("an import with errors is never applied")
     active = sorted(
         (row for row in plan.rows if row.outcome in (Outcome.CREATED, Outcome.UPDATED) and row.values),
         key=lambda row: (row.depth, row.line),
     )
+    done = len(plan.rows) - len(active)
     if not active:
+        on_progress(done)
         return
     wanted = {row.employee_number for row in active if row.existing is not None}
     wanted.update(
@@ -1042,51 +1063,75 @@ def _apply_import(plan: ImportPlan, actor: User | None, today: date) -> None:
     )
     managers = _load_managers({plan.existing_ids[number] for number in wanted if number in plan.existing_ids})
     by_number: dict[str, Manager] = {m.employee_number: m for m in managers.values() if m.employee_number}
-    units: dict[tuple[str, ...], OrgUnit] = {}
+    ids_by_number: dict[str, int] = {number: m.id for number, m in by_number.items()}
+    bosses = {m.id: LineManagerFacts(m.user_id, m.name) for m in managers.values()}
+    template = introduction_template()
+    units: dict[tuple[str, ...], int | None] = {}
 
-    def unit_for(path: tuple[str, ...] | None) -> OrgUnit | None:
+    def unit_id(path: tuple[str, ...] | None) -> int | None:
         if path is None:
             return None
         if path not in units:
-            units[path] = ensure_unit_path(list(path))
+            units[path] = ensure_unit_path(list(path)).id
         return units[path]
 
-    for row in active:
-        values = row.values
-        if values is None:  # unreachable: filtered above; keeps the type checker informed
-            continue
-        boss = by_number[values.line_manager_number] if values.line_manager_number else None
-        if row.existing is None:
-            manager = enter_journey(
-                name=values.name,
-                stage=values.stage or Stage.DEVELOP,  # the plan refused a new row without a stage
-                effective_date=values.start_date or today,
-                actor=actor,
-                reason=IMPORT_REASON,
-                employee_number=values.employee_number,
-                email=values.email,
-                title=values.title,
-                org_unit=unit_for(values.unit_path),
-                line_manager=boss,
-                start_date=values.start_date,
+    def boss_id(values: RowValues) -> int | None:
+        return ids_by_number[values.line_manager_number] if values.line_manager_number else None
+
+    for _depth, level in groupby(active, key=lambda row: row.depth):
+        rows = list(level)
+        new_rows = [row for row in rows if row.existing is None and row.values is not None]
+        for start in range(0, len(new_rows), BATCH_SIZE):
+            batch = new_rows[start : start + BATCH_SIZE]
+            people = [
+                _new_person(row.values, unit_id(row.values.unit_path), boss_id(row.values), today)
+                for row in batch
+                if row.values
+            ]
+            created = enter_journey_many(people, actor, IMPORT_REASON, bosses, template)
+            ids_by_number.update(
+                (person.employee_number or "", new_id) for person, new_id in zip(people, created, strict=True)
             )
-            if values.end_date is not None:
-                manager.end_date = values.end_date
-            by_number[values.employee_number] = manager
-            continue
-        manager = by_number[values.employee_number]
-        details = dict(row.details)
-        if row.unit_changed:
-            unit = unit_for(values.unit_path)
-            details["org_unit_id"] = unit.id if unit else None
-        if row.line_manager_changed:
-            details["line_manager_id"] = boss.id if boss else None
-        if details:
-            update_manager(manager, ChangeSet(details), actor, source=IMPORT_SOURCE)
-        if row.move_to is not None:
-            move_to_stage(manager, row.move_to, actor, reason=IMPORT_REASON, effective_date=today)
+            done += len(batch)
+            on_progress(done)
+        for row in rows:
+            values = row.values
+            if row.existing is None or values is None:
+                continue
+            manager = by_number[values.employee_number]
+            details = dict(row.details)
+            if row.unit_changed:
+                details["org_unit_id"] = unit_id(values.unit_path)
+            if row.line_manager_changed:
+                details["line_manager_id"] = boss_id(values)
+            if details:
+                update_manager(manager, ChangeSet(details), actor, source=IMPORT_SOURCE)
+            if row.move_to is not None:
+                move_to_stage(manager, row.move_to, actor, reason=IMPORT_REASON, effective_date=today)
+            done += 1
+            if done % BATCH_SIZE == 0:
+                db.session.flush()
+                on_progress(done)
     db.session.flush()
+    on_progress(len(plan.rows))
     logger.info("import applied: %s", plan.counts)
+
+
+def _new_person(
+    values: RowValues, org_unit_id: int | None, line_manager_id: int | None, today: date
+) -> NewPerson:
+    return NewPerson(
+        name=values.name,
+        stage=values.stage or Stage.DEVELOP,  # the plan refused a new row without a stage
+        effective_date=values.start_date or today,
+        employee_number=values.employee_number,
+        email=values.email,
+        title=values.title,
+        org_unit_id=org_unit_id,
+        line_manager_id=line_manager_id,
+        start_date=values.start_date,
+        end_date=values.end_date,
+    )
 
 
 # -- imports kept from preview to confirmation -----------------------------------------------------
@@ -1122,43 +1167,20 @@ def keep_applied_file(content: bytes, filename: str, plan: PlanReport) -> Manage
         digest=digest_of(content),
         summary=plan.summary(),
         committed_at=utcnow(),
+        status=ImportStatus.DONE,
+        finished_at=utcnow(),
+        rows_total=len(plan.rows),
+        rows_done=len(plan.rows),
     )
     db.session.add(record)
     db.session.flush()
     return record
 
 
-_Plan = TypeVar("_Plan", bound=PlanReport)
-
-
-def confirm_kept_file(
-    record: ManagerImport, replan: Callable[[bytes], _Plan], apply: Callable[[_Plan], None]
-) -> _Plan:
-    """Plan the kept file again against today's data and apply it if it is still free of errors."""
-    if record.committed_at is not None:
-        raise ValueError("this import has already been applied")
-    plan = replan(record.content)
-    record.summary = plan.summary()
-    if not plan.has_errors:
-        apply(plan)
-        record.committed_at = utcnow()
-    db.session.flush()
-    return plan
-
-
 def preview_import(content: bytes, filename: str, uploaded_by: User | None, today: date) -> ManagerImport:
     """Check an uploaded file and keep it with its dry-run report; raises ImportFileError if unreadable."""
     plan = plan_import(read_import_file(content), today)
     return keep_checked_file(content, filename, plan, uploaded_by, "import.csv")
-
-
-def confirm_import(record: ManagerImport, actor: User | None, today: date) -> ImportPlan:
-    """Plan the kept file again against today's data and apply it if it is still free of errors."""
-    return confirm_kept_file(
-        record,
-        lambda content: plan_import(read_import_file(content), today),
-        lambda plan: apply_import(plan, actor, today),
-    )
 
 
 def _of_type(import_type: str | None) -> ColumnElement[bool]:

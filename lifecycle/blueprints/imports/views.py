@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,41 +21,41 @@ from flask import url_for
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from lifecycle.blueprints.imports.forms import ConfirmForm
 from lifecycle.blueprints.imports.forms import UploadForm
 from lifecycle.blueprints.imports.forms import filters_from_args
+from lifecycle.enums import ImportStatus
 from lifecycle.extensions import db
 from lifecycle.i18n_messages import render as render_message
 from lifecycle.models import ManagerImport
 from lifecycle.models import User
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
-from lifecycle.services.activities import ActivityError
 from lifecycle.services.activity_imports import ACTIVITIES_TYPE
 from lifecycle.services.activity_imports import COLUMN_HELP as ACTIVITY_COLUMN_HELP
-from lifecycle.services.activity_imports import confirm_activity_import
 from lifecycle.services.activity_imports import preview_activity_import
 from lifecycle.services.exports import csv_chunks
 from lifecycle.services.exports import export_rows
 from lifecycle.services.exports import xlsx_bytes
+from lifecycle.services.import_jobs import UNFINISHED
+from lifecycle.services.import_jobs import ImportJobError
+from lifecycle.services.import_jobs import queue_job
+from lifecycle.services.import_jobs import unqueue_job
 from lifecycle.services.imports import COLUMN_HELP
 from lifecycle.services.imports import MAX_FILE_BYTES
 from lifecycle.services.imports import ImportFileError
 from lifecycle.services.imports import Outcome
-from lifecycle.services.imports import PlanReport
-from lifecycle.services.imports import confirm_import
 from lifecycle.services.imports import get_import
 from lifecycle.services.imports import preview_import
 from lifecycle.services.imports import recent_imports
-from lifecycle.services.journey import StageMoveError
-from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.services.pipeline import stuck_thresholds
 from lifecycle.timeutil import local_today
 
 # No prefix: managers are imported under /managers, activities under /activities.
+logger = logging.getLogger(__name__)
+
 bp = Blueprint("imports", __name__, template_folder="templates")
 # A report keeps its messages language-neutral; they are translated for whoever reads the report.
 bp.add_app_template_filter(render_message, "stored_message")
@@ -80,11 +81,6 @@ class ImportKind:
     #: the report's columns naming each row: (heading, key in the stored row)
     identity: tuple[tuple[LazyString, str], ...]
     preview: Callable[[bytes, str, User, date], ManagerImport]
-    confirm: Callable[[ManagerImport, User, date], PlanReport]
-    #: what the confirmation refuses with a message instead of an error page
-    refusals: tuple[type[Exception], ...]
-    #: the message when someone changed the same rows at the same time
-    race_message: LazyString
     offers_export: bool = False
 
     def endpoint(self, page: str) -> str:
@@ -108,9 +104,6 @@ MANAGERS = ImportKind(
     columns=COLUMN_HELP,
     identity=((_l("Employee number"), "employee_number"), (_l("Name"), "name")),
     preview=lambda content, name, user, today: preview_import(content, name, uploaded_by=user, today=today),
-    confirm=lambda record, user, today: confirm_import(record, actor=user, today=today),
-    refusals=(ImportFileError, StageMoveError, ManagerDetailsError),
-    race_message=_l("Someone changed the same managers at the same time. Nothing was imported; try again."),
     offers_export=True,
 )
 
@@ -142,11 +135,6 @@ ACTIVITIES = ImportKind(
     ),
     preview=lambda content, name, user, today: preview_activity_import(
         content, name, uploaded_by=user, today=today
-    ),
-    confirm=lambda record, user, today: confirm_activity_import(record, actor=user, today=today),
-    refusals=(ImportFileError, ActivityError),
-    race_message=_l(
-        "Someone imported the same activities at the same time. Nothing was imported; try again."
     ),
 )
 
@@ -187,51 +175,59 @@ def _report(kind: ImportKind, import_id: int) -> str:
         summary=record.summary,
         form=ConfirmForm(),
         Outcome=Outcome,
+        ImportStatus=ImportStatus,
     )
 
 
 def _confirm(kind: ImportKind, import_id: int) -> BaseResponse:
-    """Check the kept file again against today's data and import it if it still has no errors."""
+    """Hand the kept file to the worker, which checks it again and imports it; show its progress."""
     user = signed_in()
     record = _import_or_404(kind, import_id, for_update=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    target = url_for(kind.endpoint("report"), import_id=import_id)
-    if record.committed_at is not None:
-        flash(_("This file has already been imported."), "info")
-        return redirect(target)
+    progress = url_for(kind.endpoint("progress"), import_id=import_id)
     try:
-        plan = kind.confirm(record, user, local_today())
+        queue_job(record, user)
+    except ImportJobError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(progress)
+    db.session.commit()
+    try:
+        # Queued after the commit, so the worker always finds the job it is given.
+        current_app.extensions["celery"].send_task("imports.run", args=[import_id])
+    except Exception:
+        logger.exception("could not queue import %s", import_id)
+        unqueue_job(_import_or_404(kind, import_id, for_update=True))
         db.session.commit()
-    except kind.refusals as exc:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(problem)s", problem=str(exc)), "error")
-        return redirect(target)
-    except IntegrityError:
-        db.session.rollback()
-        flash(str(kind.race_message), "error")
-        return redirect(target)
-    counts = plan.counts
-    if plan.has_errors:
         flash(
             _(
-                "The data has changed since the file was checked, and %(count)d rows now have errors. "
-                "Nothing was imported; see the report.",
-                count=counts["error"],
+                "The import could not be started: the worker is not reachable. Nothing was imported; "
+                "try again later."
             ),
             "error",
         )
-    else:
-        flash(
-            _(
-                "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.",
-                created=counts["created"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
-            ),
-            "success",
-        )
-    return redirect(target)
+        return redirect(url_for(kind.endpoint("report"), import_id=import_id))
+    return redirect(progress)
+
+
+def _progress(kind: ImportKind, import_id: int) -> str:
+    """Show how far the worker is with the import; the page reloads itself until the job has ended."""
+    signed_in()
+    record = _import_or_404(kind, import_id)
+    running = record.status in UNFINISHED
+    return render_template(
+        "imports/progress.html",
+        kind=kind,
+        record=record,
+        summary=record.summary,
+        running=running,
+        refresh=running and request.args.get("refresh") != "off",
+        percent=(100 * record.rows_done // record.rows_total) if record.rows_total else 0,
+        form=ConfirmForm(),
+        Outcome=Outcome,
+        ImportStatus=ImportStatus,
+    )
 
 
 @bp.route("/managers/import", methods=["GET", "POST"])
@@ -249,6 +245,11 @@ def confirm(import_id: int) -> BaseResponse:
     return _confirm(MANAGERS, import_id)
 
 
+@bp.get("/managers/import/<int:import_id>/progress")
+def progress(import_id: int) -> str:
+    return _progress(MANAGERS, import_id)
+
+
 # Activities that happened elsewhere (a training system's attendance lists, workshops).
 @bp.route("/activities/import", methods=["GET", "POST"])
 def activities_upload() -> str | BaseResponse:
@@ -263,6 +264,11 @@ def activities_report(import_id: int) -> str:
 @bp.post("/activities/import/<int:import_id>/confirm")
 def activities_confirm(import_id: int) -> BaseResponse:
     return _confirm(ACTIVITIES, import_id)
+
+
+@bp.get("/activities/import/<int:import_id>/progress")
+def activities_progress(import_id: int) -> str:
+    return _progress(ACTIVITIES, import_id)
 
 
 # -- export ------------------------------------------------------------------------------------------
