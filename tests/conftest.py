@@ -252,3 +252,32 @@ def count_queries(app: Flask) -> Callable[[], Any]:
                 self.statements.append(statement)
 
     return Counter
+
+
+@pytest.fixture
+def import_worker(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Run each import job a page queues as the worker would: after the request, with no request pushed.
+
+    Returns the ids of the jobs run. The job runs on the test's connection (so it is rolled back with
+    the test) in a context of its own, where `has_request_context()` is false, as in a Celery worker.
+    """
+    from flask import has_request_context
+
+    from lifecycle.tasks import run_import
+
+    ran: list[int] = []
+    celery_app = app.extensions["celery"]
+
+    def run(import_id: int) -> None:
+        with app.app_context():
+            assert not has_request_context()
+            run_import.run(import_id)
+            db.session.remove()
+
+    def send_task(name: str, args: Any = None, **options: Any) -> None:
+        assert name == "imports.run", f"unexpected task {name}"
+        ran.append(args[0])
+        contextvars.Context().run(run, args[0])
+
+    monkeypatch.setattr(celery_app, "send_task", send_task)
+    return ran

@@ -63,7 +63,7 @@ def english(app_ctx: Flask, platform: None) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def hr_client(app: Flask, login: Any, platform: None) -> FlaskClient:
+def hr_client(app: Flask, login: Any, platform: None, import_worker: list[int]) -> FlaskClient:
     browser = app.test_client()
     login(make_user(Role.HR).email, test_client=browser)
     browser.get("/?lang=en")

@@ -488,7 +488,9 @@ def _import_file(*rows: str) -> bytes:
     return ("\r\n".join([IMPORT_HEADER, *rows]) + "\r\n").encode()
 
 
-def test_imports_are_logged_with_source_import(people: People, app: Flask, login: Login) -> None:
+def test_imports_are_logged_with_source_import(
+    people: People, app: Flask, login: Login, import_worker: list[int]
+) -> None:
     content = _import_file("B100;Berit Berg;berit@kommun.example;Rektor;;;2020-01-01;develop")
     mark = _mark()
     apply_import(plan_import(read_import_file(content), local_today()), actor=None, today=local_today())

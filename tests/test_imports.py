@@ -121,7 +121,7 @@ def english(app_ctx: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def hr_client(app: Flask, login: Any) -> FlaskClient:
+def hr_client(app: Flask, login: Any, import_worker: list[int]) -> FlaskClient:
     browser = app.test_client()
     login(make_user(Role.HR).email, test_client=browser)
     browser.get("/?lang=en")

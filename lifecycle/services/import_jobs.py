@@ -118,8 +118,10 @@ def kind_of(record: ManagerImport) -> JobKind:
 
 def queue_job(record: ManagerImport, actor: User | None) -> None:
     """Mark a checked file as waiting for the worker, confirmed by `actor`; flushes, never commits."""
-    if record.status not in CONFIRMABLE or record.committed_at is not None:
-        raise ImportJobError(_l("This file has already been imported, or its import is under way."))
+    if record.committed_at is not None or record.status is ImportStatus.DONE:
+        raise ImportJobError(_l("This file has already been imported."))
+    if record.status not in CONFIRMABLE:
+        raise ImportJobError(_l("This file is being imported already."))
     record.status = ImportStatus.QUEUED
     record.confirmed_by_id = actor.id if actor else None
     record.queued_at = utcnow()
