@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as SheetCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import ColumnElement
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -145,11 +148,22 @@ def csv_chunks(rows: Iterable[Sequence[Cell]], header: Sequence[str] = EXPORT_CO
     yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_value(value: Cell) -> Cell:
-    if isinstance(value, str):
-        # openpyxl refuses control characters, and would store "=..." as a live formula.
-        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+def _xlsx_value(sheet: WriteOnlyWorksheet, value: Cell) -> Cell | SheetCell:
+    """Return a value for the sheet; text that Excel would run as a formula becomes a text cell.
+
+    The cell keeps the text exactly (no apostrophe in front, as in a CSV file): it is stored as a
+    string, not a formula, and styled with Excel's quote prefix so that editing it keeps it text.
+    """
+    if not isinstance(value, str):
+        return value
+    # openpyxl refuses control characters.
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not text.startswith(FORMULA_TRIGGERS):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl would store "=..." as a live formula
+    cell.quotePrefix = True
+    return cell
 
 
 def xlsx_bytes(
@@ -158,9 +172,9 @@ def xlsx_bytes(
     """Return an XLSX workbook of the rows, written row by row (openpyxl's write-only mode)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([_xlsx_value(str(name)) for name in header])
+    sheet.append([_xlsx_value(sheet, str(name)) for name in header])
     for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
+        sheet.append([_xlsx_value(sheet, value) for value in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
