@@ -200,7 +200,7 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(app_ctx: Flask, hr_client: Fla
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "no live formulas"
     # Text cells keep the text as it is, without the CSV file's apostrophe in front.
     texts = {cell.value: cell for cell in cells}
-    for text in (DANGEROUS["name"], "+SUM(1;2)", "-10", "\tTabb"):
+    for text in (DANGEROUS["name"], "+SUM(1;2)", "-10"):
         assert text in texts, text
         assert texts[text].data_type == "s" and texts[text].quotePrefix, text
     assert not [cell.value for cell in cells if isinstance(cell.value, str) and cell.value.startswith("'")]
