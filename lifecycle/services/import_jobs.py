@@ -42,6 +42,7 @@ from lifecycle.db import utcnow
 from lifecycle.enums import ImportStatus
 from lifecycle.extensions import db
 from lifecycle.i18n_messages import deferred
+from lifecycle.i18n_messages import render
 from lifecycle.i18n_messages import stored
 from lifecycle.models import ManagerImport
 from lifecycle.models import User
@@ -246,6 +247,11 @@ def failure_reason(record: ManagerImport, exc: BaseException) -> Any:
 def _problem(exc: BaseException) -> object:
     """The message the exception was raised with: a lazy string stays translatable when stored."""
     return exc.args[0] if exc.args else str(exc)
+
+
+def render_failure(record: ManagerImport) -> str:
+    """Return why the job failed in the current language ("" if it did not)."""
+    return render(record.failure) if record.failure is not None else ""
 
 
 def fail_job(import_id: int, reason: Any) -> None:

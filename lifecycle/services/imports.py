@@ -623,18 +623,27 @@ class PlanReport:
         return any(row.outcome in (Outcome.CREATED, Outcome.UPDATED) for row in self.rows)
 
     def summary(self, limit: int = REPORT_ROW_LIMIT) -> dict[str, Any]:
-        """Return the counts and the report rows to keep with the import (JSON)."""
-        listed = list(self.rows)
-        if len(listed) > limit:
-            listed = [row for row in self.rows if row.outcome is not Outcome.UNCHANGED]
+        """Return the counts and the report rows to keep with the import (JSON).
+
+        A large file lists `limit` rows: those with errors first, then new and changed ones, then
+        unchanged ones, in file order; `not_listed` counts the rest by outcome, so the report says
+        what they are instead of calling them all unchanged.
+        """
+        priority = {Outcome.ERROR: 0, Outcome.CREATED: 1, Outcome.UPDATED: 1, Outcome.UNCHANGED: 2}
+        chosen = sorted(self.rows, key=lambda row: (priority[row.outcome], row.line))[:limit]
+        chosen.sort(key=lambda row: row.line)
+        not_listed = dict(self.counts)
+        for row in chosen:
+            not_listed[row.outcome.value] -= 1
         kind = {"type": self.import_type} if self.import_type else {}
         return {
             **kind,
             **self.counts,
             "total": len(self.rows),
             "ignored_columns": list(self.ignored_columns),
-            "rows": [row.as_json() for row in listed[:limit]],
-            "rows_not_listed": len(self.rows) - len(listed[:limit]),
+            "rows": [row.as_json() for row in chosen],
+            "rows_not_listed": len(self.rows) - len(chosen),
+            "not_listed": not_listed,
         }
 
 
@@ -723,6 +732,8 @@ class _Planner:
         self.existing: dict[str, ExistingManager] = {}
         self.unit_paths: dict[int, tuple[str, ...]] = {}
         self.known_paths: set[tuple[str, ...]] = set()
+        #: the names of the top units (a municipality has one)
+        self.roots: set[str] = set()
         self.announced_paths: set[tuple[str, ...]] = set()
 
     def plan(self) -> ImportPlan:
@@ -775,6 +786,7 @@ class _Planner:
         self.existing = _load_existing(wanted)
         self.unit_paths = _load_unit_paths()
         self.known_paths = set(self.unit_paths.values())
+        self.roots = {path[0] for path in self.known_paths if len(path) == 1}
         by_id = {manager.id: number for number, manager in self.existing.items()}
         missing = {
             manager.line_manager_id
@@ -808,7 +820,27 @@ class _Planner:
             if problem:
                 row.errors.append(problem)
 
+    def _check_root(self, row: PlannedRow, path: tuple[str, ...] | None) -> None:
+        """Refuse a unit path under another top unit: a typo in it would create a second organisation."""
+        if not path:
+            return
+        if not self.roots:
+            # The first import names the top unit; the rest of the file must agree with it.
+            self.roots = {path[0]}
+            return
+        if path[0] in self.roots:
+            return
+        row.errors.append(
+            deferred(
+                "The top unit “%(unit)s” is not the organisation's top unit (%(roots)s), and an import "
+                "never adds a second one. Start the unit path with the top unit's name as it is.",
+                unit=path[0],
+                roots=", ".join(f"“{root}”" for root in sorted(self.roots)),
+            )
+        )
+
     def _plan_row(self, row: PlannedRow, values: RowValues) -> None:
+        self._check_root(row, values.unit_path)
         existing = self.existing.get(values.employee_number)
         if existing is None:
             self._plan_new(row, values)
