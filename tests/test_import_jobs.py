@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from celery.contrib.testing.worker import start_worker
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -15,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from config import _celery_settings
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import ImportStatus
@@ -42,6 +47,9 @@ from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from lifecycle.timeutil import local_today
 from tests.conftest import csrf_token_from
+from tests.conftest import post_form
+from tests.conftest import redis_url
+from tests.factories import PASSWORD
 from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -328,3 +336,46 @@ def test_a_large_report_says_what_the_rows_it_leaves_out_are(app_ctx: Flask, hr:
     assert "unchanged rows are left out" not in page
     record = db.session.scalars(select(ManagerImport)).one()
     assert record.summary["not_listed"] == {"created": 20, "updated": 0, "unchanged": 0, "error": 0}
+
+
+# -- a real worker -------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_real_worker_imports_the_confirmed_file_while_the_page_follows_it(
+    app: Flask, committed: None, make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """The web process only queues; a Celery worker (its own thread, no request) writes the file."""
+    settings = _celery_settings(redis_url(), tmp_path)
+    web = make_app(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], CELERY=settings)
+    with web.app_context():
+        email = make_user(Role.HR).email
+        db.session.commit()
+    browser = web.test_client()
+    assert post_form(browser, "/login", {"email": email, "password": PASSWORD}).status_code == 302
+    browser.get("/?lang=en")
+    report_url = upload(browser, csv_bytes(*_rows(2500))).headers["Location"]
+    started = time.monotonic()
+    response = _confirm(browser, report_url)
+    assert response.status_code == 302 and time.monotonic() - started < 5, "the request only queues the job"
+    progress_url = response.headers["Location"]
+    assert "Waiting for the worker to start importing 2500 rows." in browser.get(progress_url).get_data(
+        as_text=True
+    )
+    seen: list[str] = []
+    with start_worker(web.extensions["celery"], pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            page = browser.get(progress_url).get_data(as_text=True)
+            seen.append(page)
+            if "Imported: 2500 new" in page or "The import failed" in page:
+                break
+            time.sleep(0.2)
+    assert "Imported: 2500 new, 0 changed, 0 unchanged." in seen[-1], seen[-1][-2000:]
+    assert 'http-equiv="refresh"' not in seen[-1]
+    with web.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Manager)) == 2500
+        record = db.session.scalars(select(ManagerImport)).one()
+        assert record.status is ImportStatus.DONE and record.rows_done == 2500
+        db.session.remove()

@@ -832,10 +832,10 @@ class _Planner:
             return
         row.errors.append(
             deferred(
-                "The top unit “%(unit)s” is not the organisation's top unit (%(roots)s), and an import "
+                "The top unit “%(unit)s” is not the organisation's top unit “%(roots)s”, and an import "
                 "never adds a second one. Start the unit path with the top unit's name as it is.",
                 unit=path[0],
-                roots=", ".join(f"“{root}”" for root in sorted(self.roots)),
+                roots=", ".join(sorted(self.roots)),
             )
         )
 
