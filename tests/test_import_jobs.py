@@ -1,4 +1,4 @@
-"""Import jobs: confirming hands the file to the worker; the progress page; all or nothing; set-based writes."""
+"""Import jobs: confirming hands the file to the worker; the progress page; all or nothing; bulk writes."""
 
 from __future__ import annotations
 
@@ -281,7 +281,9 @@ def test_new_people_entering_introduction_get_the_programme_reminders_and_audit_
     assert many.count == few.count, "the number of statements does not grow with the number of people"
     person = db.session.scalars(select(Manager).where(Manager.employee_number == "N7")).one()
     assert person.stage is Stage.INTRODUCE and person.line_manager_id == boss.id
-    (launch,) = db.session.scalars(select(IntroductionLaunch).where(IntroductionLaunch.manager_id == person.id))
+    (launch,) = db.session.scalars(
+        select(IntroductionLaunch).where(IntroductionLaunch.manager_id == person.id)
+    )
     assert launch.start_date == date(2027, 3, 15) and launch.template_id == template.id
     activities = list(db.session.scalars(select(Activity).where(Activity.introduction_id == launch.id)))
     assert len(activities) == len(milestones)
@@ -295,10 +297,17 @@ def test_new_people_entering_introduction_get_the_programme_reminders_and_audit_
     assert reminders
     kinds = set(
         db.session.execute(
-            select(AuditEvent.action, AuditEvent.object_type).where(AuditEvent.subject_manager_id == person.id)
+            select(AuditEvent.action, AuditEvent.object_type).where(
+                AuditEvent.subject_manager_id == person.id
+            )
         ).all()
     )
-    assert kinds == {("create", "manager"), ("move", "stage"), ("create", "introduction"), ("create", "activity")}
+    assert kinds == {
+        ("create", "manager"),
+        ("move", "stage"),
+        ("create", "introduction"),
+        ("create", "activity"),
+    }
 
 
 # -- the smaller things of the issue ------------------------------------------------------------------
@@ -317,7 +326,7 @@ def test_a_typo_in_the_top_unit_is_refused_naming_the_existing_top_unit(app_ctx:
     )
     ok, typo = plan.rows
     assert not ok.errors
-    assert typo.errors and "“Örebro komun”" in typo.errors[0] and "“Örebro kommun”" in typo.errors[0]
+    assert typo.errors and "”Örebro komun”" in typo.errors[0] and "”Örebro kommun”" in typo.errors[0]
     # A file for an empty database names the top unit once: a second one is refused too.
     db.session.execute(OrgUnit.__table__.delete())
     plan = plan_import(
@@ -326,7 +335,7 @@ def test_a_typo_in_the_top_unit_is_refused_naming_the_existing_top_unit(app_ctx:
         ),
         local_today(),
     )
-    assert not plan.rows[0].errors and "“Demo kommun”" in plan.rows[1].errors[0]
+    assert not plan.rows[0].errors and "översta enhet ”Demo kommun”" in plan.rows[1].errors[0]
 
 
 def test_a_large_report_says_what_the_rows_it_leaves_out_are(app_ctx: Flask, hr: FlaskClient) -> None:
