@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from flask import Flask
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from config import _celery_settings
+from lifecycle import create_app
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import ImportStatus
@@ -47,12 +50,18 @@ from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from lifecycle.timeutil import local_today
 from tests.conftest import csrf_token_from
+from tests.conftest import database_url
 from tests.conftest import post_form
 from tests.conftest import redis_url
 from tests.factories import PASSWORD
 from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.reminders.harness import Worker
+from tests.reminders.harness import create_database
+from tests.reminders.harness import drop_database
+from tests.reminders.harness import free_port
+from tests.reminders.harness import worker_env
 from tests.test_imports import csv_bytes
 from tests.test_imports import upload
 
@@ -388,3 +397,77 @@ def test_a_real_worker_imports_the_confirmed_file_while_the_page_follows_it(
         record = db.session.scalars(select(ManagerImport)).one()
         assert record.status is ImportStatus.DONE and record.rows_done == 2500
         db.session.remove()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_worker_killed_midway_leaves_nothing_visible_and_the_redelivered_task_imports_once(
+    tmp_path: Path,
+) -> None:
+    """A prefork worker process is SIGKILLed while it writes; the rows it wrote vanish with it."""
+    name = f"chefsresan_imports_kill_{os.getpid()}"
+    url = create_database(database_url() or "", name)
+    broker = redis_url() or ""
+    queue = f"imports-test-{os.getpid()}"
+    settings = {**_celery_settings(broker, tmp_path / "celery"), "task_default_queue": queue}
+    web = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url, "CELERY": settings})
+    worker = Worker(worker_env(url, broker, free_port()), tmp_path / "worker.log", queue=queue)
+    count = 12_000
+
+    def state() -> tuple[ImportStatus, int, int]:
+        with web.app_context():
+            record = db.session.get(ManagerImport, import_id)
+            assert record is not None
+            managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
+            found = (record.status, record.rows_done, managers)
+            db.session.remove()
+        return found
+
+    def wait(
+        until: Callable[[tuple[ImportStatus, int, int]], bool], seconds: float
+    ) -> tuple[ImportStatus, int, int]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = state()
+            if until(found):
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"waited in vain; last {found}\n{worker.log_tail()}")
+
+    try:
+        with web.app_context():
+            db.create_all()
+            record = preview_import(
+                csv_bytes(*_rows(count)), "stor.csv", uploaded_by=None, today=local_today()
+            )
+            queue_job(record, None)
+            db.session.commit()
+            import_id = record.id
+            db.session.remove()
+        worker.start()
+        web.extensions["celery"].send_task("imports.run", args=[import_id])
+        status, done, managers = wait(lambda s: s[1] >= 1000, 60)
+        assert status is ImportStatus.RUNNING and managers == 0, "written batches stay invisible"
+        worker.kill()
+        time.sleep(0.5)
+        status, done, managers = state()
+        assert status is ImportStatus.RUNNING and 0 < done < count
+        assert managers == 0, "a killed worker leaves no half import"
+        # Redis hands an unacknowledged task out again after its visibility timeout; sent again here.
+        worker.start()
+        web.extensions["celery"].send_task("imports.run", args=[import_id])
+        web.extensions["celery"].send_task("imports.run", args=[import_id])  # and once more, a duplicate
+        status, done, managers = wait(lambda s: s[0] is not ImportStatus.RUNNING, 120)
+        assert status is ImportStatus.DONE and done == count
+        time.sleep(1)  # the duplicate delivery has run by now too
+        assert state()[2] == count, "imported once"
+        with web.app_context():
+            assert db.session.scalar(select(func.count()).select_from(StageTransition)) == count
+            db.session.remove()
+    finally:
+        worker.stop()
+        redis.Redis.from_url(broker).delete(queue)
+        with web.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(database_url() or "", name)

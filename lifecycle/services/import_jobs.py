@@ -20,7 +20,8 @@ someone cleaned it up. With one transaction, a failure or a killed worker rolls 
 itself (PostgreSQL ends the dead connection's transaction), so no half import is ever visible; the
 task is redelivered (`acks_late`, `reject_on_worker_lost`) and runs the job again from the start.
 A transaction-scoped advisory lock on the job makes a duplicate delivery wait its turn instead of
-writing the file twice, and a job that is already done is never run again. The transaction is short
+writing the file twice, and a job that is already done is never run again (the job's state is read
+again once the lock is held). The transaction is short
 enough for that: the writes are set-based (see `bulk_journey`), about 7 s for 5 000 new managers.
 """
 
@@ -162,15 +163,17 @@ def start_job(record: ManagerImport) -> bool:
     return True
 
 
-def lock_job(import_id: int) -> bool:
-    """Hold the job's lock until the transaction ends; False if another worker is running it now."""
+def lock_job(import_id: int) -> None:
+    """Hold the job's lock until the transaction ends, waiting while another worker holds it.
+
+    A duplicate delivery waits for the first run to end and then finds the job done; a redelivery
+    after a killed worker gets the lock once PostgreSQL has ended the dead connection's transaction.
+    """
     if db.session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite lets one writer in at a time anyway
-    return bool(
-        db.session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:namespace, :job)"),
-            {"namespace": LOCK_NAMESPACE, "job": import_id},
-        )
+        return  # SQLite lets one writer in at a time anyway
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(:namespace, :job)"),
+        {"namespace": LOCK_NAMESPACE, "job": import_id},
     )
 
 
@@ -281,10 +284,7 @@ def run_job(import_id: int, today: date, commit: Callable[[], None], rollback: C
         return
     commit()
     try:
-        if not lock_job(import_id):
-            logger.info("import %s is being run by another worker", import_id)
-            rollback()
-            return
+        lock_job(import_id)
         record = load_job(import_id)
         if record is None or record.status is not ImportStatus.RUNNING:
             rollback()
