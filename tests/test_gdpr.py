@@ -262,6 +262,7 @@ def _seed(today: date) -> World:
     db.session.add(
         ManagerImport(
             uploaded_by_id=user.id,
+            confirmed_by_id=user.id,
             filename=f"chefer {OLD_NAME}.csv",
             content=csv,
             digest="0" * 64,
@@ -375,6 +376,10 @@ def test_export_holds_her_rows_below_her_own_and_nobody_elses(world: World) -> N
         "id",
         "uploaded_by_id",
         "uploaded_at",
+        "confirmed_by_id",
+        "queued_at",
+        "started_at",
+        "finished_at",
         "committed_at",
     }
     assert json.loads(json.dumps(exported)) == exported  # plain JSON

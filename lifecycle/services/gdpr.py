@@ -113,6 +113,8 @@ SWEPT_COLUMNS = frozenset(
         ("manager_imports", "filename"),
         ("manager_imports", "content"),
         ("manager_imports", "summary"),
+        # why an import failed: the app's own messages, but one may quote a value of the file
+        ("manager_imports", "failure"),
     }
 )
 #: Imported data, where a person's employee number stands on its own: the cells of an uploaded CSV

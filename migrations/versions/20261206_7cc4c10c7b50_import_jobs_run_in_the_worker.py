@@ -34,6 +34,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('manager_imports', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_manager_imports_confirmed_by_id_users'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('ck_manager_imports_import_status'), type_='check')
         batch_op.drop_column('failure')
         batch_op.drop_column('rows_total')
         batch_op.drop_column('rows_done')

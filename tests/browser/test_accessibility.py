@@ -12,6 +12,7 @@ from flask import Flask
 
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import ActivityKind
+from lifecycle.enums import ImportStatus
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
@@ -19,6 +20,7 @@ from lifecycle.extensions import db
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
+from lifecycle.services.imports import preview_import
 from lifecycle.services.organisation import create_unit
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
@@ -86,8 +88,24 @@ def _world(app: Flask) -> dict[str, Any]:
             actor=None,
             completed_on=date(2026, 3, 1),
         )
+        # Import jobs in each state the progress page shows.
+        jobs = {}
+        for status, done in ((ImportStatus.RUNNING, 400), (ImportStatus.DONE, 2), (ImportStatus.FAILED, 0)):
+            job = preview_import(
+                b"employee_number;name;stage\r\nX1;Xa;develop\r\nX2;Xb;develop\r\n",
+                "chefer.csv",
+                uploaded_by=hr,
+                today=date(2026, 6, 1),
+            )
+            job.status, job.rows_done, job.rows_total = status, done, 1000
+            jobs[status] = job
+        jobs[ImportStatus.FAILED].failure = {
+            "msgid": "Nothing was imported: %(problem)s",
+            "params": {"problem": "x"},
+        }
         db.session.commit()
         return {
+            "jobs": [job.id for job in jobs.values()],
             "hr": hr.email,
             "anna": anna.id,
             "anna_email": anna.user.email,  # type: ignore[union-attr]
@@ -158,6 +176,16 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         _check(axe_page, f"{live_url}{path}", failures)
     if data["review"]:
         _check(axe_page, f"{live_url}/managers/{anna}/reviews/{data['review']}", failures)
+    # The running job's page reloads itself (a meta refresh with a control to stop it, WCAG 2.2.1);
+    # it is audited kept still, so that it does not reload under axe.
+    running, finished, failed = data["jobs"]
+    for path in (
+        f"/managers/import/{running}/progress?refresh=off",
+        f"/managers/import/{finished}/progress",
+        f"/managers/import/{failed}/progress",
+        f"/managers/import/{failed}/progress?lang=en",
+    ):
+        _check(axe_page, f"{live_url}{path}", failures)
     axe_page.goto(f"{live_url}/managers/{anna}/edit")
     axe_page.locator("#name").fill("")
     axe_page.locator("main form button[type=submit]").click()
