@@ -92,7 +92,8 @@ def _world(app: Flask) -> dict[str, Any]:
         jobs = {}
         for status, done in ((ImportStatus.RUNNING, 400), (ImportStatus.DONE, 2), (ImportStatus.FAILED, 0)):
             job = preview_import(
-                b"employee_number;name;stage\r\nX1;Xa;develop\r\nX2;Xb;develop\r\n",
+                b"employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage\r\n"
+                b"X1;Xa;;;;;;develop\r\nX2;Xb;;;;;;develop\r\n",
                 "chefer.csv",
                 uploaded_by=hr,
                 today=date(2026, 6, 1),
