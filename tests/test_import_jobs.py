@@ -471,3 +471,17 @@ def test_a_worker_killed_midway_leaves_nothing_visible_and_the_redelivered_task_
             db.session.remove()
             db.engine.dispose()
         drop_database(database_url() or "", name)
+
+
+def test_the_command_line_runs_a_checked_or_queued_job_in_its_own_process(app: Flask, app_ctx: Flask) -> None:
+    runner = app.test_cli_runner()
+    record = preview_import(csv_bytes(*_rows(4)), "chefer.csv", uploaded_by=None, today=local_today())
+    db.session.commit()
+    result = runner.invoke(args=["imports", "run", str(record.id)])
+    assert result.exit_code == 0, result.output
+    assert f"Import {record.id} (chefer.csv): imported, 4 rows." in result.output
+    assert db.session.scalar(select(func.count()).select_from(Manager)) == 4
+    again = runner.invoke(args=["imports", "run", str(record.id)])
+    assert again.exit_code == 1 and "already been imported" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Manager)) == 4
+    assert runner.invoke(args=["imports", "run", "999999"]).exit_code == 1
