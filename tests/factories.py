@@ -60,3 +60,15 @@ def make_manager(
         start_date=entered_on if stage in (Stage.INTRODUCE, Stage.DEVELOP) else None,
         user=user,
     )
+
+
+def orebro_platform_only() -> str:
+    """Örebro's platform file without the default programme and catalogue it also carries.
+
+    For tests that retire an expectation by removing it: the programme and catalogue name it too.
+    """
+    from lifecycle.cli import DEFAULT_PLATFORM
+
+    return (
+        DEFAULT_PLATFORM.read_text(encoding="utf-8").split("\n# The default introduction programme")[0] + "\n"
+    )

@@ -36,6 +36,7 @@ from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from tests.factories import make_manager
 from tests.factories import make_user
+from tests.factories import orebro_platform_only
 
 # Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("clock")
@@ -98,7 +99,7 @@ def test_an_expectation_brings_its_pillar(platform) -> None:  # type: ignore[no-
 def test_retired_expectations_keep_their_tags_but_are_not_handed_out(platform) -> None:  # type: ignore[no-untyped-def]
     manager = make_manager()
     activity = _activity([manager], [], ["leader.feedback"], completed_on=date(2026, 5, 1))
-    original = DEFAULT_PLATFORM.read_text(encoding="utf-8")
+    original = orebro_platform_only()
     load_platform(
         parse_platform(
             original.replace(

@@ -42,6 +42,7 @@ from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.factories import make_manager
 from tests.factories import make_user
+from tests.factories import orebro_platform_only
 
 # Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("clock")
@@ -326,7 +327,7 @@ def test_a_retired_expectation_is_an_error_for_a_new_row_but_kept_on_an_old_one(
     n = number(people[0])
     old_row = f"{n};course;Återkoppling;;leader.feedback;;{done_on()};;OLD-1"
     import_now(csv_bytes(old_row))
-    original = DEFAULT_PLATFORM.read_text(encoding="utf-8")
+    original = orebro_platform_only()
     load_platform(
         parse_platform(
             original.replace(

@@ -108,3 +108,49 @@ def test_only_hr_reaches_the_catalogue_and_the_activity_form(
     login(manager.user.email)  # type: ignore[union-attr]
     for url in ("/catalogue", "/catalogue/new", "/activities/new"):
         assert client.get(url).status_code == 404
+
+
+def test_a_retired_expectation_is_marked_on_the_catalogue_and_on_plan_goals(  # type: ignore[no-untyped-def]
+    app_ctx: Flask, client: FlaskClient, login
+) -> None:
+    from datetime import date
+
+    from lifecycle.enums import ActivityKind
+    from lifecycle.services.activities import create_catalogue_item
+    from lifecycle.services.activities import resolve_tags
+    from lifecycle.services.plans import add_goal
+    from lifecycle.services.plans import ensure_plan
+    from tests.factories import orebro_platform_only
+
+    platform_file = orebro_platform_only()
+    load_platform(parse_platform(platform_file))
+    pillars, expectations = resolve_tags(["leader"], ["leader.feedback"])
+    create_catalogue_item(
+        title="Feedbackträning",
+        kind=ActivityKind.COURSE,
+        description="",
+        pillars=pillars,
+        expectations=expectations,
+    )
+    person = make_manager("Greta Mål")
+    add_goal(ensure_plan(person, date(2026, 11, 4)), title="Ge mer feedback", expectations=expectations)
+    db.session.commit()
+    login(make_user(Role.HR).email)
+
+    def marked(path: str) -> bool:
+        page = client.get(path).get_data(as_text=True)
+        assert "ge och få feedback" in page
+        return "ge och få feedback (utgått)" in page or "ge och få feedback <em>(utgått)</em>" in page
+
+    assert not marked("/catalogue")
+    assert not marked(f"/managers/{person.id}/plan")
+
+    without_feedback = platform_file.replace(
+        "      - key: leader.feedback\n        text:\n          sv: ge och få feedback\n"
+        "          en: give and receive feedback\n",
+        "",
+    )
+    assert load_platform(parse_platform(without_feedback)).retired == ["leader.feedback"]
+    db.session.commit()
+    assert marked("/catalogue")
+    assert marked(f"/managers/{person.id}/plan")

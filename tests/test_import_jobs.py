@@ -53,6 +53,7 @@ from tests.conftest import csrf_token_from
 from tests.conftest import database_url
 from tests.conftest import post_form
 from tests.conftest import redis_url
+from tests.conftest import uses_postgres
 from tests.factories import PASSWORD
 from tests.factories import make_manager
 from tests.factories import make_unit
@@ -287,7 +288,10 @@ def test_new_people_entering_introduction_get_the_programme_reminders_and_audit_
         more_plan = plan_import(read_import_file(csv_bytes(*more)), TODAY)
         with count_queries() as many:
             apply_import(more_plan, actor=None, today=TODAY)
-    assert many.count == few.count, "the number of statements does not grow with the number of people"
+    if uses_postgres():
+        # SQLite cannot promise the order of RETURNING rows, so SQLAlchemy inserts there one row per
+        # statement when the ids must match the rows; production's PostgreSQL takes them in batches.
+        assert many.count == few.count, "the number of statements does not grow with the number of people"
     person = db.session.scalars(select(Manager).where(Manager.employee_number == "N7")).one()
     assert person.stage is Stage.INTRODUCE and person.line_manager_id == boss.id
     (launch,) = db.session.scalars(

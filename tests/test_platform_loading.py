@@ -19,8 +19,11 @@ from lifecycle.services.platform import get_platform
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import PlatformFileError
 from lifecycle.services.platform_file import parse_platform
+from tests.factories import orebro_platform_only
 
 ORIGINAL = DEFAULT_PLATFORM.read_text(encoding="utf-8")
+#: the platform without the default programme and catalogue the file also carries
+PLATFORM_ONLY = orebro_platform_only()
 
 ORDER = [
     "secure.steer",
@@ -93,12 +96,13 @@ def test_a_removed_expectation_is_retired_not_deleted_and_comes_back(app_ctx: Fl
     assert feedback is not None
     feedback_id = feedback.id
 
-    without_feedback = ORIGINAL.replace(
+    # The file's own programme and catalogue name the expectation too: they go with it.
+    without_feedback = PLATFORM_ONLY.replace(
         "      - key: leader.feedback\n        text:\n          sv: ge och få feedback\n"
         "          en: give and receive feedback\n",
         "",
     )
-    assert without_feedback != ORIGINAL
+    assert without_feedback != PLATFORM_ONLY
     report = load_platform(parse_platform(without_feedback))
     assert report.retired == ["leader.feedback"]
     db.session.expire_all()
@@ -212,3 +216,40 @@ def test_a_second_municipality_cannot_silently_replace_the_first(app_ctx: Flask)
     load_platform(parse_platform(ORIGINAL))
     with pytest.raises(PlatformFileError, match="holds the platform 'orebro'"):
         load_platform(parse_platform(ORIGINAL.replace("key: orebro", "key: vasteras", 1)))
+
+
+def test_the_file_carries_its_default_programme_and_catalogue() -> None:
+    doc = parse_platform(ORIGINAL)
+    assert doc.introduction is not None and len(doc.introduction.milestones) == 7
+    first = doc.introduction.milestones[0]
+    assert (first.offset_amount, first.offset_unit, first.responsible) == (-5, "days", "hr_partner")
+    assert len(doc.catalogue) == 6
+    assert parse_platform(PLATFORM_ONLY).defaults() is None
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        (
+            "introduction:\n  name: P\n  milestones:\n    - title: T\n      offset: 2 fortnights\n"
+            "      responsible: line_manager\n      pillars: [leader]\n",
+            "offset '2 fortnights' must be like",
+        ),
+        (
+            "introduction:\n  name: P\n  milestones:\n    - title: T\n      offset: 1 week\n"
+            "      responsible: the_boss\n      pillars: [leader]\n",
+            "responsible must be one of manager, line_manager, hr_partner, mentor",
+        ),
+        (
+            "catalogue:\n  - title: T\n    kind: course\n    expectations: [nobody.knows]\n",
+            "catalogue item 1 expectations: 'nobody.knows' is not a key of this platform",
+        ),
+        ("catalogue:\n  - title: T\n    kind: course\n", "catalogue item 1 needs at least one pillar"),
+    ],
+)
+def test_a_broken_programme_or_catalogue_is_refused_with_its_line(section: str, expected: str) -> None:
+    with pytest.raises(PlatformFileError) as refused:
+        parse_platform(PLATFORM_ONLY + section)
+    assert any(expected in problem and problem.startswith("line ") for problem in refused.value.problems), (
+        refused.value.problems
+    )

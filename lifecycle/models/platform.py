@@ -41,6 +41,9 @@ class Platform(Base):
     purpose_en: Mapped[str] = mapped_column(Text)
     #: the values in order, each {"sv": ..., "en": ...}
     values: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    #: what the file offers besides the platform itself: {"introduction": {...} | None, "catalogue": [...]}
+    #: (None: nothing; the default programme and the demo's catalogue are then built from the pillars)
+    defaults: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     pillars: Mapped[list[Pillar]] = relationship(back_populates="platform", order_by="Pillar.position")

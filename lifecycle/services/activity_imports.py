@@ -61,6 +61,8 @@ from lifecycle.services.imports import _normalise_text
 from lifecycle.services.imports import keep_checked_file
 from lifecycle.services.imports import parse_date
 from lifecycle.services.imports import read_import_file
+from lifecycle.services.platform import EXPECTATION_EXAMPLE_TEXT
+from lifecycle.services.platform import PILLAR_KEYS_TEXT
 
 logger = logging.getLogger(__name__)
 
@@ -139,14 +141,18 @@ COLUMN_HELP: tuple[tuple[str, str, LazyString], ...] = (
         "pillars",
         "pelare",
         _l(
-            "The pillars it builds, separated by commas: secure, developer, leader or their Swedish "
-            "names. At least one, unless an expectation names it."
+            "The pillars it builds, separated by commas: %(pillars)s or their Swedish names. At least "
+            "one, unless an expectation names it.",
+            pillars=PILLAR_KEYS_TEXT,
         ),
     ),
     (
         "expectations",
         "förväntningar",
-        _l("May be empty. Expectations it builds, by key (such as leader.feedback), separated by commas."),
+        _l(
+            "May be empty. Expectations it builds, by key (such as %(example)s), separated by commas.",
+            example=EXPECTATION_EXAMPLE_TEXT,
+        ),
     ),
     ("due_on", "planerat", _l("May be empty. The planned date, as YYYY-MM-DD.")),
     (

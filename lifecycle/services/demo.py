@@ -23,6 +23,7 @@ from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import OrgUnit
+from lifecycle.models import Platform
 from lifecycle.models import User
 from lifecycle.services.accounts import create_user
 from lifecycle.services.accounts import get_user_by_email
@@ -30,6 +31,7 @@ from lifecycle.services.introductions import ensure_default_template
 from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.organisation import ensure_unit_path
+from lifecycle.services.platform import get_platform
 from lifecycle.timeutil import local_today
 
 logger = logging.getLogger(__name__)
@@ -320,15 +322,30 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
     return summary
 
 
-#: the demo catalogue: title, kind, pillar keys, expectation keys
-CATALOGUE: tuple[tuple[str, ActivityKind, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("Leda i förändring", ActivityKind.COURSE, ("developer",), ("developer.drive", "developer.experiment")),
-    ("Mentorprogrammet", ActivityKind.MENTORING, ("leader",), ("leader.role_model", "leader.grow_staff")),
-    ("Feedback i vardagen", ActivityKind.WORKSHOP, ("leader",), ("leader.feedback",)),
-    ("Arbetsrätt för chefer", ActivityKind.COURSE, ("secure",), ("secure.represent", "secure.decide")),
-    ("Omvärldsbevakning i praktiken", ActivityKind.WORKSHOP, ("developer",), ("developer.scout",)),
-    ("Budget och uppföljning", ActivityKind.COURSE, ("secure",), ("secure.steer", "secure.stewardship")),
-)
+def demo_catalogue(platform: Platform) -> list[tuple[str, ActivityKind, tuple[str, ...], tuple[str, ...]]]:
+    """The demo's catalogue (title, kind, pillar keys, expectation keys): the platform file's, else one
+    course per pillar on its first two expectations and a workshop on every pillar's first, so that any
+    platform's demo builds every pillar (each item has an expectation: the demo's goals need one).
+    """
+    listed = (platform.defaults or {}).get("catalogue") or []
+    if listed:
+        return [
+            (item["title"], ActivityKind(item["kind"]), tuple(item["pillars"]), tuple(item["expectations"]))
+            for item in listed
+        ]
+    pillars = [p for p in platform.pillars if p.retired_at is None]
+    courses = [
+        (
+            f"Kurs: {pillar.name_sv}",
+            ActivityKind.COURSE,
+            (pillar.key,),
+            tuple(e.key for e in pillar.expectations if e.retired_at is None)[:2],
+        )
+        for pillar in pillars
+    ]
+    firsts = tuple(e.key for p in pillars for e in p.expectations[:1] if e.retired_at is None)
+    workshop = ("Workshop om ledarplattformen", ActivityKind.WORKSHOP, tuple(p.key for p in pillars), firsts)
+    return [*courses, workshop]
 
 
 def _seed_development(today: date) -> None:
@@ -343,8 +360,11 @@ def _seed_development(today: date) -> None:
 
     if db.session.scalar(select(CatalogueItem).limit(1)) is not None:
         return
+    platform = get_platform()
+    if platform is None:
+        raise ValueError("load the leadership platform before the demo")
     items = []
-    for title, kind, pillar_keys, expectation_keys in CATALOGUE:
+    for title, kind, pillar_keys, expectation_keys in demo_catalogue(platform):
         pillars, expectations = resolve_tags(pillar_keys, expectation_keys)
         items.append(
             create_catalogue_item(

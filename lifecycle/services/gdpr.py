@@ -156,6 +156,7 @@ UNSWEPT_COLUMNS = frozenset(
         ("platforms", "purpose_sv"),
         ("platforms", "purpose_en"),
         ("platforms", "values"),
+        ("platforms", "defaults"),
         ("pillars", "key"),
         ("pillars", "name_sv"),
         ("pillars", "name_en"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
@@ -38,6 +39,7 @@ from lifecycle.models import IntroductionLaunch
 from lifecycle.models import IntroductionTemplate
 from lifecycle.models import Manager
 from lifecycle.models import Pillar
+from lifecycle.models import Platform
 from lifecycle.models import TemplateMilestone
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
@@ -46,6 +48,7 @@ from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.pipeline import ManagerFilter
 from lifecycle.services.pipeline import filter_clauses
+from lifecycle.services.platform import get_platform
 from lifecycle.services.workdays import next_working_day
 
 logger = logging.getLogger(__name__)
@@ -256,110 +259,124 @@ def remove_milestone(milestone: TemplateMilestone) -> None:
     db.session.flush()
 
 
-#: Örebro's default programme for a new manager: (title, offset, unit, role, pillars, expectations, text)
-DEFAULT_MILESTONES: tuple[
-    tuple[str, int, OffsetUnit, ResponsibleRole, tuple[str, ...], tuple[str, ...], str], ...
-] = (
-    (
-        "Konton, utrustning och välkomstbrev",
-        -5,
-        OffsetUnit.DAYS,
-        ResponsibleRole.HR_PARTNER,
-        ("secure",),
-        ("secure.agreements",),
-        "Datorkonto, behörigheter, telefon och passerkort är klara till första dagen, och den nya chefen "
-        "har fått ett välkomstbrev med schemat för första veckan.",
-    ),
-    (
-        "Möt förvaltningschefen",
-        1,
-        OffsetUnit.WEEKS,
-        ResponsibleRole.LINE_MANAGER,
-        ("secure", "developer"),
-        ("secure.steer", "secure.represent", "developer.drive"),
-        "Uppdraget, förvaltningens mål och budget, och vad ledarplattformen förväntar sig av en chef här. "
-        "Du är en del av en helhet.",
-    ),
-    (
-        "Möt din HR-partner",
-        1,
-        OffsetUnit.WEEKS,
-        ResponsibleRole.HR_PARTNER,
-        ("secure",),
-        ("secure.agreements",),
-        "Arbetsgivarens stöd: avtal, rutiner, rekrytering, rehabilitering och var du får hjälp.",
-    ),
-    (
-        "Workshop om ledarplattformen",
-        1,
-        OffsetUnit.MONTHS,
-        ResponsibleRole.MANAGER,
-        ("secure", "developer", "leader"),
-        (),
-        "Sveriges viktigaste chefsjobb: de tre pelarna Säker chef, Initiativrik utvecklare och Klar ledare, "
-        "och vad förväntningarna betyder i din verksamhet.",
-    ),
-    (
-        "Uppföljning",
-        3,
-        OffsetUnit.MONTHS,
-        ResponsibleRole.LINE_MANAGER,
-        ("leader", "developer"),
-        ("leader.feedback", "developer.drive"),
-        "Tremånadersuppföljning med närmaste chef: hur har starten gått, vad behöver du och vilka hinder "
-        "ska arbetsgivaren undanröja?",
-    ),
-    (
-        "Uppföljning",
-        6,
-        OffsetUnit.MONTHS,
-        ResponsibleRole.LINE_MANAGER,
-        ("leader", "secure"),
-        ("leader.feedback", "secure.steer"),
-        "Sexmånadersuppföljning med närmaste chef: verksamhet, ekonomi och medarbetare efter ett halvår.",
-    ),
-    (
-        "Introduktionssamtal med närmaste chef",
-        6,
-        OffsetUnit.MONTHS,
-        ResponsibleRole.LINE_MANAGER,
-        ("secure", "developer", "leader"),
-        ("leader.feedback", "developer.initiative", "secure.stewardship"),
-        "Samtalet som avslutar introduktionen: vad du har byggt under pelarna och vad som blir mål i din "
-        "utvecklingsplan.",
-    ),
-)
+def _programme_from_file(programme: dict[str, Any]) -> tuple[str, str, list[MilestoneValues]]:
+    return (
+        programme["name"],
+        programme.get("description", ""),
+        [
+            MilestoneValues(
+                title=m["title"],
+                offset_amount=int(m["offset_amount"]),
+                offset_unit=OffsetUnit(m["offset_unit"]),
+                responsible_role=ResponsibleRole(m["responsible"]),
+                pillar_keys=tuple(m["pillars"]),
+                expectation_keys=tuple(m["expectations"]),
+                description=m.get("description", ""),
+            )
+            for m in programme["milestones"]
+        ],
+    )
+
+
+def _programme_from_pillars(platform: Platform) -> tuple[str, str, list[MilestoneValues]]:
+    """A programme for a platform whose file has none: the usual steps, tagged by the platform's own pillars.
+
+    Before the first day, the first week and month, and follow-ups after three and six months; the
+    meetings build the first pillars, the workshop and the closing talk every pillar and each one's first
+    expectation. Nothing names a key: whatever the platform, the tags are its own.
+    """
+    pillars = [p for p in platform.pillars if p.retired_at is None]
+    keys = [p.key for p in pillars]
+    firsts = [e.key for p in pillars for e in p.expectations[:1] if e.retired_at is None]
+    names = ", ".join(p.name_sv for p in pillars)
+
+    def milestone(
+        title: str, amount: int, unit: OffsetUnit, role: ResponsibleRole, tags: list[str], text: str
+    ) -> MilestoneValues:
+        return MilestoneValues(title, amount, unit, role, pillar_keys=tags, description=text)
+
+    milestones = [
+        milestone(
+            "Konton, utrustning och välkomstbrev",
+            -5,
+            OffsetUnit.DAYS,
+            ResponsibleRole.HR_PARTNER,
+            keys[:1],
+            "Datorkonto, behörigheter, telefon och passerkort är klara till första dagen.",
+        ),
+        milestone(
+            "Möt din närmaste chef",
+            1,
+            OffsetUnit.WEEKS,
+            ResponsibleRole.LINE_MANAGER,
+            keys[:2],
+            f"Uppdraget, målen och vad {platform.name_sv} förväntar sig av en chef här.",
+        ),
+        milestone(
+            "Möt din HR-partner",
+            1,
+            OffsetUnit.WEEKS,
+            ResponsibleRole.HR_PARTNER,
+            keys[:1],
+            "Arbetsgivarens stöd: avtal, rutiner och var du får hjälp.",
+        ),
+        milestone(
+            "Workshop om ledarplattformen",
+            1,
+            OffsetUnit.MONTHS,
+            ResponsibleRole.MANAGER,
+            keys,
+            f"{platform.name_sv}: {names}, och vad förväntningarna betyder i din verksamhet.",
+        ),
+        milestone(
+            "Uppföljning",
+            3,
+            OffsetUnit.MONTHS,
+            ResponsibleRole.LINE_MANAGER,
+            keys[-2:],
+            "Tremånadersuppföljning med närmaste chef: hur har starten gått och vad behöver du?",
+        ),
+    ]
+    milestones.append(
+        MilestoneValues(
+            "Introduktionssamtal med närmaste chef",
+            6,
+            OffsetUnit.MONTHS,
+            ResponsibleRole.LINE_MANAGER,
+            pillar_keys=keys,
+            expectation_keys=firsts,
+            description="Samtalet som avslutar introduktionen: vad som blir mål i din utvecklingsplan.",
+        )
+    )
+    description = (
+        "Introduktionsprogrammet för en ny chef: före första dagen, första veckan, första månaden och "
+        f"uppföljningar efter tre och sex månader, kopplat till {platform.name_sv}."
+    )
+    return DEFAULT_TEMPLATE_NAME, description, milestones
+
+
+def default_programme(platform: Platform) -> tuple[str, str, list[MilestoneValues]]:
+    """Return the default programme's name, description and milestones: the platform file's, or built."""
+    programme = (platform.defaults or {}).get("introduction")
+    return _programme_from_file(programme) if programme else _programme_from_pillars(platform)
 
 
 def ensure_default_template() -> IntroductionTemplate:
     """Create the default programme for new managers unless it exists; it becomes the default if none is.
 
-    Needs the leadership platform (the milestones are tagged with its pillars). Running it again changes
-    nothing, and never overwrites what HR has changed in the programme.
+    The programme is the platform file's own, or one built from its pillars (`default_programme`); it needs
+    the platform loaded. Running it again changes nothing, and never overwrites what HR has changed.
     """
-    template = db.session.scalar(
-        select(IntroductionTemplate).where(IntroductionTemplate.name == DEFAULT_TEMPLATE_NAME)
-    )
+    platform = get_platform()
+    if platform is None:
+        raise IntroductionError("template", _l("Load the leadership platform first."))
+    name, description, milestones = default_programme(platform)
+    template = db.session.scalar(select(IntroductionTemplate).where(IntroductionTemplate.name == name))
     if template is not None:
         return template
-    template = create_template(
-        DEFAULT_TEMPLATE_NAME,
-        "Introduktionsprogrammet för en ny chef: före första dagen, första veckan, första månaden och "
-        "uppföljningar efter tre och sex månader, kopplat till ledarplattformens tre pelare.",
-    )
-    for title, amount, unit, role, pillar_keys, expectation_keys, description in DEFAULT_MILESTONES:
-        add_milestone(
-            template,
-            MilestoneValues(
-                title=title,
-                offset_amount=amount,
-                offset_unit=unit,
-                responsible_role=role,
-                pillar_keys=pillar_keys,
-                expectation_keys=expectation_keys,
-                description=description,
-            ),
-        )
+    template = create_template(name, description)
+    for values in milestones:
+        add_milestone(template, values)
     has_default = db.session.scalar(
         select(IntroductionTemplate.id).where(IntroductionTemplate.is_default.is_(True)).limit(1)
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -64,7 +65,7 @@ def load_platform(doc: PlatformDoc) -> LoadReport:
         raise PlatformFileError(
             [f"this installation holds the platform '{platform.key}'; the file describes '{doc.key}'"]
         )
-    platform_values: dict[str, Any] = {"key": doc.key, "values": doc.values}
+    platform_values: dict[str, Any] = {"key": doc.key, "values": doc.values, "defaults": doc.defaults()}
     for name in ("municipality", "name", "promise", "whole", "purpose"):
         platform_values.update(_split(name, getattr(doc, name)))
     if platform is None:
@@ -126,3 +127,26 @@ def _track(item: Pillar | Expectation, values: dict[str, Any], report: LoadRepor
         report.restored.append(item.key)
     if _assign(item, values):
         report.updated.append(item.key)
+
+
+def current_keys() -> tuple[list[str], list[str]]:
+    """Return the keys of the loaded platform's current pillars and expectations, in their order."""
+    platform = get_platform()
+    if platform is None:
+        return [], []
+    pillars = [p for p in platform.pillars if p.retired_at is None]
+    return [p.key for p in pillars], [e.key for p in pillars for e in p.expectations if e.retired_at is None]
+
+
+def _pillar_keys_text() -> str:
+    return ", ".join(current_keys()[0]) or "…"
+
+
+def _expectation_example_text() -> str:
+    expectations = current_keys()[1]
+    return expectations[0] if expectations else "…"
+
+
+#: Filled in when a help text is shown, from the platform loaded then: help never names another's keys.
+PILLAR_KEYS_TEXT = LazyString(_pillar_keys_text)
+EXPECTATION_EXAMPLE_TEXT = LazyString(_expectation_example_text)

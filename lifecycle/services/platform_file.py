@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode
@@ -17,6 +19,19 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 12
 LANGUAGES = ("sv", "en")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+OFFSET_PATTERN = re.compile(r"^(-?\d{1,4}) (day|week|month)s?$")
+RESPONSIBLE = ("manager", "line_manager", "hr_partner", "mentor")
+ACTIVITY_KINDS = (
+    "course",
+    "workshop",
+    "mentoring",
+    "interview",
+    "introduction_milestone",
+    "development_review",
+    "exit_interview",
+    "employer_branding",
+    "other",
+)
 
 
 class PlatformFileError(ValueError):
@@ -43,6 +58,41 @@ class PillarDoc:
 
 
 @dataclass(frozen=True)
+class MilestoneDoc:
+    """A milestone of the platform's default introduction programme."""
+
+    title: str
+    offset_amount: int
+    #: days, weeks or months after the start date (negative: before it)
+    offset_unit: str
+    #: manager, line_manager, hr_partner or mentor
+    responsible: str
+    pillars: list[str]
+    expectations: list[str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ProgrammeDoc:
+    """The default introduction programme a platform file may carry."""
+
+    name: str
+    description: str
+    milestones: list[MilestoneDoc]
+
+
+@dataclass(frozen=True)
+class CatalogueItemDoc:
+    """An activity of the catalogue a platform file may carry (the demo offers these)."""
+
+    title: str
+    kind: str
+    pillars: list[str]
+    expectations: list[str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class PlatformDoc:
     key: str
     municipality: dict[str, str]
@@ -52,6 +102,18 @@ class PlatformDoc:
     purpose: dict[str, str]
     values: list[dict[str, str]]
     pillars: list[PillarDoc]
+    #: the default introduction programme, if the file has one (else one is built from the pillars)
+    introduction: ProgrammeDoc | None = None
+    catalogue: list[CatalogueItemDoc] = field(default_factory=list)
+
+    def defaults(self) -> dict[str, Any] | None:
+        """The programme and catalogue as stored with the platform (JSON), or None without either."""
+        if self.introduction is None and not self.catalogue:
+            return None
+        return {
+            "introduction": asdict(self.introduction) if self.introduction else None,
+            "catalogue": [asdict(item) for item in self.catalogue],
+        }
 
 
 @dataclass
@@ -63,7 +125,9 @@ class _Reader:
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(f"line {node.start_mark.line + 1}: {message}")
 
-    def mapping(self, node: Node, where: str, required: tuple[str, ...]) -> dict[str, Node] | None:
+    def mapping(
+        self, node: Node, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Node] | None:
         if not isinstance(node, MappingNode):
             self.problem(node, f"{where} must be a mapping of keys to values")
             return None
@@ -76,10 +140,9 @@ class _Reader:
             if key in result:
                 self.problem(key_node, f"{where} has '{key}' twice")
                 continue
-            if key not in required:
-                self.problem(
-                    key_node, f"{where} has an unknown field '{key}' (allowed: {', '.join(required)})"
-                )
+            if key not in required and key not in optional:
+                allowed = ", ".join((*required, *optional))
+                self.problem(key_node, f"{where} has an unknown field '{key}' (allowed: {allowed})")
                 continue
             result[key] = value_node
         missing = [name for name in required if name not in result]
@@ -120,11 +183,26 @@ class _Reader:
             return None
         return {lang: value for lang, value in texts.items() if value is not None}
 
-    def sequence(self, node: Node, where: str) -> list[Node]:
-        if not isinstance(node, SequenceNode) or not node.value:
-            self.problem(node, f"{where} must be a non-empty list")
+    def sequence(self, node: Node, where: str, *, may_be_empty: bool = False) -> list[Node]:
+        if not isinstance(node, SequenceNode) or not (node.value or may_be_empty):
+            self.problem(node, f"{where} must be a {'' if may_be_empty else 'non-empty '}list")
             return []
         return list(node.value)
+
+    def known_keys(self, node: Node | None, where: str, known: set[str]) -> list[str]:
+        """A list of keys, each one the file defines (`known`)."""
+        if node is None:
+            return []
+        keys = []
+        for item in self.sequence(node, where, may_be_empty=True):
+            value = self.text(item, f"{where} item")
+            if value is None:
+                continue
+            if value not in known:
+                self.problem(item, f"{where}: '{value}' is not a key of this platform")
+                continue
+            keys.append(value)
+        return keys
 
 
 def parse_platform(content: bytes | str) -> PlatformDoc:
@@ -180,7 +258,9 @@ _TEXT_FIELDS = ("municipality", "name", "promise", "whole", "purpose")
 
 
 def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
-    fields = reader.mapping(root, "the platform", ("key", *_TEXT_FIELDS, "values", "pillars"))
+    fields = reader.mapping(
+        root, "the platform", ("key", *_TEXT_FIELDS, "values", "pillars"), ("introduction", "catalogue")
+    )
     if fields is None:
         return None
     key = reader.key(fields["key"], "the platform key")
@@ -201,6 +281,22 @@ def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
             continue
         seen_pillars.add(pillar.key)
         pillars.append(pillar)
+    pillar_keys = {p.key for p in pillars}
+    expectation_keys = {e.key for p in pillars for e in p.expectations}
+    introduction = (
+        _read_programme(reader, fields["introduction"], pillar_keys, expectation_keys)
+        if "introduction" in fields
+        else None
+    )
+    catalogue = (
+        [
+            item
+            for number, node in enumerate(reader.sequence(fields["catalogue"], "catalogue"), start=1)
+            if (item := _read_catalogue_item(reader, node, number, pillar_keys, expectation_keys)) is not None
+        ]
+        if "catalogue" in fields
+        else []
+    )
     if key is None or reader.problems:
         return None
     return PlatformDoc(
@@ -212,6 +308,8 @@ def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
         purpose=texts["purpose"] or {},
         values=[value for value in values if value is not None],
         pillars=pillars,
+        introduction=introduction,
+        catalogue=catalogue,
     )
 
 
@@ -242,3 +340,89 @@ def _read_pillar(reader: _Reader, node: Node, number: int, seen: set[str]) -> Pi
     if key is None or name is None or description is None or trait is None:
         return None
     return PillarDoc(key=key, name=name, description=description, trait=trait, expectations=expectations)
+
+
+def _tags(
+    reader: _Reader, fields: dict[str, Node], where: str, pillar_keys: set[str], expectation_keys: set[str]
+) -> tuple[list[str], list[str]] | None:
+    pillars = reader.known_keys(fields.get("pillars"), f"{where} pillars", pillar_keys)
+    expectations = reader.known_keys(fields.get("expectations"), f"{where} expectations", expectation_keys)
+    if not pillars and not expectations:
+        node = fields.get("pillars") or next(iter(fields.values()))
+        reader.problem(node, f"{where} needs at least one pillar or expectation")
+        return None
+    return pillars, expectations
+
+
+def _read_programme(
+    reader: _Reader, node: Node, pillar_keys: set[str], expectation_keys: set[str]
+) -> ProgrammeDoc | None:
+    fields = reader.mapping(node, "introduction", ("name", "milestones"), ("description",))
+    if fields is None:
+        return None
+    name = reader.text(fields["name"], "introduction name")
+    description = (
+        reader.text(fields["description"], "introduction description") if "description" in fields else ""
+    )
+    milestones = []
+    for number, milestone_node in enumerate(
+        reader.sequence(fields["milestones"], "introduction milestones"), 1
+    ):
+        where = f"introduction milestone {number}"
+        milestone = reader.mapping(
+            milestone_node,
+            where,
+            ("title", "offset", "responsible"),
+            ("pillars", "expectations", "description"),
+        )
+        if milestone is None:
+            continue
+        title = reader.text(milestone["title"], f"{where} title")
+        offset = reader.text(milestone["offset"], f"{where} offset")
+        match = OFFSET_PATTERN.match(offset or "")
+        if offset is not None and match is None:
+            reader.problem(
+                milestone["offset"],
+                f"{where} offset '{offset}' must be like '-5 days', '1 week' or '3 months'",
+            )
+        responsible = reader.text(milestone["responsible"], f"{where} responsible")
+        if responsible is not None and responsible not in RESPONSIBLE:
+            reader.problem(
+                milestone["responsible"], f"{where} responsible must be one of {', '.join(RESPONSIBLE)}"
+            )
+            responsible = None
+        text = (
+            reader.text(milestone["description"], f"{where} description")
+            if "description" in milestone
+            else ""
+        )
+        tags = _tags(reader, milestone, where, pillar_keys, expectation_keys)
+        if title is None or match is None or responsible is None or tags is None or text is None:
+            continue
+        milestones.append(
+            MilestoneDoc(
+                title, int(match.group(1)), f"{match.group(2)}s", responsible, tags[0], tags[1], text
+            )
+        )
+    if name is None or description is None:
+        return None
+    return ProgrammeDoc(name, description, milestones)
+
+
+def _read_catalogue_item(
+    reader: _Reader, node: Node, number: int, pillar_keys: set[str], expectation_keys: set[str]
+) -> CatalogueItemDoc | None:
+    where = f"catalogue item {number}"
+    fields = reader.mapping(node, where, ("title", "kind"), ("pillars", "expectations", "description"))
+    if fields is None:
+        return None
+    title = reader.text(fields["title"], f"{where} title")
+    kind = reader.text(fields["kind"], f"{where} kind")
+    if kind is not None and kind not in ACTIVITY_KINDS:
+        reader.problem(fields["kind"], f"{where} kind must be one of {', '.join(ACTIVITY_KINDS)}")
+        kind = None
+    text = reader.text(fields["description"], f"{where} description") if "description" in fields else ""
+    tags = _tags(reader, fields, where, pillar_keys, expectation_keys)
+    if title is None or kind is None or tags is None or text is None:
+        return None
+    return CatalogueItemDoc(title, kind, tags[0], tags[1], text)

@@ -772,3 +772,26 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+def with_platform_examples(
+    document: dict[str, Any], pillar_keys: list[str], expectation_keys: list[str]
+) -> Any:
+    """Return a copy of the document whose tag lists show examples from the loaded platform's own keys."""
+    examples = {"pillars": pillar_keys[:1], "expectations": expectation_keys[:2]}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            copied = {key: walk(value) for key, value in node.items()}
+            properties = copied.get("properties")
+            if isinstance(properties, dict):
+                for name, example in examples.items():
+                    prop = properties.get(name)
+                    if isinstance(prop, dict) and prop.get("type") == "array" and example:
+                        properties[name] = {**prop, "examples": [example]}
+            return copied
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(document)

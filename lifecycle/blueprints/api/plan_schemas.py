@@ -142,13 +142,13 @@ KEY = text_field(KEY_MAX_LENGTH, required=True)
 PILLAR_KEYS = list_field(
     KEY,
     max_items=MAX_PILLARS,
-    description="Pillar keys (`secure`, `developer`, `leader`). At least one pillar is needed, given "
-    "here or brought along by an expectation; retired ones cannot be chosen.",
+    description="Pillar keys of the loaded platform (`GET /api/v1/platform` lists them). At least one "
+    "pillar is needed, given here or brought along by an expectation; retired ones cannot be chosen.",
 )
 EXPECTATION_KEYS = list_field(
     KEY,
     max_items=MAX_EXPECTATIONS,
-    description="Expectation keys such as `leader.feedback`; each brings its pillar along.",
+    description="Expectation keys of the loaded platform; each brings its pillar along.",
 )
 ACTIVITY_KIND = enum_field(ActivityKind)
 GOAL_STATUS = enum_field(GoalStatus)

@@ -27,6 +27,7 @@ from lifecycle.blueprints.api.authentication import refuse_cookie_changes
 from lifecycle.blueprints.api.errors import ApiError
 from lifecycle.blueprints.api.errors import handle_api_error
 from lifecycle.blueprints.api.openapi import openapi_document
+from lifecycle.blueprints.api.openapi import with_platform_examples
 from lifecycle.blueprints.api.schemas import MANAGER_CREATE
 from lifecycle.blueprints.api.schemas import MANAGER_UPDATE
 from lifecycle.blueprints.api.schemas import TRANSITION_CREATE
@@ -54,6 +55,7 @@ from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.services.managers import update_manager
 from lifecycle.services.pipeline import filter_clauses
+from lifecycle.services.platform import current_keys
 from lifecycle.services.platform import get_platform
 from lifecycle.timeutil import local_today
 
@@ -92,8 +94,8 @@ def _editable_manager(manager_id: int) -> tuple[User, Manager]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """The OpenAPI 3.1 document of this API."""
-    return jsonify(openapi_document())
+    """The OpenAPI 3.1 document of this API, its examples in the loaded platform's keys."""
+    return jsonify(with_platform_examples(openapi_document(), *current_keys()))
 
 
 @bp.get("/managers")
