@@ -107,6 +107,8 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
             "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0},
             # Daily at 01:30 UTC (the schedule's timezone): closed journeys past GDPR_RETENTION_DAYS.
             "gdpr-retention": {"task": "gdpr.retention", "schedule": crontab(hour=1, minute=30)},
+            # Invitations saved while the broker was down, or whose task was lost, go out late, once.
+            "invitations-sweep": {"task": "invitations.sweep", "schedule": 600.0},
         },
     }
     if redis_url:
@@ -179,6 +181,8 @@ class Config:
         settings["GDPR_RETENTION_DAYS"] = _env_int(env, "GDPR_RETENTION_DAYS", 730)
         # How long an e-mailed password reset link works.
         settings["PASSWORD_RESET_MAX_AGE_MINUTES"] = _env_int(env, "PASSWORD_RESET_MAX_AGE_MINUTES", 60)
+        # How long the link in an invitation e-mail works.
+        settings["INVITATION_MAX_AGE_DAYS"] = _env_int(env, "INVITATION_MAX_AGE_DAYS", 7)
         # Rate limits: logins, reset requests per network address and per address asked about, API tokens.
         for limit in (
             "LOGIN_RATE_LIMIT",

@@ -16,6 +16,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from lifecycle.enums import Role
 from lifecycle.extensions import db
@@ -76,18 +77,43 @@ def platform_load(path: Path) -> None:
     help="A role to give; repeat for several.",
 )
 @click.option("--password", default=None, help="The password; omitted, a random one is printed.")
-def users_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
-    """Create a user account (for example the first administrator)."""
+@click.option(
+    "--manager-number",
+    default=None,
+    help="Link the account to the manager with this employee number (gives the Manager role).",
+)
+def users_create(
+    email: str, name: str, roles: tuple[str, ...], password: str | None, manager_number: str | None
+) -> None:
+    """Create a user account (for example the first administrator, or a manager's own)."""
+    from lifecycle.models import Manager
     from lifecycle.services.accounts import create_user
     from lifecycle.services.accounts import get_user_by_email
 
     if get_user_by_email(email) is not None:
         click.echo(f"A user with the e-mail {email} already exists.", err=True)
         sys.exit(1)
+    manager = None
+    if manager_number is not None:
+        manager = db.session.scalar(select(Manager).where(Manager.employee_number == manager_number.strip()))
+        if manager is None:
+            click.echo(f"No manager has the employee number {manager_number}; nothing was created.", err=True)
+            sys.exit(1)
+        if manager.user is not None:
+            click.echo(
+                f"{manager.name} ({manager_number}) already has the account {manager.user.email}; "
+                "nothing was created.",
+                err=True,
+            )
+            sys.exit(1)
+        roles = tuple(dict.fromkeys((*roles, Role.MANAGER.value)))
     chosen = password or secrets.token_urlsafe(12)
-    create_user(email, name, chosen, roles={Role(r) for r in roles})
+    user = create_user(email, name, chosen, roles={Role(r) for r in roles})
+    if manager is not None:
+        manager.user = user
     db.session.commit()
-    click.echo(f"Created {email} with roles: {', '.join(roles) or 'none'}.")
+    linked = f", linked to {manager.name} ({manager_number})" if manager is not None else ""
+    click.echo(f"Created {email} with roles: {', '.join(roles) or 'none'}{linked}.")
     if password is None:
         click.echo(f"Password: {chosen}")
 

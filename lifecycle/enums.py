@@ -232,3 +232,21 @@ class ImportStatus(TitledEnum):
             cls.DONE: _l("Imported"),
             cls.FAILED: _l("Failed"),
         }
+
+
+class AccountState(TitledEnum):
+    """Whether a manager can log in: no account, invited, active (has a password), or disabled."""
+
+    NONE = "none"
+    INVITED = "invited"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.NONE: _l("No account"),
+            cls.INVITED: _l("Invited"),
+            cls.ACTIVE: _l("Active"),
+            cls.DISABLED: _l("Disabled"),
+        }

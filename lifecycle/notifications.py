@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import smtplib
 import threading
 import time
+import traceback
 from typing import TYPE_CHECKING
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +26,7 @@ from lifecycle.i18n import BABEL_LOCALES
 from lifecycle.timeutil import local_today
 
 if TYPE_CHECKING:
+    from lifecycle.models import User
     from lifecycle.services.reminders import Delivery
     from lifecycle.services.reminders import ItemSummary
     from lifecycle.services.reminders import Recipient
@@ -41,7 +44,7 @@ class SendFailure(Exception):
         self.reached_server = reached_server
 
 
-def recipient_locale(user: Recipient) -> str:
+def recipient_locale(user: Recipient | User) -> str:
     """Return the Babel locale to write to the user in: their chosen language, else the app's default."""
     language = user.language.value if user.language else current_app.config["BABEL_DEFAULT_LOCALE"]
     return BABEL_LOCALES.get(language, "sv")
@@ -222,3 +225,40 @@ def _send_once(message: EmailMultiAlternatives) -> None:
         # The message is either accepted or not by now; a failing QUIT changes nothing about it.
         with contextlib.suppress(Exception):
             connection.close()
+
+
+def describe_failure(exc: BaseException) -> str:
+    """Say why sending failed, as HR sees it: the SMTP reply, else the error's type and text."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return f"SMTP {exc.smtp_code}: {text}"[:2000]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [
+            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for addr, (code, msg) in exc.recipients.items()
+        ]
+        return ("SMTP " + "; ".join(parts))[:2000]
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def failure_summary(error: BaseException) -> str:
+    """Describe an exception chain by type, SMTP reply code and place in the code; never its text."""
+    parts = []
+    seen: set[int] = set()
+    current_error: BaseException | None = error
+    while current_error is not None and id(current_error) not in seen:
+        seen.add(id(current_error))
+        described = type(current_error).__name__
+        code = getattr(current_error, "smtp_code", None)
+        if isinstance(code, int):
+            described += f" {code}"
+        frames = traceback.extract_tb(current_error.__traceback__)
+        if frames:
+            described += f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}"
+        parts.append(described)
+        current_error = current_error.__cause__ or current_error.__context__
+    return ", caused by ".join(parts)

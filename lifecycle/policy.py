@@ -75,6 +75,11 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "managers.edit": HR,
     "managers.audit_trail": HR,
     "managers.suggest": LOGGED_IN,
+    "invitations.invite_one": HR,
+    "invitations.withdraw_one": HR,
+    "invitations.invite_selection": HR,
+    # the e-mailed link's secret is the credential
+    "invitations.accept": PUBLIC,
     "gdpr.export": HR,
     "gdpr.anonymise": HR,
     # one's own personal data, as a download

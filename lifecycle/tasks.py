@@ -11,6 +11,7 @@ from celery import shared_task
 from flask import current_app
 
 from lifecycle.extensions import db
+from lifecycle.notifications import failure_summary
 from lifecycle.services.system import BEAT
 from lifecycle.services.system import record_heartbeat
 
@@ -164,3 +165,93 @@ def run_import(import_id: int) -> None:
     from lifecycle.timeutil import local_today
 
     run_job(import_id, local_today(), commit=db.session.commit, rollback=db.session.rollback)
+
+
+# -- account e-mails (lifecycle/services/invitations.py, password_reset.py; the README, "Accounts") -------
+
+#: a failed invitation e-mail is tried again this many times, a few minutes apart, before HR sees it
+INVITATION_RETRIES = 3
+
+
+@shared_task(
+    name="invitations.send", bind=True, acks_late=True, ignore_result=True, max_retries=INVITATION_RETRIES
+)
+def send_invitations(self: Task, invitation_ids: list[int]) -> None:  # type: ignore[type-arg]
+    """Mint each invitation's link and send its e-mail; a failure is recorded on that invitation alone."""
+    from lifecycle.notifications import describe_failure
+    from lifecycle.notifications import send
+    from lifecycle.services.invitations import prepare_invitation_email
+    from lifecycle.services.invitations import record_send_failure
+
+    failed: list[int] = []
+    for invitation_id in invitation_ids:
+        try:
+            message = prepare_invitation_email(invitation_id)
+            # The link is stored before the e-mail leaves: it must work when the e-mail arrives. A crash
+            # between the two loses this one e-mail (HR sends it again), never sends it twice.
+            db.session.commit()
+            if message is not None:
+                send(message)
+        except Exception as exc:
+            db.session.rollback()
+            reason = describe_failure(getattr(exc, "error", exc))
+            logger.warning("invitation %s not sent: %s", invitation_id, reason)
+            record_send_failure(invitation_id, reason)
+            db.session.commit()
+            failed.append(invitation_id)
+    if failed and self.request.retries < INVITATION_RETRIES:
+        raise self.retry(args=(failed,), countdown=120 * (self.request.retries + 1)) from None
+
+
+@shared_task(name="invitations.sweep", ignore_result=True)
+def sweep_invitations() -> int:
+    """Queue the invitations whose e-mail was never queued (the broker was down when HR invited)."""
+    from lifecycle.services.invitations import unsent_invitations
+
+    waiting = unsent_invitations()
+    if waiting:
+        queue_invitations(waiting)
+    return len(waiting)
+
+
+def queue_invitations(invitation_ids: list[int], size: int = 50) -> None:
+    """Queue the e-mails of committed invitations, a few per task, over one broker connection."""
+    celery_app = current_app.extensions["celery"]
+    with celery_app.producer_or_acquire() as producer:
+        for start in range(0, len(invitation_ids), size):
+            celery_app.send_task(
+                "invitations.send", args=[invitation_ids[start : start + size]], producer=producer
+            )
+
+
+def queue_password_reset(email: str, fallback_locale: str) -> None:
+    """Ask the worker to send a reset link; a broker that is down is logged, never shown to the visitor."""
+    try:
+        current_app.extensions["celery"].send_task(
+            "accounts.send_password_reset", args=[email, fallback_locale]
+        )
+    except Exception as exc:
+        # Not the address: the answer is the same whether or not it has an account, and so is the log.
+        logger.error("a password reset could not be queued: %s", failure_summary(exc))
+
+
+@shared_task(name="accounts.send_password_reset", ignore_result=True)
+def send_password_reset(email: str, fallback_locale: str) -> None:
+    """Issue a reset link for the enabled account with this address, if any, and e-mail it.
+
+    The secret is minted here, in the worker, so it is in no queue message. Not retried: the person
+    asks again, and a second link would only confuse.
+    """
+    from lifecycle.notifications import send
+    from lifecycle.services.password_reset import request_password_reset
+
+    try:
+        message = request_password_reset(email, fallback_locale)
+        db.session.commit()  # before sending: the link must work when the e-mail arrives
+        if message is not None:
+            send(message)
+    except Exception as exc:
+        db.session.rollback()
+        # Neither the address nor the link's secret: an error's own text (an SMTP server's reply, a
+        # refused recipient) can quote the message, so only what failed and where is logged.
+        logger.error("a password reset link could not be issued or sent: %s", failure_summary(exc))

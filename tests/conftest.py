@@ -6,18 +6,26 @@ embedded broker, and tests marked `postgres` or `redis` are skipped with the rea
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import email
+import email.policy
 import os
 import re
+import threading
 from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -27,6 +35,7 @@ from sqlalchemy import text
 from lifecycle import create_app
 from lifecycle.extensions import db
 from lifecycle.extensions import limiter
+from lifecycle.notifications import _drop_smtp_connection
 from tests.clock import session_clock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -281,3 +290,127 @@ def import_worker(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(celery_app, "send_task", send_task)
     return ran
+
+
+@dataclass
+class WorkerTasks:
+    """The tasks the code under test queued, each already run as the worker would."""
+
+    ran: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    def named(self, name: str) -> list[list[Any]]:
+        return [args for task, args in self.ran if task == name]
+
+
+@pytest.fixture
+def worker_tasks(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerTasks]:
+    """Run every task the code queues at once, as the worker would: no request pushed, its own session.
+
+    Like `import_worker`, for the e-mail tasks (invitations, password reset): the task runs on the
+    test's connection in a context of its own, where `has_request_context()` is false. A task that
+    asks to be retried is recorded, not run again.
+    """
+    from celery.exceptions import Retry
+    from flask import appcontext_tearing_down
+    from flask import has_request_context
+    from flask import request_started
+
+    tasks = WorkerTasks()
+    celery_app = app.extensions["celery"]
+
+    def run(name: str, args: list[Any]) -> None:
+        with app.app_context():
+            assert not has_request_context()
+            try:
+                celery_app.tasks[name].run(*args)
+            except Retry:
+                pass
+            finally:
+                db.session.remove()
+
+    pending: list[tuple[str, list[Any]]] = []
+    serving: list[bool] = []
+
+    def send_task(name: str, args: Any = None, **options: Any) -> None:
+        tasks.ran.append((name, list(args or [])))
+        if serving:
+            # As in production, the worker gets it after the request: once the request's session is gone.
+            pending.append((name, list(args or [])))
+        else:
+            contextvars.Context().run(run, name, list(args or []))
+
+    def request_began(sender: Flask, **extra: Any) -> None:
+        serving.append(True)
+
+    def request_ended(sender: Flask, **extra: Any) -> None:
+        if not serving:
+            return
+        serving.clear()
+        while pending:
+            name, args = pending.pop(0)
+            contextvars.Context().run(run, name, args)
+
+    request_started.connect(request_began, app)
+    appcontext_tearing_down.connect(request_ended, app)
+    monkeypatch.setattr(celery_app, "send_task", send_task)
+    monkeypatch.setattr(celery_app, "producer_or_acquire", lambda *a, **k: contextlib.nullcontext())
+    yield tasks
+    request_started.disconnect(request_began, app)
+    appcontext_tearing_down.disconnect(request_ended, app)
+
+
+# -- a real SMTP server -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server accepted, parsed."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [message for message in self.messages if message["To"] == address]
+
+
+@pytest.fixture
+def smtp_port() -> Iterator[int]:
+    """A port nobody listens on until `inbox` starts a server there."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    yield port
+
+
+@pytest.fixture
+def smtp_config(
+    app: Flask, smtp_port: int, monkeypatch: pytest.MonkeyPatch, worker_tasks: WorkerTasks
+) -> Iterator[None]:
+    """Send the app's e-mail over SMTP to 127.0.0.1:`smtp_port`, as in production, from the worker's task."""
+    state = app.extensions["mailman"]
+    for key, value in {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port}.items():
+        monkeypatch.setitem(app.config, key, value)
+    monkeypatch.setattr(state, "backend", "smtp")
+    monkeypatch.setattr(state, "server", "127.0.0.1")
+    monkeypatch.setattr(state, "port", smtp_port)
+    yield
+    _drop_smtp_connection()
+
+
+@pytest.fixture
+def inbox(smtp_config: None, smtp_port: int) -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield handler
+    _drop_smtp_connection()
+    controller.stop()

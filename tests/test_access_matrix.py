@@ -462,6 +462,25 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         on("B", STAFF, _manager, body=lambda w: _edit_form(w.b, w), writes=True),
     ],
     ("managers.suggest", "GET"): plain(SIGNED_IN, query=lambda w: "q=Matrisson", sees=BOTH_SEEN),
+    # Everyone of the world already logs in: HR's invitation is refused with a message, never a 500.
+    ("invitations.invite_one", "POST"): both(STAFF, STAFF, _manager),
+    ("invitations.withdraw_one", "POST"): both(STAFF, STAFF, _manager),
+    ("invitations.invite_selection", "GET"): plain(STAFF, query=lambda w: "q=Matrisson"),
+    ("invitations.invite_selection", "POST"): plain(STAFF, query=lambda w: "q=Matrisson"),
+    ("invitations.accept", "GET"): [
+        Case(target="unknown link", allowed=NOBODY, url=lambda w: {"secret": "x" * 43}),
+        Case(target="no link opened", allowed=NOBODY),
+    ],
+    ("invitations.accept", "POST"): [
+        Case(
+            target="no link opened",
+            allowed=NOBODY,
+            body=lambda w: {
+                "new_password": "blå cykel under äppelträdet",
+                "repeat_password": "blå cykel under äppelträdet",
+            },
+        )
+    ],
     ("introductions.launch", "POST"): both(
         STAFF,
         STAFF,

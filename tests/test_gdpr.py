@@ -51,6 +51,7 @@ from lifecycle.models import Activity
 from lifecycle.models import AuditEvent
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerImport
 from lifecycle.models import OrgUnit
@@ -244,6 +245,19 @@ def _seed(today: date) -> World:
     issue_calendar_token(user)
     db.session.add(
         PasswordResetToken(user_id=user.id, token_digest="d" * 64, expires_at=utcnow() + timedelta(hours=1))
+    )
+    # The invitation she got (its first e-mail bounced, quoting her address), and one she sent.
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=7),
+            send_error=f"550 <{EMAIL}> mailbox unavailable",
+            used_at=utcnow(),
+        )
+    )
+    invitee = make_user(Role.MANAGER, name="Inbjuden Person")
+    db.session.add(
+        Invitation(user_id=invitee.id, invited_by_id=user.id, expires_at=utcnow() + timedelta(days=7))
     )
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"

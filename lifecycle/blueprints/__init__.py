@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.imports.views import bp as imports_bp
     from lifecycle.blueprints.insight.views import bp as insight_bp
     from lifecycle.blueprints.introductions.views import bp as introductions_bp
+    from lifecycle.blueprints.invitations.views import bp as invitations_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         plans_bp,
         insight_bp,
         introductions_bp,
+        invitations_bp,
         reminders_bp,
         activities_bp,
         imports_bp,

@@ -10,6 +10,7 @@ from lifecycle.models.imports import ManagerImport
 from lifecycle.models.introductions import IntroductionLaunch
 from lifecycle.models.introductions import IntroductionTemplate
 from lifecycle.models.introductions import TemplateMilestone
+from lifecycle.models.invitations import Invitation
 from lifecycle.models.managers import Manager
 from lifecycle.models.managers import ManagerChange
 from lifecycle.models.managers import StageTransition
@@ -40,6 +41,7 @@ __all__ = [
     "Heartbeat",
     "IntroductionLaunch",
     "IntroductionTemplate",
+    "Invitation",
     "Manager",
     "ManagerChange",
     "ManagerImport",

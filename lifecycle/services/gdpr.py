@@ -66,6 +66,7 @@ from lifecycle.models import Activity
 from lifecycle.models import ApiToken
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
 from lifecycle.models import PasswordResetToken
@@ -179,6 +180,9 @@ UNSWEPT_COLUMNS = frozenset(
         ("api_tokens", "token_digest"),
         ("api_tokens", "prefix"),
         ("password_reset_tokens", "token_digest"),
+        ("invitations", "token_digest"),
+        # a mail server's answer; it may quote the address, so the rows go with the account (below)
+        ("invitations", "send_error"),
         ("manager_imports", "digest"),
         ("audit_events", "action"),
         ("audit_events", "object_type"),
@@ -944,6 +948,10 @@ def _erase_accounts(accounts: Sequence[tuple[User, str]], removed: str, now: dat
     )
     db.session.execute(
         delete(PasswordResetToken).where(PasswordResetToken.user_id.in_(user_ids)),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.execute(
+        delete(Invitation).where(Invitation.user_id.in_(user_ids)),
         execution_options={"synchronize_session": False},
     )
 

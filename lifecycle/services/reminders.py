@@ -75,6 +75,7 @@ from lifecycle.models import Manager
 from lifecycle.models import Reminder
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.notifications import describe_failure
 from lifecycle.services.workdays import is_working_day
 from lifecycle.services.workdays import next_working_day
 from lifecycle.timeutil import STOCKHOLM
@@ -1283,23 +1284,6 @@ def classify(exc: BaseException, reached_server: bool = True) -> Failure:
     return Failure.PERMANENT
 
 
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, smtplib.SMTPResponseException):
-        text = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        return f"SMTP {exc.smtp_code}: {text}"[:2000]
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        parts = [
-            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-            for addr, (code, msg) in exc.recipients.items()
-        ]
-        return ("SMTP " + "; ".join(parts))[:2000]
-    return f"{type(exc).__name__}: {exc}"[:2000]
-
-
 @dataclass(frozen=True)
 class Retry:
     """Try again after `countdown` seconds with these claims (their attempt counted up)."""
@@ -1326,7 +1310,7 @@ def record_failure(
     now = now or utcnow()
     settings = DeliverySettings.current()
     kind = classify(exc, reached_server)
-    error = describe(exc)
+    error = describe_failure(exc)
     ids = [c.reminder_id for c in delivery.claims]
     attempt = max(c.attempt for c in delivery.claims)
     if kind is Failure.PERMANENT:

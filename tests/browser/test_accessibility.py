@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from lifecycle.cli import DEFAULT_PLATFORM
+from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import ImportStatus
 from lifecycle.enums import OrgUnitKind
@@ -21,11 +22,13 @@ from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.imports import preview_import
+from lifecycle.services.invitations import invite
 from lifecycle.services.organisation import create_unit
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.tokens import digest
 from tests.browser.test_pipeline_browser import log_in
 from tests.factories import make_manager
 from tests.factories import make_user
@@ -42,6 +45,9 @@ def axe_page(browser: Any) -> Any:
     page = context.new_page()
     yield page
     context.close()
+
+
+INVITATION_SECRET = "a11y-invitation-secret-0123456789abcdefghijk"
 
 
 def _violations(page: Any) -> list[dict[str, Any]]:
@@ -69,7 +75,11 @@ def _world(app: Flask) -> dict[str, Any]:
             with_account=True,
             entered_on=date(2025, 5, 1),
         )
-        make_manager("Ida Introduktion", Stage.INTRODUCE, org_unit=unit)
+        ida = make_manager("Ida Introduktion", Stage.INTRODUCE, org_unit=unit)
+        # Ida is invited, her e-mail sent with a link whose secret the test knows.
+        invitation = invite(ida, hr)
+        assert invitation is not None
+        invitation.token_digest, invitation.sent_at = digest(INVITATION_SECRET), utcnow()
         pillars, expectations = resolve_tags(["leader"], ["leader.feedback"])
         create_catalogue_item(
             title="Feedbackkurs",
@@ -109,6 +119,7 @@ def _world(app: Flask) -> dict[str, Any]:
             "jobs": [job.id for job in jobs.values()],
             "hr": hr.email,
             "anna": anna.id,
+            "ida": ida.id,
             "anna_email": anna.user.email,  # type: ignore[union-attr]
             "review": plan.reviews[0].id if plan.reviews else None,
         }
@@ -124,6 +135,7 @@ def _check(page: Any, url: str | None, failures: dict[str, Any], label: str = ""
             and not response.ok
             and "no-such-page" not in url
             and "reset-password" not in url
+            and "/invitation/" not in url
         ):
             failures[url] = f"answered {response.status}"
             return
@@ -140,6 +152,10 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.locator("main form button[type=submit]").click()  # the reset request with an error
     _check(axe_page, None, failures, "forgot password with errors")
     _check(axe_page, f"{live_url}/reset-password/{'x' * 43}", failures, "a reset link that does not work")
+    _check(axe_page, f"{live_url}/invitation/{'x' * 43}", failures, "an invitation link that does not work")
+    _check(axe_page, f"{live_url}/invitation/{INVITATION_SECRET}", failures, "choosing the first password")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "the first password with errors")
     axe_page.goto(f"{live_url}/login")
     axe_page.get_by_role("button", name="Logga in").click()  # a form with errors
     _check(axe_page, None, failures, "login with errors")
@@ -153,6 +169,9 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/managers/{anna}/edit",
         f"/managers/{anna}/move",
         f"/managers/{anna}/plan",
+        f"/managers/{data['ida']}",
+        "/invitations/new",
+        "/invitations/new?q=Ida",
         "/platform",
         "/insight/coverage",
         "/insight/uncovered?pillar=secure",

@@ -451,3 +451,68 @@ def test_every_kind_of_reminder_is_rendered_by_the_worker_in_its_recipients_lang
             seen.add((recipient in digests, language))
         assert seen == {(digest, language) for digest in (False, True) for language in Language}
         db.session.remove()
+
+
+INVITATION_SUBJECT = {
+    Language.SV: "Du är inbjuden till Chefsresan",
+    Language.EN: "You are invited to Chefsresan",
+}
+RESET_SUBJECT = {
+    Language.SV: "Välj ett nytt lösenord för Chefsresan",
+    Language.EN: "Choose a new password for Chefsresan",
+}
+
+
+def test_invitations_and_password_resets_are_sent_by_the_worker_once_in_each_language(
+    line: dict[str, Any],
+) -> None:
+    """The account e-mails are the worker's too: it mints each link, renders with no request, sends once."""
+    from email.header import decode_header
+    from email.header import make_header
+
+    from lifecycle.models import Invitation
+    from lifecycle.services.invitations import invite
+    from lifecycle.tasks import queue_invitations
+    from lifecycle.tasks import queue_password_reset
+
+    app, worker, handler = line["app"], line["worker"], line["sink"].handler
+    expected: dict[str, tuple[str, Language]] = {}
+    with app.app_context():
+        hr = make_user(Role.HR, name="Hedda HR")
+        invitation_ids = []
+        for language in Language:
+            invitee = make_manager(f"Inbjuden {language.value}")
+            invitation = invite(invitee, hr)
+            assert invitation is not None and invitee.user is not None
+            invitee.user.language = language
+            invitation_ids.append(invitation.id)
+            expected[invitee.email or ""] = (INVITATION_SUBJECT[language], language)
+            forgetful = make_user(Role.MANAGER, name=f"Glömsk {language.value}")
+            forgetful.language = language
+            expected[forgetful.email] = (RESET_SUBJECT[language], language)
+        db.session.commit()
+        # Queued twice, as a redelivery or the sweep would: each invitation still goes out once.
+        queue_invitations(invitation_ids)
+        queue_invitations(invitation_ids)
+        for address, (subject, _language) in expected.items():
+            if subject in RESET_SUBJECT.values():
+                queue_password_reset(address, "sv")
+        db.session.remove()
+    worker.env["BASE_URL"] = BASE_URL
+    worker.start()
+    wait_for(lambda: handler.total >= len(expected), 120, f"{len(expected)} e-mails", worker.log_tail)
+    time.sleep(2)  # anything sent twice would arrive by now
+    assert set(handler.counts.values()) == {1} and len(handler.counts) == len(expected), handler.counts
+    received = {str(message["To"]): message for message in handler.messages.values()}
+    assert set(received) == set(expected)
+    for address, (subject, language) in expected.items():
+        message = received[address]
+        assert str(make_header(decode_header(message["Subject"]))) == subject
+        text = _text_of(message)
+        assert text.startswith(GREETING[language]), text
+        link = "/invitation/" if subject in INVITATION_SUBJECT.values() else "/reset-password/"
+        assert f"{BASE_URL}{link}" in text and "http://localhost" not in text
+    with app.app_context():
+        sent = list(db.session.scalars(select(Invitation)))
+        assert all(i.sent_at is not None and i.token_digest and i.send_error is None for i in sent)
+        db.session.remove()

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import traceback
-from functools import partial
 
 from flask import Blueprint
-from flask import Flask
 from flask import after_this_request
 from flask import current_app
 from flask import flash
@@ -24,6 +21,9 @@ from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from lifecycle.auth import verify_password
+from lifecycle.blueprints.auth.emailed_links import acceptable_password
+from lifecycle.blueprints.auth.emailed_links import no_referrer
+from lifecycle.blueprints.auth.emailed_links import start_over
 from lifecycle.blueprints.auth.forms import ForgotPasswordForm
 from lifecycle.blueprints.auth.forms import LoginForm
 from lifecycle.blueprints.auth.password_forms import PasswordChangeForm
@@ -31,7 +31,6 @@ from lifecycle.blueprints.auth.password_forms import PasswordResetForm
 from lifecycle.extensions import db
 from lifecycle.extensions import limiter
 from lifecycle.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
-from lifecycle.notifications import send
 from lifecycle.passwords import password_problem
 from lifecycle.policy import current
 from lifecycle.policy import home_endpoint
@@ -50,8 +49,8 @@ from lifecycle.services.accounts import set_password
 from lifecycle.services.password_reset import LinkState
 from lifecycle.services.password_reset import check_reset_digest
 from lifecycle.services.password_reset import check_reset_link
-from lifecycle.services.password_reset import request_password_reset
 from lifecycle.services.password_reset import reset_password as reset_password_through
+from lifecycle.tasks import queue_password_reset
 from lifecycle.urls import safe_next
 
 logger = logging.getLogger(__name__)
@@ -141,64 +140,12 @@ def forgot_password() -> tuple[str, int] | Response:
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot_password.html", form=form), 400 if form.is_submitted() else 200
-    response = make_response(render_template("auth/forgot_password_sent.html", email=form.email.data))
-    # The lookup, the link and the e-mail happen after the answer has gone out, so neither the answer
-    # nor its timing tells whether the address has an account.
-    response.call_on_close(
-        partial(
-            _send_reset_link,
-            current_app._get_current_object(),  # type: ignore[attr-defined]
-            form.email.data or "",
-            str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
-        )
+    # The lookup, the link and the e-mail happen in the worker, so neither the answer nor its timing
+    # tells whether the address has an account, and the link's secret is minted there.
+    queue_password_reset(
+        form.email.data or "", str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     )
-    return response
-
-
-def _send_reset_link(app: Flask, email: str, locale: str) -> None:
-    """Issue a link for an enabled account with this address and e-mail it (its own transaction).
-
-    It runs after the answer has gone out, so nothing may escape it: a failure is logged, never raised.
-    """
-    try:
-        with app.app_context():
-            try:
-                message = request_password_reset(email, locale)
-                db.session.commit()  # before sending: the link must work when the e-mail arrives
-                if message is not None:
-                    send(message)
-            except Exception:
-                db.session.rollback()
-                raise
-    except Exception as exc:  # whatever went wrong, the visitor already has the answer
-        # Neither the address nor the link's secret: an error's own text (an SMTP server's reply, a
-        # refused recipient) can quote the message, so only what failed and where is logged.
-        logger.error("a password reset link could not be issued or sent: %s", _failure_summary(exc))
-
-
-def _failure_summary(error: BaseException) -> str:
-    """Describe an exception chain by type, SMTP reply code and place in the code; never its text."""
-    parts = []
-    seen: set[int] = set()
-    current_error: BaseException | None = error
-    while current_error is not None and id(current_error) not in seen:
-        seen.add(id(current_error))
-        described = type(current_error).__name__
-        code = getattr(current_error, "smtp_code", None)
-        if isinstance(code, int):
-            described += f" {code}"
-        frames = traceback.extract_tb(current_error.__traceback__)
-        if frames:
-            described += f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}"
-        parts.append(described)
-        current_error = current_error.__cause__ or current_error.__context__
-    return ", caused by ".join(parts)
-
-
-def _no_referrer(response: Response) -> Response:
-    """Keep the link's secret out of the Referer header of anything the page loads or links to."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return make_response(render_template("auth/forgot_password_sent.html", email=form.email.data))
 
 
 @bp.get("/reset-password/<secret>")
@@ -209,7 +156,7 @@ def reset_password(secret: str | None = None) -> tuple[str, int] | Response:
     The e-mailed address holds the secret: opening it keeps the secret's digest in the session and
     redirects to `/reset-password`, so the secret is in no later address, form or log line.
     """
-    after_this_request(_no_referrer)
+    after_this_request(no_referrer)
     if secret is not None:
         return _open_reset_link(secret)
     opened = session.get(RESET_SESSION_KEY)
@@ -218,29 +165,19 @@ def reset_password(secret: str | None = None) -> tuple[str, int] | Response:
         return _refused_link(state)
     user = token.user
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        password = form.new_password.data or ""
-        problem = password_problem(password, email=user.email, name=user.name)
-        if problem:
-            form.new_password.errors = [problem]
-        elif reset_password_through(token, password):
-            db.session.commit()
-            language = session.get(LANGUAGE_SESSION_KEY)
-            # Whoever was logged in in this browser is out too; the owner logs in with the new password.
-            # Clearing the session also forgets the link.
-            logout_user()
-            session.clear()
-            if language:
-                session[LANGUAGE_SESSION_KEY] = language
-            flash(
-                _("Your password is changed, and you are logged out everywhere. Log in with it now."),
-                "success",
-            )
-            return redirect(url_for("auth.login"))
-        else:
+    password = acceptable_password(form, user)
+    if password is not None:
+        if not reset_password_through(token, password):
             db.session.rollback()
             return _refused_link(LinkState.USED)
-        db.session.rollback()
+        db.session.commit()
+        # Whoever was logged in in this browser is out too; the owner logs in with the new password.
+        start_over()
+        flash(
+            _("Your password is changed, and you are logged out everywhere. Log in with it now."), "success"
+        )
+        return redirect(url_for("auth.login"))
+    db.session.rollback()
     status = 400 if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form, user=user), status
 

@@ -30,6 +30,7 @@ from lifecycle.services.accounts import hr_users
 from lifecycle.services.audit import record_read
 from lifecycle.services.introductions import active_templates
 from lifecycle.services.introductions import introduction_progress
+from lifecycle.services.invitations import account_of
 from lifecycle.services.journey import StageMoveError
 from lifecycle.services.journey import allowed_moves
 from lifecycle.services.journey import move_to_stage
@@ -81,6 +82,7 @@ def detail(manager_id: int) -> str:
         field_labels=FIELD_LABELS,
         describe_value=describe_value,
         can_edit=can_edit,
+        account=account_of(manager) if can_edit else None,
         today=local_today(),
     )
     record_read(user, manager, "manager")

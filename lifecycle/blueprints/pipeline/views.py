@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint
 from flask import current_app
 from flask import render_template
@@ -42,10 +44,18 @@ def _selected_stage() -> Stage | None:
     return Stage(value) if value in {stage.value for stage in Stage.journey()} else None
 
 
-@bp.get("/pipeline")
-def board() -> str:
-    """Show the journey as columns with counts and cards; one stage alone is shown page by page."""
-    user = signed_in()
+@dataclass(frozen=True)
+class BoardSelection:
+    """Who the board's query string selects: the filter form, the filter and the one stage shown."""
+
+    form: BoardFilterForm
+    filters: ManagerFilter
+    stage: Stage | None
+    stuck_after: dict[Stage, int]
+
+
+def board_selection() -> BoardSelection:
+    """Read the board's filters from the query string (the board, and actions on its selection)."""
     form = _filter_form()
     form.validate()
     stage = _selected_stage()
@@ -57,6 +67,20 @@ def board() -> str:
         query=form.q.data or "",
         stuck_after=stuck_after if form.stuck.data else None,
         stages=(stage,) if stage else Stage.journey(),
+    )
+    return BoardSelection(form, filters, stage, stuck_after)
+
+
+@bp.get("/pipeline")
+def board() -> str:
+    """Show the journey as columns with counts and cards; one stage alone is shown page by page."""
+    user = signed_in()
+    selection = board_selection()
+    form, filters, stage, stuck_after = (
+        selection.form,
+        selection.filters,
+        selection.stage,
+        selection.stuck_after,
     )
     page = form.page.data if form.page.data and not form.page.errors else 1
     per_column = CARDS_PER_PAGE if stage else CARDS_PER_COLUMN
