@@ -113,13 +113,12 @@ def test_only_hr_reaches_the_catalogue_and_the_activity_form(
 def test_a_retired_expectation_is_marked_on_the_catalogue_and_on_plan_goals(  # type: ignore[no-untyped-def]
     app_ctx: Flask, client: FlaskClient, login
 ) -> None:
-    from datetime import date
-
     from lifecycle.enums import ActivityKind
     from lifecycle.services.activities import create_catalogue_item
     from lifecycle.services.activities import resolve_tags
     from lifecycle.services.plans import add_goal
     from lifecycle.services.plans import ensure_plan
+    from lifecycle.timeutil import local_today
     from tests.factories import orebro_platform_only
 
     platform_file = orebro_platform_only()
@@ -133,7 +132,7 @@ def test_a_retired_expectation_is_marked_on_the_catalogue_and_on_plan_goals(  # 
         expectations=expectations,
     )
     person = make_manager("Greta Mål")
-    add_goal(ensure_plan(person, date(2026, 11, 4)), title="Ge mer feedback", expectations=expectations)
+    add_goal(ensure_plan(person, local_today()), title="Ge mer feedback", expectations=expectations)
     db.session.commit()
     login(make_user(Role.HR).email)
 
