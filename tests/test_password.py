@@ -61,3 +61,24 @@ def test_wrong_current_or_weak_new_password_is_refused_next_to_the_field(
     assert 'id="new_password-error"' in weak
     db.session.refresh(user)
     assert verify_password(user, PASSWORD)
+
+
+def test_the_ten_thousand_most_common_passwords_and_their_dressed_up_forms_are_refused() -> None:
+    from lifecycle.passwords import common_passwords
+
+    listed = common_passwords()
+    assert len(listed) >= 10_000
+    # Long enough for the length rule, yet on the list of breached passwords as they are.
+    assert "qwertyuiopasdfgh" in listed or "1q2w3e4r5t6y" in listed
+    for password in (
+        "1q2w3e4r5t6y",
+        "Dragon123456",  # a listed word with digits around it
+        "!!football2024",
+        "Superman2026!",
+        "Sverige2027!!",
+        "sommaren 2027",  # a Swedish favourite, spaced
+    ):
+        assert password_problem(password) is not None, password
+    # Passphrases and words that are not on the list pass.
+    for password in ("blå cykel under äppelträdet", "sju gröna ekorrar i Örebro", "Kanelbulle-i-Kumla-77"):
+        assert password_problem(password) is None, password
