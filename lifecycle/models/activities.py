@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import TYPE_CHECKING
-from typing import Any
 
 from sqlalchemy import Boolean
 from sqlalchemy import Column
@@ -16,10 +15,8 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
-from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.orm import Mapped
-from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -29,6 +26,8 @@ from lifecycle.db import enum_column
 from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import Stage
+from lifecycle.models.tags import TaggedWithoutPillarError
+from lifecycle.models.tags import tag_tables
 
 if TYPE_CHECKING:
     from lifecycle.models.managers import Manager
@@ -46,35 +45,13 @@ activity_participants = Table(
     Index("ix_activity_participants_manager_id", "manager_id", "activity_id"),
 )
 
-activity_pillars = Table(
-    "activity_pillars",
-    Base.metadata,
-    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
-    Column("pillar_id", ForeignKey("pillars.id"), primary_key=True),
-    Index("ix_activity_pillars_pillar_id", "pillar_id", "activity_id"),
-)
-
-activity_expectations = Table(
-    "activity_expectations",
-    Base.metadata,
-    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
-    Column("expectation_id", ForeignKey("expectations.id"), primary_key=True),
-    Index("ix_activity_expectations_expectation_id", "expectation_id", "activity_id"),
-)
-
-catalogue_pillars = Table(
-    "catalogue_item_pillars",
-    Base.metadata,
-    Column("catalogue_item_id", ForeignKey("catalogue_items.id", ondelete="CASCADE"), primary_key=True),
-    Column("pillar_id", ForeignKey("pillars.id"), primary_key=True),
-)
-
-catalogue_expectations = Table(
-    "catalogue_item_expectations",
-    Base.metadata,
-    Column("catalogue_item_id", ForeignKey("catalogue_items.id", ondelete="CASCADE"), primary_key=True),
-    Column("expectation_id", ForeignKey("expectations.id"), primary_key=True),
-)
+#: the tags of an activity; an activity without a pillar is refused at flush
+ACTIVITY_TAGS = tag_tables("activities", "activity_id", "activity", needs_pillar=True)
+#: the default tags a catalogue item hands to the activities made from it
+CATALOGUE_TAGS = tag_tables("catalogue_items", "catalogue_item_id", "catalogue_item")
+# The link tables by their old names, for the queries that join them.
+activity_pillars = ACTIVITY_TAGS.pillars
+activity_expectations = ACTIVITY_TAGS.expectations
 
 
 class CatalogueItem(Base):
@@ -89,10 +66,8 @@ class CatalogueItem(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    pillars: Mapped[list[Pillar]] = relationship(secondary=catalogue_pillars, order_by="Pillar.position")
-    expectations: Mapped[list[Expectation]] = relationship(
-        secondary=catalogue_expectations, order_by="Expectation.position"
-    )
+    pillars: Mapped[list[Pillar]] = CATALOGUE_TAGS.pillar_relationship()
+    expectations: Mapped[list[Expectation]] = CATALOGUE_TAGS.expectation_relationship()
 
 
 _OPEN_MILESTONE = "introduction_id IS NOT NULL AND completed_on IS NULL AND cancelled_at IS NULL"
@@ -152,10 +127,8 @@ class Activity(Base):
     participants: Mapped[list[Manager]] = relationship(
         secondary=activity_participants, order_by="Manager.name"
     )
-    pillars: Mapped[list[Pillar]] = relationship(secondary=activity_pillars, order_by="Pillar.position")
-    expectations: Mapped[list[Expectation]] = relationship(
-        secondary=activity_expectations, order_by="Expectation.position"
-    )
+    pillars: Mapped[list[Pillar]] = ACTIVITY_TAGS.pillar_relationship()
+    expectations: Mapped[list[Expectation]] = ACTIVITY_TAGS.expectation_relationship()
     responsible: Mapped[User | None] = relationship(foreign_keys=[responsible_id])
     catalogue_item: Mapped[CatalogueItem | None] = relationship()
     goal: Mapped[PlanGoal | None] = relationship(back_populates="activities")
@@ -173,16 +146,8 @@ class Activity(Base):
         )
 
 
-class ActivityWithoutPillarError(ValueError):
-    """Every activity must build at least one pillar of the leadership platform."""
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_activities_without_pillars(session: Session, flush_context: Any, instances: Any) -> None:
-    """Refuse to save an activity that is tagged with no pillar, whichever code path made it."""
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Activity) and not obj.pillars:
-            raise ActivityWithoutPillarError(f"activity {obj.title!r} has no pillar")
+#: what saving an activity without a pillar raises (lifecycle/models/tags.py enforces it)
+ActivityWithoutPillarError = TaggedWithoutPillarError
 
 
 class PillarCoverage(Base):

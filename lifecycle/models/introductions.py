@@ -7,12 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean
-from sqlalchemy import Column
 from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
-from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -24,6 +22,7 @@ from lifecycle.db import enum_column
 from lifecycle.db import utcnow
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ResponsibleRole
+from lifecycle.models.tags import tag_tables
 
 if TYPE_CHECKING:
     from lifecycle.models.managers import Manager
@@ -32,19 +31,8 @@ if TYPE_CHECKING:
     from lifecycle.models.users import User
 
 
-milestone_pillars = Table(
-    "template_milestone_pillars",
-    Base.metadata,
-    Column("milestone_id", ForeignKey("template_milestones.id", ondelete="CASCADE"), primary_key=True),
-    Column("pillar_id", ForeignKey("pillars.id"), primary_key=True),
-)
-
-milestone_expectations = Table(
-    "template_milestone_expectations",
-    Base.metadata,
-    Column("milestone_id", ForeignKey("template_milestones.id", ondelete="CASCADE"), primary_key=True),
-    Column("expectation_id", ForeignKey("expectations.id"), primary_key=True),
-)
+#: the tags of a template's milestone, handed to the activity it becomes
+MILESTONE_TAGS = tag_tables("template_milestones", "milestone_id", "template_milestone")
 
 
 class IntroductionTemplate(Base):
@@ -88,10 +76,8 @@ class TemplateMilestone(Base):
 
     template: Mapped[IntroductionTemplate] = relationship(back_populates="milestones")
     responsible_user: Mapped[User | None] = relationship()
-    pillars: Mapped[list[Pillar]] = relationship(secondary=milestone_pillars, order_by="Pillar.position")
-    expectations: Mapped[list[Expectation]] = relationship(
-        secondary=milestone_expectations, order_by="Expectation.position"
-    )
+    pillars: Mapped[list[Pillar]] = MILESTONE_TAGS.pillar_relationship()
+    expectations: Mapped[list[Expectation]] = MILESTONE_TAGS.expectation_relationship()
 
 
 class IntroductionLaunch(Base):

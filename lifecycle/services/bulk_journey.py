@@ -31,9 +31,8 @@ from lifecycle.models import IntroductionTemplate
 from lifecycle.models import Manager
 from lifecycle.models import StageTransition
 from lifecycle.models import User
-from lifecycle.models.activities import activity_expectations
+from lifecycle.models.activities import ACTIVITY_TAGS
 from lifecycle.models.activities import activity_participants
-from lifecycle.models.activities import activity_pillars
 from lifecycle.services.audit import CREATE
 from lifecycle.services.audit import MOVE
 from lifecycle.services.audit import current_context
@@ -244,7 +243,7 @@ def _launch_many(
             [{"activity_id": a, "manager_id": m} for a, m in zip(activity_ids, owners, strict=True)],
         )
         db.session.execute(
-            insert(activity_pillars),
+            insert(ACTIVITY_TAGS.pillars),
             [
                 {"activity_id": a, "pillar_id": p}
                 for a, (pillar_ids, _e) in zip(activity_ids, tags, strict=True)
@@ -257,7 +256,7 @@ def _launch_many(
             for e in expectation_ids
         ]
         if expectation_rows:
-            db.session.execute(insert(activity_expectations), expectation_rows)
+            db.session.execute(insert(ACTIVITY_TAGS.expectations), expectation_rows)
         # The reminder service's batch entry point: a few queries per chunk of items, not per person.
         sync_reminders(activities=activity_ids, now=now)
     events = [

@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import delete
@@ -28,9 +30,9 @@ from lifecycle.models import Manager
 from lifecycle.models import OrgUnit
 from lifecycle.models import Pillar
 from lifecycle.models import PillarCoverage
-from lifecycle.models.activities import activity_expectations
+from lifecycle.models.activities import ACTIVITY_TAGS
 from lifecycle.models.activities import activity_participants
-from lifecycle.models.activities import activity_pillars
+from lifecycle.models.tags import TagTables
 from lifecycle.services.pipeline import ManagerFilter
 from lifecycle.services.pipeline import filter_clauses
 
@@ -61,13 +63,13 @@ def refresh_coverage(manager_ids: Iterable[int]) -> None:
     latest = (
         select(
             activity_participants.c.manager_id,
-            activity_pillars.c.pillar_id,
+            ACTIVITY_TAGS.pillars.c.pillar_id,
             func.max(Activity.completed_on),
         )
         .join(Activity, Activity.id == activity_participants.c.activity_id)
-        .join(activity_pillars, activity_pillars.c.activity_id == Activity.id)
+        .join(ACTIVITY_TAGS.pillars, ACTIVITY_TAGS.pillar_owner == Activity.id)
         .where(activity_participants.c.manager_id.in_(ids), _done())
-        .group_by(activity_participants.c.manager_id, activity_pillars.c.pillar_id)
+        .group_by(activity_participants.c.manager_id, ACTIVITY_TAGS.pillars.c.pillar_id)
     )
     db.session.execute(
         insert(PillarCoverage).from_select(["manager_id", "pillar_id", "last_completed_on"], latest)
@@ -97,18 +99,26 @@ def manager_coverage(manager: Manager, pillars: list[Pillar], today: date) -> li
         .where(activity_participants.c.manager_id == manager.id, _done(), Activity.completed_on >= since)
         .where(Activity.completed_on <= today)
     ).subquery()
+    return coverage_of(ACTIVITY_TAGS, select(mine.c.id), pillars)
+
+
+def coverage_of(tags: TagTables, rows: Select[Any], pillars: list[Pillar]) -> list[PillarCount]:
+    """Count the rows of any tagged model (their ids selected by `rows`) per pillar and per expectation.
+
+    Retired pillars and expectations are listed only where something counted builds them.
+    """
     by_pillar: dict[int, int] = dict(
         db.session.execute(
-            select(activity_pillars.c.pillar_id, func.count())
-            .where(activity_pillars.c.activity_id.in_(select(mine.c.id)))
-            .group_by(activity_pillars.c.pillar_id)
+            select(tags.pillars.c.pillar_id, func.count())
+            .where(tags.pillar_owner.in_(rows))
+            .group_by(tags.pillars.c.pillar_id)
         ).all()
     )
     by_expectation: dict[int, int] = dict(
         db.session.execute(
-            select(activity_expectations.c.expectation_id, func.count())
-            .where(activity_expectations.c.activity_id.in_(select(mine.c.id)))
-            .group_by(activity_expectations.c.expectation_id)
+            select(tags.expectations.c.expectation_id, func.count())
+            .where(tags.expectation_owner.in_(rows))
+            .group_by(tags.expectations.c.expectation_id)
         ).all()
     )
     return [
