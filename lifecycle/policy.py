@@ -27,7 +27,9 @@ from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
 from lifecycle.models import Activity
+from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
+from lifecycle.models import PlanGoal
 from lifecycle.models import User
 
 logger = logging.getLogger(__name__)
@@ -281,3 +283,59 @@ def get_plan_owner_or_404(user: User | None, manager_id: int) -> Manager:
     if manager is None or not can_view_plan(user, manager):
         abort(404)
     return manager
+
+
+# -- the plan's objects, loaded by the services, checked here -----------------------------------------
+
+
+def get_plan_editor_or_404(user: User | None, manager_id: int) -> Manager:
+    """Load a manager whose plan the user edits (the manager themself), or answer 404."""
+    manager = get_plan_owner_or_404(user, manager_id)
+    if not can_edit_plan(user, manager):
+        abort(404)
+    return manager
+
+
+def get_activity_adder_or_404(user: User | None, manager_id: int) -> Manager:
+    """Load a manager the user may add activities for (HR, or the manager themself), or answer 404."""
+    manager = get_plan_owner_or_404(user, manager_id)
+    if not can_add_activity(user, manager):
+        abort(404)
+    return manager
+
+
+def get_plan_commenter_or_404(user: User | None, manager_id: int) -> Manager:
+    """Load a manager whose plan the user comments on (the line manager, HR), or answer 404."""
+    manager = get_plan_owner_or_404(user, manager_id)
+    if not can_comment_plan(user, manager):
+        abort(404)
+    return manager
+
+
+def changeable_activity_or_404(user: User | None, activity: Activity | None) -> Activity:
+    """Let through an activity the user may complete or cancel; anything else is a 404."""
+    if activity is None or not can_change_activity(user, activity):
+        abort(404)
+    return activity
+
+
+def editable_goal_or_404(user: User | None, goal: PlanGoal | None) -> PlanGoal:
+    """Let through a goal of a plan the user edits; anything else is a 404."""
+    if goal is None or not can_edit_plan(user, goal.plan.manager):
+        abort(404)
+    return goal
+
+
+def readable_review_or_404(user: User | None, review: DevelopmentReview | None) -> DevelopmentReview:
+    """Let through a review of a plan the user reads; anything else is a 404."""
+    if review is None or not can_view_plan(user, review.plan.manager):
+        abort(404)
+    return review
+
+
+def completable_review_or_404(user: User | None, review: DevelopmentReview | None) -> DevelopmentReview:
+    """Let through a review the user may complete (reads the plan and comments on it); else a 404."""
+    review = readable_review_or_404(user, review)
+    if not can_comment_plan(user, review.plan.manager):
+        abort(404)
+    return review

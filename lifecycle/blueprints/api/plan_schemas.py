@@ -44,6 +44,7 @@ from lifecycle.models import PlanGoal
 from lifecycle.models import User
 from lifecycle.services.coverage import HeatmapRow
 from lifecycle.services.coverage import PillarCount
+from lifecycle.services.plan_queries import ActivityStatus
 
 MAX_PILLARS = 20
 MAX_EXPECTATIONS = 50
@@ -250,15 +251,6 @@ REVIEW_COMPLETE = BodySchema(
 
 
 # -- input: query strings -----------------------------------------------------------------------------
-
-
-class ActivityStatus(enum.StrEnum):
-    """Which of a manager's activities a list shows."""
-
-    OPEN = "open"
-    COMPLETED = "completed"
-    OVERDUE = "overdue"
-    ALL = "all"
 
 
 @dataclass(frozen=True)

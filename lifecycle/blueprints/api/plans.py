@@ -18,13 +18,6 @@ from flask import abort
 from flask import jsonify
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement
-from sqlalchemy import func
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import lazyload
-from sqlalchemy.orm import load_only
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from lifecycle.blueprints.api.errors import ApiError
@@ -38,7 +31,6 @@ from lifecycle.blueprints.api.plan_schemas import GOAL_CREATE
 from lifecycle.blueprints.api.plan_schemas import GOAL_UPDATE
 from lifecycle.blueprints.api.plan_schemas import GROUP_ACTIVITY_CREATE
 from lifecycle.blueprints.api.plan_schemas import REVIEW_COMPLETE
-from lifecycle.blueprints.api.plan_schemas import ActivityStatus
 from lifecycle.blueprints.api.plan_schemas import activity_json
 from lifecycle.blueprints.api.plan_schemas import catalogue_item_json
 from lifecycle.blueprints.api.plan_schemas import comment_json
@@ -51,29 +43,29 @@ from lifecycle.blueprints.api.plan_schemas import review_json
 from lifecycle.blueprints.api.plan_schemas import unit_coverage_json
 from lifecycle.blueprints.api.schemas import MAX_ID
 from lifecycle.blueprints.api.schemas import json_body
+from lifecycle.blueprints.api.schemas import keyset_page
 from lifecycle.blueprints.api.views import MANAGER_ID
 from lifecycle.blueprints.api.views import _conflicts_as_409
 from lifecycle.blueprints.api.views import bp
 from lifecycle.extensions import db
 from lifecycle.models import Activity
 from lifecycle.models import CatalogueItem
-from lifecycle.models import DevelopmentPlan
-from lifecycle.models import DevelopmentReview
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Pillar
-from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
-from lifecycle.models import ReviewAssessment
 from lifecycle.models import User
 from lifecycle.models.activities import ActivityWithoutPillarError
-from lifecycle.models.activities import activity_participants
-from lifecycle.policy import can_add_activity
-from lifecycle.policy import can_change_activity
 from lifecycle.policy import can_comment_plan
 from lifecycle.policy import can_edit_plan
-from lifecycle.policy import can_view_plan
+from lifecycle.policy import changeable_activity_or_404
+from lifecycle.policy import completable_review_or_404
+from lifecycle.policy import editable_goal_or_404
+from lifecycle.policy import get_activity_adder_or_404
+from lifecycle.policy import get_plan_commenter_or_404
+from lifecycle.policy import get_plan_editor_or_404
 from lifecycle.policy import get_plan_owner_or_404
+from lifecycle.policy import readable_review_or_404
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.activities import ActivityError
@@ -87,6 +79,18 @@ from lifecycle.services.coverage import heatmap_rows
 from lifecycle.services.coverage import manager_coverage
 from lifecycle.services.coverage import unit_heatmap
 from lifecycle.services.coverage import window_start
+from lifecycle.services.plan_queries import activities_page
+from lifecycle.services.plan_queries import activity_with_tags
+from lifecycle.services.plan_queries import catalogue_item_with_tags
+from lifecycle.services.plan_queries import current_plan_in_full
+from lifecycle.services.plan_queries import expectations_by_key
+from lifecycle.services.plan_queries import goal_of
+from lifecycle.services.plan_queries import managers_among
+from lifecycle.services.plan_queries import offered_catalogue
+from lifecycle.services.plan_queries import participant_counts
+from lifecycle.services.plan_queries import review_in_full
+from lifecycle.services.plan_queries import reviews_of
+from lifecycle.services.plan_queries import upcoming_reviews
 from lifecycle.services.plans import PlanError
 from lifecycle.services.plans import add_comment
 from lifecycle.services.plans import add_goal
@@ -136,33 +140,16 @@ def _optional_body() -> dict[str, Any]:
 # -- loading --------------------------------------------------------------------------------------
 
 
-def _plan_editor(manager_id: int) -> tuple[User, Manager]:
-    """Load a manager whose plan the caller edits (the manager themself), or answer 404."""
-    user = signed_in()
-    manager = get_plan_owner_or_404(user, manager_id)
-    if not can_edit_plan(user, manager):
-        abort(404)
-    return user, manager
-
-
 def _expectations(keys: Iterable[str], field: str) -> list[Expectation]:
     """Load expectations by key; a key that names none is a 422 on `field`."""
-    wanted = set(keys)
-    if not wanted:
-        return []
-    found = list(db.session.scalars(select(Expectation).where(Expectation.key.in_(wanted))))
-    unknown = wanted - {expectation.key for expectation in found}
+    found, unknown = expectations_by_key(keys)
     if unknown:
         _refuse(422, field, _("Unknown expectation: %(keys)s.", keys=", ".join(sorted(unknown))))
     return found
 
 
 def _catalogue_item(item_id: int) -> CatalogueItem:
-    item = db.session.scalar(
-        select(CatalogueItem)
-        .where(CatalogueItem.id == item_id)
-        .options(selectinload(CatalogueItem.pillars), selectinload(CatalogueItem.expectations))
-    )
+    item = catalogue_item_with_tags(item_id)
     if item is None:
         _refuse(422, "catalogue_item_id", _("The catalogue item does not exist."))
     return item
@@ -172,67 +159,23 @@ def _goal_of(manager: Manager, goal_id: int | None) -> PlanGoal | None:
     """Load a goal of the manager's plans; another manager's goal is as unknown as a missing one."""
     if goal_id is None:
         return None
-    goal = db.session.scalar(
-        select(PlanGoal)
-        .join(DevelopmentPlan)
-        .where(PlanGoal.id == goal_id, DevelopmentPlan.manager_id == manager.id)
-    )
+    goal = goal_of(manager, goal_id)
     if goal is None:
         _refuse(422, "goal_id", _("The goal does not exist in this manager's plan."))
     return goal
 
 
-def _activity(activity_id: int) -> Activity | None:
-    return db.session.scalar(
-        select(Activity)
-        .where(Activity.id == activity_id)
-        .options(
-            selectinload(Activity.participants).load_only(Manager.id),
-            selectinload(Activity.pillars),
-            selectinload(Activity.expectations),
-        )
-    )
-
-
-def _changeable_activity(activity_id: int) -> tuple[User, Activity]:
-    """Load an activity HR, or its one participant's own user, may complete or cancel; else 404."""
-    user = signed_in()
-    activity = _activity(activity_id)
-    if activity is None or not can_change_activity(user, activity):
-        abort(404)
-    return user, activity
-
-
-def _participant_counts(activity_ids: list[int]) -> dict[int, int]:
-    if not activity_ids:
-        return {}
-    column = activity_participants.c.activity_id
-    rows = db.session.execute(select(column, func.count()).where(column.in_(activity_ids)).group_by(column))
-    return {activity_id: count for activity_id, count in rows.all()}
-
-
 def _activity_response(activity_id: int, status: int = 200) -> tuple[Response, int]:
     """Answer with the activity as stored (services expire what they touched, so load it again)."""
-    activity = _activity(activity_id)
+    activity = activity_with_tags(activity_id)
     if activity is None:  # removed by someone else since this request wrote it
         abort(404)
     body = activity_json(activity, len(activity.participants), local_today())
     return jsonify(body), status
 
 
-def _review(review_id: int) -> DevelopmentReview | None:
-    return db.session.scalar(
-        select(DevelopmentReview)
-        .where(DevelopmentReview.id == review_id)
-        .options(
-            joinedload(DevelopmentReview.plan).joinedload(DevelopmentPlan.manager),
-            selectinload(DevelopmentReview.assessments).joinedload(ReviewAssessment.expectation),
-        )
-    )
-
-
 def _review_response(review_id: int) -> Response:
-    review = _review(review_id)
+    review = review_in_full(review_id)
     if review is None:  # removed by someone else since this request wrote it
         abort(404)
     return jsonify(review_json(review, review.plan.manager_id))
@@ -241,45 +184,22 @@ def _review_response(review_id: int) -> Response:
 # -- activities -----------------------------------------------------------------------------------
 
 
-def _status_clauses(status: ActivityStatus) -> list[ColumnElement[bool]]:
-    still_open: list[ColumnElement[bool]] = [Activity.completed_on.is_(None), Activity.cancelled_at.is_(None)]
-    if status is ActivityStatus.OPEN:
-        return still_open
-    if status is ActivityStatus.OVERDUE:
-        return [*still_open, Activity.due_on < local_today()]
-    if status is ActivityStatus.COMPLETED:
-        return [Activity.completed_on.is_not(None), Activity.cancelled_at.is_(None)]
-    return []
-
-
 @bp.get(f"/managers/{MANAGER_ID}/activities")
 def list_activities(manager_id: int) -> Response:
     """A page of the manager's activities, ordered by id; for those who may read the plan."""
     user = signed_in()
     manager = get_plan_owner_or_404(user, manager_id)
     query = parse_activity_query(request.args)
-    rows = list(
-        db.session.scalars(
-            select(Activity)
-            .join(activity_participants, activity_participants.c.activity_id == Activity.id)
-            .where(
-                activity_participants.c.manager_id == manager.id,
-                Activity.id > query.after_id,
-                *_status_clauses(query.status),
-            )
-            .options(selectinload(Activity.pillars), selectinload(Activity.expectations))
-            .order_by(Activity.id)
-            .limit(query.limit + 1)
-        )
-    )
-    page = rows[: query.limit]
-    counts = _participant_counts([activity.id for activity in page])
     today = local_today()
+    page, more = activities_page(
+        manager, after_id=query.after_id, status=query.status, today=today, limit=query.limit
+    )
+    counts = participant_counts([activity.id for activity in page])
     response = jsonify(
-        {
-            "items": [activity_json(activity, counts.get(activity.id, 0), today) for activity in page],
-            "next_cursor": str(page[-1].id) if len(rows) > query.limit else None,
-        }
+        keyset_page(
+            [activity_json(activity, counts.get(activity.id, 0), today) for activity in page],
+            page[-1].id if more else None,
+        )
     )
     record_read(user, manager, "activity")
     db.session.commit()
@@ -318,9 +238,7 @@ def _refuse_catalogue_overrides(values: dict[str, Any]) -> None:
 def create_activity(manager_id: int) -> tuple[Response, int]:
     """Add an activity for one manager: HR for anyone, a manager to their own plan."""
     user = signed_in()
-    manager = get_plan_owner_or_404(user, manager_id)
-    if not can_add_activity(user, manager):
-        abort(404)
+    manager = get_activity_adder_or_404(user, manager_id)
     values = ACTIVITY_CREATE.parse(json_body())
     item_id = values.get("catalogue_item_id")
     if item_id is not None:
@@ -346,9 +264,7 @@ def create_group_activity() -> tuple[Response, int]:
     user = signed_in()
     values = GROUP_ACTIVITY_CREATE.parse(json_body())
     ids = values["participants"]
-    participants = list(
-        db.session.scalars(select(Manager).where(Manager.id.in_(ids), visible_managers_clause(user)))
-    )
+    participants = managers_among(ids, visible_managers_clause(user))
     missing = set(ids) - {manager.id for manager in participants}
     if missing:
         listed = ", ".join(str(manager_id) for manager_id in sorted(missing))
@@ -382,7 +298,7 @@ def create_group_activity() -> tuple[Response, int]:
 @bp.post(f"/activities/{ACTIVITY_ID}/complete")
 def mark_activity_completed(activity_id: int) -> tuple[Response, int]:
     """Mark an activity completed (default today): HR, or the manager whose own activity it is."""
-    _user, activity = _changeable_activity(activity_id)
+    activity = changeable_activity_or_404(signed_in(), activity_with_tags(activity_id))
     values = ACTIVITY_COMPLETE.parse(_optional_body())
     with _refusals_as_422():
         complete_activity(activity, values.get("completed_on") or local_today())
@@ -393,7 +309,7 @@ def mark_activity_completed(activity_id: int) -> tuple[Response, int]:
 @bp.post(f"/activities/{ACTIVITY_ID}/cancel")
 def mark_activity_cancelled(activity_id: int) -> tuple[Response, int]:
     """Cancel an activity that will not happen: HR, or the manager whose own activity it is."""
-    _user, activity = _changeable_activity(activity_id)
+    activity = changeable_activity_or_404(signed_in(), activity_with_tags(activity_id))
     ACTIVITY_CANCEL.parse(_optional_body())
     # Cancelling again changes nothing: the first cancellation's time is kept.
     if activity.cancelled_at is None:
@@ -412,32 +328,8 @@ def show_plan(manager_id: int) -> Response:
     user = signed_in()
     manager = get_plan_owner_or_404(user, manager_id)
     today = local_today()
-    goals = selectinload(DevelopmentPlan.goals)
-    plan = db.session.scalar(
-        select(DevelopmentPlan)
-        .where(
-            DevelopmentPlan.manager_id == manager.id,
-            DevelopmentPlan.starts_on <= today,
-            DevelopmentPlan.ends_on >= today,
-        )
-        .options(
-            goals.selectinload(PlanGoal.expectations),
-            goals.selectinload(PlanGoal.activities).load_only(Activity.id, Activity.goal_id),
-            # Only the author's name is shown: none of a user's roles or links are loaded for it.
-            selectinload(DevelopmentPlan.comments)
-            .joinedload(PlanComment.author)
-            .options(load_only(User.id, User.name), lazyload("*")),
-        )
-    )
-    upcoming = list(
-        db.session.scalars(
-            select(DevelopmentReview)
-            .join(DevelopmentPlan)
-            .where(DevelopmentPlan.manager_id == manager.id, DevelopmentReview.completed_on.is_(None))
-            .order_by(DevelopmentReview.scheduled_on, DevelopmentReview.id)
-            .limit(UPCOMING_REVIEWS)
-        )
-    )
+    plan = current_plan_in_full(manager, today)
+    upcoming = upcoming_reviews(manager, UPCOMING_REVIEWS)
     response = jsonify(
         plan_json(
             manager,
@@ -455,7 +347,7 @@ def show_plan(manager_id: int) -> Response:
 @bp.post(f"/managers/{MANAGER_ID}/plan/goals")
 def create_goal(manager_id: int) -> tuple[Response, int]:
     """Add a goal tied to expectations to the manager's own current plan (started if needed)."""
-    _user, manager = _plan_editor(manager_id)
+    manager = get_plan_editor_or_404(signed_in(), manager_id)
     values = GOAL_CREATE.parse(json_body())
     expectations = _expectations(values.get("expectations", []), "expectations")
     # Two first goals at once would both start the year's plan: the second is told to try again.
@@ -474,10 +366,7 @@ def create_goal(manager_id: int) -> tuple[Response, int]:
 @bp.patch(f"/goals/{GOAL_ID}")
 def update_goal(goal_id: int) -> Response:
     """Change how far a goal has come; the plan's owner only."""
-    user = signed_in()
-    goal = db.session.get(PlanGoal, goal_id)
-    if goal is None or not can_edit_plan(user, goal.plan.manager):
-        abort(404)
+    goal = editable_goal_or_404(signed_in(), db.session.get(PlanGoal, goal_id))
     values = GOAL_UPDATE.parse(json_body())
     set_goal_status(goal, values["status"])
     db.session.commit()
@@ -488,9 +377,7 @@ def update_goal(goal_id: int) -> Response:
 def create_plan_comment(manager_id: int) -> tuple[Response, int]:
     """Comment on the manager's current plan: the line manager or HR."""
     user = signed_in()
-    manager = get_plan_owner_or_404(user, manager_id)
-    if not can_comment_plan(user, manager):
-        abort(404)
+    manager = get_plan_commenter_or_404(user, manager_id)
     values = COMMENT_CREATE.parse(json_body())
     with _conflicts_as_409(), _refusals_as_422():
         comment = add_comment(ensure_plan(manager, local_today()), user, values["body"])
@@ -506,14 +393,7 @@ def list_reviews(manager_id: int) -> Response:
     """The manager's development reviews, scheduled and completed, newest first, with assessments."""
     user = signed_in()
     manager = get_plan_owner_or_404(user, manager_id)
-    reviews = db.session.scalars(
-        select(DevelopmentReview)
-        .join(DevelopmentPlan)
-        .where(DevelopmentPlan.manager_id == manager.id)
-        .options(selectinload(DevelopmentReview.assessments).joinedload(ReviewAssessment.expectation))
-        .order_by(DevelopmentReview.scheduled_on.desc(), DevelopmentReview.id.desc())
-    )
-    response = jsonify({"items": [review_json(review, manager.id) for review in reviews]})
+    response = jsonify({"items": [review_json(review, manager.id) for review in reviews_of(manager)]})
     record_read(user, manager, "review")
     db.session.commit()
     return response
@@ -523,9 +403,7 @@ def list_reviews(manager_id: int) -> Response:
 def set_review_assessments(review_id: int) -> Response:
     """Save the caller's scores in a review: the manager's own, or their line manager's."""
     user = signed_in()
-    review = _review(review_id)
-    if review is None or not can_view_plan(user, review.plan.manager):
-        abort(404)
+    review = readable_review_or_404(user, review_in_full(review_id))
     assessor = assessor_for(user, review.plan.manager)
     if assessor is None:
         abort(404)
@@ -546,12 +424,7 @@ def set_review_assessments(review_id: int) -> Response:
 def mark_review_completed(review_id: int) -> Response:
     """Complete a review with its next steps, optionally as a new goal: the line manager or HR."""
     user = signed_in()
-    review = _review(review_id)
-    if review is None:
-        abort(404)
-    manager = review.plan.manager
-    if not (can_view_plan(user, manager) and can_comment_plan(user, manager)):
-        abort(404)
+    review = completable_review_or_404(user, review_in_full(review_id))
     values = REVIEW_COMPLETE.parse(json_body())
     goal = values.get("goal") or {}
     expectations = _expectations(goal.get("expectations", []), "goal")
@@ -602,10 +475,4 @@ def show_unit_coverage() -> Response:
 def list_catalogue() -> Response:
     """The activities HR offers, with the pillars and expectations an activity made from one gets."""
     signed_in()
-    items = db.session.scalars(
-        select(CatalogueItem)
-        .where(CatalogueItem.is_active.is_(True))
-        .options(selectinload(CatalogueItem.pillars), selectinload(CatalogueItem.expectations))
-        .order_by(CatalogueItem.title, CatalogueItem.id)
-    )
-    return jsonify({"items": [catalogue_item_json(item) for item in items]})
+    return jsonify({"items": [catalogue_item_json(item) for item in offered_catalogue()]})

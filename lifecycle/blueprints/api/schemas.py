@@ -352,6 +352,11 @@ def _query_stages(args: MultiDict[str, str]) -> tuple[Stage, ...]:
 # -- output ---------------------------------------------------------------------------------------
 
 
+def keyset_page(items: list[Any], last_id: int | None) -> dict[str, Any]:
+    """The envelope of every paged list: the items, and the cursor of the next page (None on the last)."""
+    return {"items": items, "next_cursor": str(last_id) if last_id is not None else None}
+
+
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 

@@ -16,9 +16,7 @@ from flask import jsonify
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from lifecycle.blueprints.api.authentication import add_challenge
@@ -32,6 +30,7 @@ from lifecycle.blueprints.api.schemas import MANAGER_CREATE
 from lifecycle.blueprints.api.schemas import MANAGER_UPDATE
 from lifecycle.blueprints.api.schemas import TRANSITION_CREATE
 from lifecycle.blueprints.api.schemas import json_body
+from lifecycle.blueprints.api.schemas import keyset_page
 from lifecycle.blueprints.api.schemas import manager_json
 from lifecycle.blueprints.api.schemas import parse_manager_query
 from lifecycle.blueprints.api.schemas import platform_json
@@ -41,7 +40,6 @@ from lifecycle.extensions import csrf
 from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import OrgUnit
-from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.policy import can_edit_manager
 from lifecycle.policy import get_manager_or_404
@@ -51,6 +49,10 @@ from lifecycle.services.audit import record_read
 from lifecycle.services.journey import StageMoveError
 from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
+from lifecycle.services.manager_queries import all_units
+from lifecycle.services.manager_queries import employee_number_taken
+from lifecycle.services.manager_queries import managers_page
+from lifecycle.services.manager_queries import transitions_of
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.services.managers import update_manager
@@ -103,21 +105,12 @@ def list_managers() -> Response:
     """A page of the managers the caller may see, filtered, ordered by id."""
     user = signed_in()
     query = parse_manager_query(request.args)
-    rows = list(
-        db.session.scalars(
-            select(Manager)
-            .where(
-                visible_managers_clause(user),
-                *filter_clauses(query.filters, local_today()),
-                Manager.id > query.after_id,
-            )
-            .order_by(Manager.id)
-            .limit(query.limit + 1)
-        )
+    page, more = managers_page(
+        [visible_managers_clause(user), *filter_clauses(query.filters, local_today())],
+        after_id=query.after_id,
+        limit=query.limit,
     )
-    page = rows[: query.limit]
-    next_cursor = str(page[-1].id) if len(rows) > query.limit else None
-    return jsonify({"items": [manager_json(manager) for manager in page], "next_cursor": next_cursor})
+    return jsonify(keyset_page([manager_json(manager) for manager in page], page[-1].id if more else None))
 
 
 @bp.get(f"/managers/{MANAGER_ID}")
@@ -148,7 +141,7 @@ def _new_manager_references(values: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ApiError(422, _("Some fields are not valid."), fields=errors)
     number = values.get("employee_number")
-    if number and db.session.scalar(select(Manager.id).where(Manager.employee_number == number)):
+    if number and employee_number_taken(number):
         message = _("Another person has this employee number.")
         raise ApiError(409, message, fields={"employee_number": [message]})
     return found
@@ -200,13 +193,7 @@ def update_manager_details(manager_id: int) -> Response:
 def list_transitions(manager_id: int) -> Response:
     """The manager's moves on the journey, newest first."""
     manager = get_manager_or_404(signed_in(), manager_id)
-    transitions = db.session.scalars(
-        select(StageTransition)
-        .where(StageTransition.manager_id == manager.id)
-        .options(selectinload(StageTransition.actor))
-        .order_by(StageTransition.id.desc())
-    )
-    return jsonify({"items": [transition_json(transition) for transition in transitions]})
+    return jsonify({"items": [transition_json(transition) for transition in transitions_of(manager)]})
 
 
 @bp.post(f"/managers/{MANAGER_ID}/transitions")
@@ -233,8 +220,7 @@ def create_transition(manager_id: int) -> tuple[Response, int]:
 def list_units() -> Response:
     """Every organisation unit, parents before their children."""
     signed_in()
-    units = db.session.scalars(select(OrgUnit).order_by(OrgUnit.path, OrgUnit.id))
-    return jsonify({"items": [unit_json(unit) for unit in units]})
+    return jsonify({"items": [unit_json(unit) for unit in all_units()]})
 
 
 @bp.get("/platform")
