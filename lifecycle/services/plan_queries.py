@@ -31,6 +31,7 @@ from lifecycle.models import PlanGoal
 from lifecycle.models import ReviewAssessment
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.services.plans import current_plan
 
 logger = logging.getLogger(__name__)
 
@@ -144,21 +145,15 @@ def goal_of(manager: Manager, goal_id: int) -> PlanGoal | None:
 def current_plan_in_full(manager: Manager, today: date) -> DevelopmentPlan | None:
     """Return the plan whose period holds `today` with its goals and comments (authors' names only)."""
     goals = selectinload(DevelopmentPlan.goals)
-    return db.session.scalar(
-        select(DevelopmentPlan)
-        .where(
-            DevelopmentPlan.manager_id == manager.id,
-            DevelopmentPlan.starts_on <= today,
-            DevelopmentPlan.ends_on >= today,
-        )
-        .options(
-            goals.selectinload(PlanGoal.expectations),
-            goals.selectinload(PlanGoal.activities).load_only(Activity.id, Activity.goal_id),
-            # Only the author's name is shown: none of a user's roles or links are loaded for it.
-            selectinload(DevelopmentPlan.comments)
-            .joinedload(PlanComment.author)
-            .options(load_only(User.id, User.name), lazyload("*")),
-        )
+    return current_plan(
+        manager,
+        today,
+        goals.selectinload(PlanGoal.expectations),
+        goals.selectinload(PlanGoal.activities).load_only(Activity.id, Activity.goal_id),
+        # Only the author's name is shown: none of a user's roles or links are loaded for it.
+        selectinload(DevelopmentPlan.comments)
+        .joinedload(PlanComment.author)
+        .options(load_only(User.id, User.name), lazyload("*")),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from lifecycle.enums import GoalStatus
 from lifecycle.extensions import db
@@ -42,14 +43,16 @@ def plan_period(today: date) -> tuple[date, date]:
     return date(today.year, 1, 1), date(today.year, 12, 31)
 
 
-def current_plan(manager: Manager, today: date) -> DevelopmentPlan | None:
-    """Return the plan whose period holds `today`, if the manager has one."""
+def current_plan(manager: Manager, today: date, *options: ORMOption) -> DevelopmentPlan | None:
+    """Return the plan whose period holds `today`, if the manager has one (with loader `options`)."""
     return db.session.scalar(
-        select(DevelopmentPlan).where(
+        select(DevelopmentPlan)
+        .where(
             DevelopmentPlan.manager_id == manager.id,
             DevelopmentPlan.starts_on <= today,
             DevelopmentPlan.ends_on >= today,
         )
+        .options(*options)
     )
 
 
@@ -157,18 +160,12 @@ def manager_activities(manager: Manager, *, done: bool, limit: int) -> list[Acti
 
 def plan_overview(manager: Manager, today: date) -> PlanOverview:
     """Gather the manager's current plan, activities, reviews and pillar coverage."""
-    plan = db.session.scalar(
-        select(DevelopmentPlan)
-        .where(
-            DevelopmentPlan.manager_id == manager.id,
-            DevelopmentPlan.starts_on <= today,
-            DevelopmentPlan.ends_on >= today,
-        )
-        .options(
-            selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.expectations),
-            selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.activities),
-            selectinload(DevelopmentPlan.comments).joinedload(PlanComment.author),
-        )
+    plan = current_plan(
+        manager,
+        today,
+        selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.expectations),
+        selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.activities),
+        selectinload(DevelopmentPlan.comments).joinedload(PlanComment.author),
     )
     open_activities = manager_activities(manager, done=False, limit=100)
     reviews = list(
