@@ -25,7 +25,7 @@ def heartbeat() -> None:
     db.session.commit()
 
 
-# -- reminder e-mails (lifecycle/services/reminders.py; the README, "Reminders") ----------------------------
+# -- reminder e-mails (lifecycle/services/reminders/; the README, "Reminders") ------------------------------
 
 #: a dispatcher run stops claiming after this long, so one run never overlaps the next by much
 DISPATCH_BUDGET_SECONDS = 45.0
