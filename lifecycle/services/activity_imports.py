@@ -49,18 +49,21 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import update_imported_activities
 from lifecycle.services.audit import SOURCE_IMPORT
 from lifecycle.services.audit import acting_as
-from lifecycle.services.imports import Change as ImportChange
-from lifecycle.services.imports import ColumnSpec
-from lifecycle.services.imports import CsvRow
-from lifecycle.services.imports import ImportFile
-from lifecycle.services.imports import ImportHasErrorsError
-from lifecycle.services.imports import Outcome
-from lifecycle.services.imports import PlanReport
-from lifecycle.services.imports import _chunks
-from lifecycle.services.imports import _normalise_text
-from lifecycle.services.imports import keep_checked_file
-from lifecycle.services.imports import parse_date
-from lifecycle.services.imports import read_import_file
+from lifecycle.services.imports.files import ColumnSpec
+from lifecycle.services.imports.files import CsvRow
+from lifecycle.services.imports.files import ImportFile
+from lifecycle.services.imports.files import normalise_text
+from lifecycle.services.imports.files import read_date
+from lifecycle.services.imports.files import read_file
+from lifecycle.services.imports.records import keep_checked_file
+from lifecycle.services.imports.reports import Change as ImportChange
+from lifecycle.services.imports.reports import Outcome
+from lifecycle.services.imports.reports import PlanReport
+from lifecycle.services.imports.reports import ReportedRow
+from lifecycle.services.imports.reports import chunks
+from lifecycle.services.imports.reports import earlier_line
+from lifecycle.services.imports.reports import mark_errors
+from lifecycle.services.imports.reports import show_date
 from lifecycle.services.platform import EXPECTATION_EXAMPLE_TEXT
 from lifecycle.services.platform import PILLAR_KEYS_TEXT
 
@@ -223,27 +226,11 @@ class Vocabulary:
 
 def _word(text: str) -> str:
     """Return a kind or pillar name as the lookups hold it: case, spaces, _ and - do not matter."""
-    return _normalise_text(text.replace("_", " ").replace("-", " "))
+    return normalise_text(text.replace("_", " ").replace("-", " "))
 
 
 def _split(text: str, separators: re.Pattern[str]) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in separators.split(text) if part.strip()))
-
-
-def _read_date(errors: list[str], column: str, value: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        errors.append(
-            deferred(
-                "%(field)s “%(value)s” is not a date; write it as YYYY-MM-DD (for example 2025-08-31).",
-                field=FIELD_LABELS[column],
-                value=value,
-            )
-        )
-        return None
 
 
 def _kind_list() -> str:
@@ -306,8 +293,8 @@ def check_row(
         if "expectations" in columns
         else None
     )
-    due_on = _read_date(errors, "due_on", cells.get("due_on", ""))
-    completed_on = _read_date(errors, "completed_on", cells.get("completed_on", ""))
+    due_on = read_date(errors, FIELD_LABELS["due_on"], cells.get("due_on", ""))
+    completed_on = read_date(errors, FIELD_LABELS["completed_on"], cells.get("completed_on", ""))
     if completed_on is not None and completed_on > today:
         errors.append(
             deferred(
@@ -362,7 +349,7 @@ class Change(ImportChange):
 
 
 @dataclass
-class PlannedActivity:
+class PlannedActivity(ReportedRow):
     """What importing one row will do, and why."""
 
     line: int
@@ -379,9 +366,6 @@ class PlannedActivity:
     #: every pillar and expectation the activity will have, by key
     pillar_keys: frozenset[str] = frozenset()
     expectation_keys: frozenset[str] = frozenset()
-
-    def messages(self) -> list[str]:
-        return self.errors or [*self.notes, *(change.describe() for change in self.changes)]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -416,10 +400,6 @@ def _show_numbers(numbers: Iterable[str]) -> str:
     return ", ".join(shown) or "–"
 
 
-def _show_date(value: date | None) -> str:
-    return value.isoformat() if value else "–"
-
-
 def _show_text(text: str, limit: int = 60) -> str:
     if not text:
         return "–"
@@ -428,7 +408,7 @@ def _show_text(text: str, limit: int = 60) -> str:
 
 def _load_manager_ids(numbers: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(numbers)):
+    for chunk in chunks(sorted(numbers)):
         for manager_id, number in db.session.execute(
             select(Manager.id, Manager.employee_number).where(Manager.employee_number.in_(chunk))
         ):
@@ -439,7 +419,7 @@ def _load_manager_ids(numbers: set[str]) -> dict[str, int]:
 def _load_existing(references: set[str]) -> dict[str, ExistingActivity]:
     """Return the activities earlier imports made for these references, four queries a chunk."""
     existing: dict[str, ExistingActivity] = {}
-    for chunk in _chunks(sorted(references)):
+    for chunk in chunks(sorted(references)):
         rows = db.session.execute(
             select(
                 Activity.id,
@@ -518,9 +498,7 @@ class _Planner:
             self._check_participants(row)
             if row.values is not None:
                 self._plan_row(row, row.values)
-        for row in self.rows:
-            if row.errors:
-                row.outcome = Outcome.ERROR
+        mark_errors(self.rows)
         return ActivityImportPlan(
             rows=self.rows, columns=self.columns, ignored_columns=self.file.ignored_columns
         )
@@ -542,17 +520,16 @@ class _Planner:
                 errors=errors,
             )
             self.rows.append(row)
-            if reference in first_line:
+            earlier = earlier_line(first_line, reference, csv_row.line)
+            if earlier is not None:
                 row.errors.append(
                     deferred(
                         "The reference %(reference)s is also on line %(line)d.",
                         reference=reference,
-                        line=first_line[reference],
+                        line=earlier,
                     )
                 )
                 continue
-            if reference:
-                first_line[reference] = csv_row.line
             row.values = values
 
     def _resolve(
@@ -666,7 +643,7 @@ class _Planner:
         for name in ("due_on", "completed_on"):
             old, new = getattr(existing, name), getattr(values, name)
             if name in self.columns and old != new:
-                changes.append(Change(name, _show_date(old), _show_date(new)))
+                changes.append(Change(name, show_date(old), show_date(new)))
         if set(row.participant_ids) != existing.participant_ids:
             changes.append(
                 Change(
@@ -709,7 +686,7 @@ def plan_activity_import(import_file: ImportFile, today: date) -> ActivityImport
 
 def read_activity_file(content: bytes) -> ImportFile:
     """Read an uploaded CSV file of activities; raises ImportFileError when it cannot be read."""
-    return read_import_file(content, ACTIVITY_COLUMNS)
+    return read_file(content, ACTIVITY_COLUMNS)
 
 
 # -- applying ---------------------------------------------------------------------------------------
@@ -717,7 +694,7 @@ def read_activity_file(content: bytes) -> ImportFile:
 
 def _load_by_id(model: type[Any], ids: set[int], *options: Any) -> dict[int, Any]:
     loaded: dict[int, Any] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         loaded.update(
             (obj.id, obj)
             for obj in db.session.scalars(select(model).where(model.id.in_(chunk)).options(*options))
@@ -732,8 +709,7 @@ def apply_activity_import(plan: ActivityImportPlan, actor: User | None) -> None:
 
 
 def _apply_activity_import(plan: ActivityImportPlan, actor: User | None) -> None:
-    if plan.has_errors:
-        raise ImportHasErrorsError("an import with errors is never applied")
+    plan.refuse_if_errors()
     active = [row for row in plan.rows if row.outcome in (Outcome.CREATED, Outcome.UPDATED) and row.values]
     if not active:
         return
