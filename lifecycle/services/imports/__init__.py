@@ -1,14 +1,16 @@
-"""Importing files: managers from the payroll/HR system (and, in `activity_imports`, activities).
+"""Importing files: managers from the payroll/HR system, activities from a training system.
 
 - `files`: reading an uploaded CSV file (character set, delimiter, header, cells), for every kind;
 - `reports`: what every kind's plan shares (outcomes, changes, the report kept with the file);
 - `records`: the kept files (`ManagerImport` rows), from preview to confirmation;
 - `manager_rows`, `managers`, `manager_writer`: the manager import's columns and row check, its
-  planner, and applying its plan.
+  planner, and applying its plan;
+- `activity_rows`, `activities`: the activity import's columns and row check, its planner and writer.
 
 The package re-exports what `lifecycle.services.imports` offered when it was one module (the manager
-import and what every kind shares), so those imports keep working. Monkeypatch a module's own
-attribute where the code that reads it lives (`files.MAX_ROWS`), not this re-export.
+import and what every kind shares), so those imports keep working; `lifecycle.services.activity_imports`
+re-exports the activity import. Monkeypatch a module's own attribute where the code that reads it
+lives (`files.MAX_ROWS`), not a re-export.
 """
 
 from __future__ import annotations
