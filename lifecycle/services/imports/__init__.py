@@ -5,12 +5,13 @@
 - `records`: the kept files (`ManagerImport` rows), from preview to confirmation;
 - `manager_rows`, `managers`, `manager_writer`: the manager import's columns and row check, its
   planner, and applying its plan;
-- `activity_rows`, `activities`: the activity import's columns and row check, its planner and writer.
+- `activity_rows`, `activities`: the activity import's columns and row check, its planner and writer;
+- `jobs`: writing a confirmed file in the worker, whatever its kind.
 
 The package re-exports what `lifecycle.services.imports` offered when it was one module (the manager
-import and what every kind shares), so those imports keep working; `lifecycle.services.activity_imports`
-re-exports the activity import. Monkeypatch a module's own attribute where the code that reads it
-lives (`files.MAX_ROWS`), not a re-export.
+import and what every kind shares), so those imports keep working, as `lifecycle.services.activity_imports`
+and `lifecycle.services.import_jobs` re-export theirs. Monkeypatch a module's own attribute where the
+code that reads it lives (`files.MAX_ROWS`), not a re-export.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Planning is a dry run: it reads the database and writes nothing. A plan with any error is never
 applied. Applying writes new people set-based (`bulk_journey`) and changes through the journey and
 manager services (history rows, change log); it only flushes. A confirmed file is applied by a worker
-(`import_jobs`); the command line applies it in its own process.
+(`jobs`); the command line applies it in its own process.
 
 This module plans; the columns and the check of a row on its own are `manager_rows`, applying is
 `manager_writer`.
