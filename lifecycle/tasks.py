@@ -155,7 +155,7 @@ def apply_gdpr_retention(today: str | None = None) -> int:
     return len(anonymised)
 
 
-# -- imports (lifecycle/services/import_jobs.py; the README, "Importing managers") ---------------------
+# -- imports (lifecycle/services/imports/jobs.py; the README, "Importing managers") --------------------
 
 
 @shared_task(name="imports.run", ignore_result=True)

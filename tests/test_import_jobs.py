@@ -37,14 +37,14 @@ from lifecycle.models import ManagerImport
 from lifecycle.models import OrgUnit
 from lifecycle.models import Reminder
 from lifecycle.models import StageTransition
-from lifecycle.services import import_jobs
-from lifecycle.services.import_jobs import queue_job
-from lifecycle.services.import_jobs import run_job
 from lifecycle.services.imports import REPORT_ROW_LIMIT
 from lifecycle.services.imports import apply_import
+from lifecycle.services.imports import jobs as import_jobs
 from lifecycle.services.imports import plan_import
 from lifecycle.services.imports import preview_import
 from lifecycle.services.imports import read_import_file
+from lifecycle.services.imports.jobs import queue_job
+from lifecycle.services.imports.jobs import run_job
 from lifecycle.services.introductions import ensure_default_template
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform

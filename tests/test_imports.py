@@ -273,7 +273,7 @@ def test_unreadable_files_are_refused_with_a_reason(english: Flask, content: byt
 
 
 def test_a_file_over_the_row_limit_is_refused(english: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lifecycle.services.imports.MAX_ROWS", 3)
+    monkeypatch.setattr("lifecycle.services.imports.files.MAX_ROWS", 3)
     with pytest.raises(ImportFileError, match="more than 3 rows"):
         read_import_file(csv_bytes(*GOOD_ROWS))
 

@@ -29,9 +29,9 @@ from lifecycle.models import Activity
 from lifecycle.models import Manager
 from lifecycle.models import ManagerImport
 from lifecycle.models import Pillar
-from lifecycle.services import imports as imports_service
 from lifecycle.services.imports import MAX_FILE_BYTES
 from lifecycle.services.imports import ImportFileError
+from lifecycle.services.imports import files as import_files
 from lifecycle.services.imports import preview_import
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import PlatformFileError
@@ -159,7 +159,7 @@ def test_a_line_longer_than_a_cell_may_be_is_refused(hr_client: FlaskClient, kin
 def test_too_many_rows_are_refused(
     hr_client: FlaskClient, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imports_service, "MAX_ROWS", 50)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 50)
     header = MANAGER_HEADER if kind == "managers" else ACTIVITY_HEADER
     refused(hr_client, kind, csv(*[f"A{n};x;y;z;w" for n in range(51)], header=header), "fler än 50 rader")
 

@@ -24,7 +24,7 @@ class ManagerImport(Base):
     """An uploaded CSV file: previewed first (a dry run), then imported by a worker when HR confirms.
 
     The row is also the import job: its status, how many rows are done and why it failed, which the
-    progress page shows. See `lifecycle.services.import_jobs` for how a job runs.
+    progress page shows. See `lifecycle.services.imports.jobs` for how a job runs.
     """
 
     __tablename__ = "manager_imports"
