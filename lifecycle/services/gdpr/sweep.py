@@ -37,6 +37,9 @@ from lifecycle.services.gdpr.schema import NUMBER_COLUMNS
 from lifecycle.services.gdpr.schema import SWEPT_COLUMNS
 from lifecycle.services.gdpr.schema import RowKey
 from lifecycle.services.gdpr.schema import chunks
+from lifecycle.services.imports.activity_rows import ACTIVITY_COLUMNS
+from lifecycle.services.imports.files import normalise_header
+from lifecycle.services.imports.manager_rows import MANAGER_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -147,20 +150,17 @@ def number_pattern(numbers: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!{edge})(?:{number})(?!{edge})", re.IGNORECASE)
 
 
-def _normalise_header(text: str) -> str:
-    # As the imports read a header (lifecycle.services.imports), with a byte order mark and quotes off.
-    return " ".join(text.lstrip("\ufeff").strip().strip('"').replace("_", " ").split()).casefold()
+def _header_name(text: str) -> str:
+    # As the imports read a header, with the byte order mark and quotes a raw first line still has.
+    return normalise_header(text.lstrip("\ufeff").strip().strip('"'))
 
 
 def _number_headers() -> frozenset[str]:
     """Return the header names under which the manager and activity imports read employee numbers."""
-    from lifecycle.services import activity_imports
-    from lifecycle.services import imports
-
     return frozenset(
         header
-        for aliases in (imports.HEADER_ALIASES, activity_imports.HEADER_ALIASES)
-        for header, column in aliases.items()
+        for spec in (MANAGER_COLUMNS, ACTIVITY_COLUMNS)
+        for header, column in spec.aliases.items()
         if "employee_number" in column
     )
 
@@ -204,7 +204,7 @@ def _replace_numbers_in_csv(text: str, number: re.Pattern[str], removed: str) ->
         delimiter = ";" if first.count(";") >= first.count(",") else ","
     headers = next(csv.reader([first], delimiter=delimiter), [])
     wanted = _number_headers()
-    columns = {index for index, header in enumerate(headers) if _normalise_header(header) in wanted}
+    columns = {index for index, header in enumerate(headers) if _header_name(header) in wanted}
     whole = re.compile(rf'\s*"?\s*(?:{number.pattern})\s*"?\s*', re.IGNORECASE)
     pieces = []
     done = 0
