@@ -36,9 +36,8 @@ from lifecycle.models import Manager
 from lifecycle.models import ManagerImport
 from lifecycle.models import Pillar
 from lifecycle.models import User
-from lifecycle.models.activities import activity_expectations
+from lifecycle.models.activities import ACTIVITY_TAGS
 from lifecycle.models.activities import activity_participants
-from lifecycle.models.activities import activity_pillars
 from lifecycle.services.activities import ActivityError
 from lifecycle.services.activities import ImportedActivity
 from lifecycle.services.activities import add_imported_activities
@@ -63,6 +62,7 @@ from lifecycle.services.imports.reports import chunks
 from lifecycle.services.imports.reports import earlier_line
 from lifecycle.services.imports.reports import mark_errors
 from lifecycle.services.imports.reports import show_date
+from lifecycle.services.tags import tag_keys
 
 logger = logging.getLogger(__name__)
 
@@ -188,20 +188,7 @@ def _load_existing(references: set[str]) -> dict[str, ExistingActivity]:
             .where(activity_participants.c.activity_id.in_(ids))
         ):
             participants.setdefault(activity_id, {})[manager_id] = number or f"#{manager_id}"
-        pillars: dict[int, set[str]] = {}
-        for activity_id, key in db.session.execute(
-            select(activity_pillars.c.activity_id, Pillar.key)
-            .join(Pillar, Pillar.id == activity_pillars.c.pillar_id)
-            .where(activity_pillars.c.activity_id.in_(ids))
-        ):
-            pillars.setdefault(activity_id, set()).add(key)
-        expectations: dict[int, set[str]] = {}
-        for activity_id, key in db.session.execute(
-            select(activity_expectations.c.activity_id, Expectation.key)
-            .join(Expectation, Expectation.id == activity_expectations.c.expectation_id)
-            .where(activity_expectations.c.activity_id.in_(ids))
-        ):
-            expectations.setdefault(activity_id, set()).add(key)
+        pillars, expectations = tag_keys(ACTIVITY_TAGS, ids)
         for row in rows:
             numbers = participants.get(row.id, {})
             existing[row.import_reference or ""] = ExistingActivity(
