@@ -66,6 +66,19 @@ def _list_of(name: str) -> Schema:
     return _object({"items": {"type": "array", "items": ref(name)}})
 
 
+def _page_of(name: str) -> Schema:
+    """The paging envelope of every paged list (`schemas.keyset_page` writes it)."""
+    return _object(
+        {
+            "items": {"type": "array", "items": ref(name)},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as `cursor` for the next page; null on the last page.",
+            },
+        }
+    )
+
+
 _STRING: Schema = {"type": "string"}
 _DATE_TIME: Schema = {"type": "string", "format": "date-time"}
 _ID: Schema = {"type": "integer", "minimum": 1}
@@ -100,15 +113,7 @@ def _schemas() -> dict[str, Schema]:
             },
             "A manager, candidate or aspirant on the journey.",
         ),
-        "ManagerPage": _object(
-            {
-                "items": {"type": "array", "items": ref("Manager")},
-                "next_cursor": {
-                    "type": ["string", "null"],
-                    "description": "Pass as `cursor` for the next page; null on the last page.",
-                },
-            }
-        ),
+        "ManagerPage": _page_of("Manager"),
         "ManagerCreate": {
             **MANAGER_CREATE.json_schema(),
             "description": "A new person on the journey. `stage` must be an entry stage (attract, "
@@ -394,15 +399,7 @@ def _plan_schemas() -> dict[str, Schema]:
             },
             "An activity on the journey, building at least one pillar of the leadership platform.",
         ),
-        "ActivityPage": _object(
-            {
-                "items": {"type": "array", "items": ref("Activity")},
-                "next_cursor": {
-                    "type": ["string", "null"],
-                    "description": "Pass as `cursor` for the next page; null on the last page.",
-                },
-            }
-        ),
+        "ActivityPage": _page_of("Activity"),
         "ActivityCreate": {
             **ACTIVITY_CREATE.json_schema(),
             "description": "An activity for this manager. Either `kind` and `title` with at least one "
