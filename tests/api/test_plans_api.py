@@ -646,6 +646,34 @@ def test_bad_input_is_a_400_or_422_never_a_500(people: People) -> None:
     assert anna.post("/api/v1/activities/0/complete").status_code == 404
 
 
+def test_field_errors_say_where_in_the_body_in_the_users_language(people: People) -> None:
+    """Each field's problems, nested ones with their place; Swedish by default, English on request."""
+    anna = people.api["anna"]
+    review = f"/api/v1/reviews/{_anna_objects(people)['review']}/assessments"
+    body = {
+        "scores": [{"expectation": "leader.trust", "score": 3}, {"expectation": "leader.trust", "score": 9}]
+    }
+    refused = anna.put(review, json={**body, "mood": "glad"})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["fields"] == {
+        "scores": ["Element 2: score: Måste vara ett heltal från 1 till 5."],
+        "mood": ["Okänt fält."],
+    }
+    twice = anna.put(review, json={"scores": [body["scores"][0]] * 2})
+    assert twice.get_json()["error"]["fields"] == {"scores": ["Varje förväntan får förekomma bara en gång."]}
+    english = anna.put(review, json={"scores": [{"score": 2}]}, headers={"Accept-Language": "en"})
+    assert english.get_json()["error"]["fields"] == {
+        "scores": ["Item 1: expectation: This field is required."]
+    }
+    empty = anna.put(review, json={"scores": []}, headers={"Accept-Language": "en"})
+    assert empty.get_json()["error"] == {
+        "message": "Some fields are not valid.",
+        "fields": {"scores": ["At least 1 items."]},
+    }
+    missing = anna.put(review, json={})
+    assert missing.get_json()["error"]["fields"] == {"scores": ["Fältet måste anges."]}
+
+
 def test_cookie_sessions_read_but_do_not_change(
     people: People, client: FlaskClient, login: Callable[..., Any]
 ) -> None:

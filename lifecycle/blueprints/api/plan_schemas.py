@@ -1,47 +1,50 @@
-"""Reading and writing the development-plan side of the API: activities, plans, reviews, coverage.
+"""The API's development side, declared once: activities, plans, reviews, coverage and the catalogue.
 
-Built on the same `Field` and `BodySchema` as `schemas`: each field's check and its published JSON
-Schema live together. Lists are capped so a huge body is refused before it reaches the database.
+Bodies are `contract.Body` models and responses `contract.Out` models, as in `schemas`. Lists are
+capped so a huge body is refused before it reaches the database.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 from typing import Any
+from typing import Literal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator
+from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
+from lifecycle import models
+from lifecycle.blueprints.api.contract import DATE
+from lifecycle.blueprints.api.contract import IDENTIFIER
+from lifecycle.blueprints.api.contract import MAX_ID
+from lifecycle.blueprints.api.contract import STAGE
+from lifecycle.blueprints.api.contract import Body
+from lifecycle.blueprints.api.contract import FieldError
+from lifecycle.blueprints.api.contract import Id
+from lifecycle.blueprints.api.contract import Moment
+from lifecycle.blueprints.api.contract import Out
+from lifecycle.blueprints.api.contract import nullable
+from lifecycle.blueprints.api.contract import one_of
+from lifecycle.blueprints.api.contract import text
+from lifecycle.blueprints.api.contract import unique
+from lifecycle.blueprints.api.contract import whole_number
 from lifecycle.blueprints.api.errors import ApiError
-from lifecycle.blueprints.api.schemas import DATE
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
-from lifecycle.blueprints.api.schemas import IDENTIFIER
-from lifecycle.blueprints.api.schemas import MAX_ID
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
-from lifecycle.blueprints.api.schemas import STAGE
-from lifecycle.blueprints.api.schemas import BodySchema
-from lifecycle.blueprints.api.schemas import Field
-from lifecycle.blueprints.api.schemas import FieldError
+from lifecycle.blueprints.api.schemas import Actor
 from lifecycle.blueprints.api.schemas import QueryParameter
-from lifecycle.blueprints.api.schemas import Schema
-from lifecycle.blueprints.api.schemas import _query_int
-from lifecycle.blueprints.api.schemas import nullable
-from lifecycle.blueprints.api.schemas import text_field
+from lifecycle.blueprints.api.schemas import query_int
 from lifecycle.enums import ActivityKind
+from lifecycle.enums import Assessor
 from lifecycle.enums import GoalStatus
-from lifecycle.models import Activity
-from lifecycle.models import CatalogueItem
-from lifecycle.models import DevelopmentPlan
-from lifecycle.models import DevelopmentReview
-from lifecycle.models import Manager
-from lifecycle.models import Pillar
-from lifecycle.models import PlanComment
-from lifecycle.models import PlanGoal
-from lifecycle.models import User
+from lifecycle.enums import Stage
 from lifecycle.services.coverage import HeatmapRow
 from lifecycle.services.coverage import PillarCount
 from lifecycle.services.plan_queries import ActivityStatus
@@ -61,193 +64,134 @@ NEXT_STEPS_MAX_LENGTH = 4000
 CATALOGUE_DECIDES = ("kind", "title", "description", "stage", "pillars", "expectations")
 
 
-# -- input: building blocks -------------------------------------------------------------------------
+# -- bodies -------------------------------------------------------------------------------------------
+
+Key = Annotated[str, text(KEY_MAX_LENGTH, required=True)]
+PillarKeys = Annotated[
+    list[Key],
+    Field(
+        max_length=MAX_PILLARS,
+        description="Pillar keys of the loaded platform (`GET /api/v1/platform` lists them). At least "
+        "one pillar is needed, given here or brought along by an expectation; retired ones cannot be "
+        "chosen.",
+    ),
+]
+ExpectationKeys = Annotated[
+    list[Key],
+    Field(
+        max_length=MAX_EXPECTATIONS,
+        description="Expectation keys of the loaded platform; each brings its pillar along.",
+    ),
+]
+Title = Annotated[str, text(TITLE_MAX_LENGTH, required=True)]
+Description = Annotated[str | None, text(DESCRIPTION_MAX_LENGTH)]
+Day = Annotated[date | None, nullable(DATE)]
+Reference = Annotated[int | None, nullable(IDENTIFIER)]
+ACTIVITY_KIND = one_of(ActivityKind)
+GOAL_STATUS = one_of(GoalStatus)
+SCORE = whole_number(1, 5)
 
 
-def enum_field(values: type[enum.Enum], description: str = "") -> Field:
-    """One of an enum's values, by its string value."""
-    allowed = [str(member.value) for member in values]
-
-    def parse(value: Any) -> Any:
-        if isinstance(value, str) and value in allowed:
-            return values(value)
-        raise FieldError(_("Unknown value. Use one of: %(values)s.", values=", ".join(allowed)))
-
-    schema: Schema = {"type": "string", "enum": allowed}
-    if description:
-        schema["description"] = description
-    return Field(parse, schema)
+class _ActivityFields(Body):
+    kind: Annotated[ActivityKind | None, ACTIVITY_KIND] = None
+    title: Annotated[str | None, text(TITLE_MAX_LENGTH, required=True)] = None
+    description: Description = None
+    stage: Annotated[Stage | None, nullable(STAGE)] = None
+    due_on: Day = None
+    completed_on: Day = None
+    pillars: PillarKeys = Field(default_factory=list)
+    expectations: ExpectationKeys = Field(default_factory=list)
+    catalogue_item_id: Reference = None
 
 
-def list_field(
-    item: Field, *, max_items: int, min_items: int = 0, unique: bool = False, description: str = ""
-) -> Field:
-    """A JSON array of at most `max_items` values, each checked by `item`."""
+class ActivityCreate(_ActivityFields):
+    """An activity for this manager. Either `kind` and `title` with at least one pillar (given in
+    `pillars`, or brought along by an expectation), or a `catalogue_item_id`, whose kind, title,
+    description and tags are used (then only `due_on`, `completed_on` and `goal_id` may be given
+    besides). `goal_id` must be a goal of this manager's plan."""
 
-    def parse(value: Any) -> list[Any]:
-        if not isinstance(value, list):
-            raise FieldError(_("Must be a list."))
-        if len(value) > max_items:
-            raise FieldError(_("At most %(num)d items.", num=max_items))
-        if len(value) < min_items:
-            raise FieldError(_("At least %(num)d items.", num=min_items))
-        parsed = []
-        for number, raw in enumerate(value, start=1):
-            try:
-                parsed.append(item.parse(raw))
-            except FieldError as exc:
-                raise FieldError(_("Item %(num)d: %(message)s", num=number, message=str(exc))) from exc
-        if unique and len(set(parsed)) != len(parsed):
-            raise FieldError(_("Each value may appear only once."))
-        return parsed
-
-    schema: Schema = {"type": "array", "items": item.schema, "maxItems": max_items}
-    if min_items:
-        schema["minItems"] = min_items
-    if unique:
-        schema["uniqueItems"] = True
-    if description:
-        schema["description"] = description
-    return Field(parse, schema)
+    goal_id: Reference = None
 
 
-def object_field(body: BodySchema, description: str = "") -> Field:
-    """A JSON object inside the body, checked field by field like a body."""
+class GroupActivityCreate(_ActivityFields):
+    """One activity for several managers; it counts for each of them. The same rules as for one
+    manager's activity, without a goal."""
 
-    def parse(value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise FieldError(_("Must be an object."))
-        try:
-            return body.parse(value)
-        except ApiError as exc:
-            problems = [
-                _("%(field)s: %(message)s", field=name, message=" ".join(messages))
-                for name, messages in exc.fields.items()
-            ]
-            raise FieldError(" ".join(problems) or exc.message) from exc
-
-    schema = body.json_schema()
-    if description:
-        schema["description"] = description
-    return Field(parse, schema)
-
-
-def _score(value: Any) -> int:
-    # bool is an int in Python, but true is not a score.
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise FieldError(_("Must be a whole number from %(low)d to %(high)d.", low=1, high=5))
-    return value
-
-
-KEY = text_field(KEY_MAX_LENGTH, required=True)
-PILLAR_KEYS = list_field(
-    KEY,
-    max_items=MAX_PILLARS,
-    description="Pillar keys of the loaded platform (`GET /api/v1/platform` lists them). At least one "
-    "pillar is needed, given here or brought along by an expectation; retired ones cannot be chosen.",
-)
-EXPECTATION_KEYS = list_field(
-    KEY,
-    max_items=MAX_EXPECTATIONS,
-    description="Expectation keys of the loaded platform; each brings its pillar along.",
-)
-ACTIVITY_KIND = enum_field(ActivityKind)
-GOAL_STATUS = enum_field(GoalStatus)
-SCORE = Field(_score, {"type": "integer", "minimum": 1, "maximum": 5})
-
-_ACTIVITY_FIELDS: dict[str, Field] = {
-    "kind": ACTIVITY_KIND,
-    "title": text_field(TITLE_MAX_LENGTH, required=True),
-    "description": text_field(DESCRIPTION_MAX_LENGTH),
-    "stage": nullable(STAGE),
-    "due_on": nullable(DATE),
-    "completed_on": nullable(DATE),
-    "pillars": PILLAR_KEYS,
-    "expectations": EXPECTATION_KEYS,
-    "catalogue_item_id": nullable(IDENTIFIER),
-}
-
-ACTIVITY_CREATE = BodySchema(fields={**_ACTIVITY_FIELDS, "goal_id": nullable(IDENTIFIER)})
-
-GROUP_ACTIVITY_CREATE = BodySchema(
-    fields={
-        "participants": list_field(
-            IDENTIFIER,
-            max_items=MAX_PARTICIPANTS,
-            min_items=1,
-            unique=True,
+    participants: Annotated[
+        list[Annotated[int, IDENTIFIER]],
+        Field(
+            min_length=1,
+            max_length=MAX_PARTICIPANTS,
             description="The managers taking part, by id.",
+            json_schema_extra={"uniqueItems": True},
         ),
-        **_ACTIVITY_FIELDS,
-    },
-    required=("participants",),
-)
-
-ACTIVITY_COMPLETE = BodySchema(fields={"completed_on": DATE})
-ACTIVITY_CANCEL = BodySchema(fields={})
-
-GOAL_CREATE = BodySchema(
-    fields={
-        "title": text_field(TITLE_MAX_LENGTH, required=True),
-        "expectations": EXPECTATION_KEYS,
-        "target_on": nullable(DATE),
-        "description": text_field(DESCRIPTION_MAX_LENGTH),
-    },
-    required=("title",),
-)
-
-GOAL_UPDATE = BodySchema(fields={"status": GOAL_STATUS}, required=("status",))
-
-COMMENT_CREATE = BodySchema(
-    fields={"body": text_field(COMMENT_MAX_LENGTH, required=True)}, required=("body",)
-)
-
-_SCORE_ITEM = BodySchema(
-    fields={
-        "expectation": KEY,
-        "score": SCORE,
-        "comment": text_field(ASSESSMENT_COMMENT_MAX_LENGTH),
-    },
-    required=("expectation", "score"),
-)
-_SCORES = list_field(object_field(_SCORE_ITEM), max_items=MAX_SCORES, min_items=1)
+        AfterValidator(unique(_l("Each value may appear only once."))),
+    ]
 
 
-def _unique_scores(value: Any) -> list[dict[str, Any]]:
-    scores: list[dict[str, Any]] = _SCORES.parse(value)
-    keys = [score["expectation"] for score in scores]
-    if len(set(keys)) != len(keys):
-        raise FieldError(_("Each expectation may appear only once."))
-    return scores
+class ActivityComplete(Body):
+    """`completed_on` defaults to today; the body may be left out."""
+
+    completed_on: Annotated[date | None, DATE] = None
 
 
-ASSESSMENTS_SET = BodySchema(
-    fields={
-        "scores": Field(
-            _unique_scores,
-            {
-                **_SCORES.schema,
-                "description": "The caller's 1–5 score per expectation, each expectation once.",
-            },
-        )
-    },
-    required=("scores",),
-)
+class ActivityCancel(Body):
+    """No fields; the body may be left out."""
 
-_REVIEW_GOAL = BodySchema(
-    fields={"title": text_field(TITLE_MAX_LENGTH, required=True), "expectations": EXPECTATION_KEYS},
-    required=("title",),
-)
 
-REVIEW_COMPLETE = BodySchema(
-    fields={
-        "completed_on": DATE,
-        "next_steps": text_field(NEXT_STEPS_MAX_LENGTH),
-        "goal": nullable(
-            object_field(_REVIEW_GOAL, "The agreed next steps as a new goal in the plan (optional).")
+class GoalCreate(Body):
+    """A goal in the manager's current plan (started if there is none), tied to at least one current
+    expectation."""
+
+    title: Title
+    expectations: ExpectationKeys = Field(default_factory=list)
+    target_on: Day = None
+    description: Description = None
+
+
+class GoalUpdate(Body):
+    status: Annotated[GoalStatus, GOAL_STATUS]
+
+
+class PlanCommentCreate(Body):
+    body: Annotated[str, text(COMMENT_MAX_LENGTH, required=True)]
+
+
+class Score(Body):
+    expectation: Key
+    score: Annotated[int, SCORE]
+    comment: Annotated[str | None, text(ASSESSMENT_COMMENT_MAX_LENGTH)] = None
+
+
+class AssessmentsSet(Body):
+    """The caller's scores: the manager's self-assessment, or their line manager's. Each replaces the
+    caller's earlier score for that expectation."""
+
+    scores: Annotated[
+        list[Score],
+        Field(
+            min_length=1,
+            max_length=MAX_SCORES,
+            description="The caller's 1–5 score per expectation, each expectation once.",
         ),
-    }
-)
+        AfterValidator(unique(_l("Each expectation may appear only once."), key=lambda s: s.expectation)),
+    ]
+
+
+class ReviewGoal(Body):
+    """The agreed next steps as a new goal in the plan (optional)."""
+
+    title: Title
+    expectations: ExpectationKeys = Field(default_factory=list)
+
+
+class ReviewComplete(Body):
+    """`completed_on` defaults to today. The review then counts as a completed development-review
+    activity for the pillars it assessed."""
+
+    completed_on: Annotated[date | None, DATE] = None
+    next_steps: Annotated[str | None, text(NEXT_STEPS_MAX_LENGTH)] = None
+    goal: ReviewGoal | None = None
 
 
 # -- input: query strings -----------------------------------------------------------------------------
@@ -304,12 +248,12 @@ def _read_parameters(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
 
 def parse_activity_query(args: MultiDict[str, str]) -> ActivityQuery:
     """Read an activity list's filter and page from the query string; refuse bad values with 400."""
-    status = enum_field(ActivityStatus)
+    status = one_of(ActivityStatus)
     values = _read_parameters(
         {
             "status": lambda: status.parse(args["status"]) if args.get("status") else ActivityStatus.ALL,
-            "limit": lambda: _query_int(args, "limit", 1, MAX_PAGE_SIZE),
-            "cursor": lambda: _query_int(args, "cursor", 0, MAX_ID),
+            "limit": lambda: query_int(args, "limit", 1, MAX_PAGE_SIZE),
+            "cursor": lambda: query_int(args, "cursor", 0, MAX_ID),
         }
     )
     return ActivityQuery(
@@ -319,18 +263,16 @@ def parse_activity_query(args: MultiDict[str, str]) -> ActivityQuery:
 
 def parse_unit_coverage_query(args: MultiDict[str, str]) -> int | None:
     """Read the heatmap's unit from the query string; refuse a bad one with 400."""
-    unit_id: int | None = _read_parameters({"unit": lambda: _query_int(args, "unit", 1, MAX_ID)})["unit"]
+    unit_id: int | None = _read_parameters({"unit": lambda: query_int(args, "unit", 1, MAX_ID)})["unit"]
     return unit_id
 
 
-# -- output -------------------------------------------------------------------------------------------
+# -- responses ----------------------------------------------------------------------------------------
+
+Keys = list[str]
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def activity_status(activity: Activity, today: date) -> str:
+def activity_status(activity: models.Activity, today: date) -> str:
     if activity.cancelled_at is not None:
         return "cancelled"
     if activity.completed_on is not None:
@@ -338,153 +280,293 @@ def activity_status(activity: Activity, today: date) -> str:
     return "overdue" if activity.is_overdue(today) else "open"
 
 
-def activity_json(activity: Activity, participant_count: int, today: date) -> dict[str, Any]:
-    """Return an activity; its pillars and expectations must be loaded with it.
+class Activity(Out):
+    """An activity on the journey, building at least one pillar of the leadership platform.
 
-    Only the number of participants is shown: the others in a group may be people the caller
-    may not see.
+    Only the number of participants is shown: the others in a group may be people the caller may not
+    see.
     """
-    return {
-        "id": activity.id,
-        "kind": activity.kind.value,
-        "title": activity.title,
-        "description": activity.description,
-        "stage": activity.stage.value if activity.stage else None,
-        "due_on": _day(activity.due_on),
-        "completed_on": _day(activity.completed_on),
-        "cancelled_at": activity.cancelled_at.isoformat() if activity.cancelled_at else None,
-        "status": activity_status(activity, today),
-        "pillars": [pillar.key for pillar in activity.pillars],
-        "expectations": [expectation.key for expectation in activity.expectations],
-        "participant_count": participant_count,
-        "catalogue_item_id": activity.catalogue_item_id,
-        "goal_id": activity.goal_id,
-        "created_at": activity.created_at.isoformat(),
-    }
+
+    id: Id
+    kind: ActivityKind
+    title: str
+    description: str
+    stage: Stage | None
+    due_on: date | None
+    completed_on: date | None
+    cancelled_at: Moment | None
+    status: Literal["open", "overdue", "completed", "cancelled"]
+    pillars: Annotated[Keys, Field(min_length=1, description="The pillars it builds, by key.")]
+    expectations: Annotated[Keys, Field(description="The expectations it builds, by key.")]
+    participant_count: Annotated[
+        int, Field(ge=1, description="How many managers take part; more than one for a group activity.")
+    ]
+    catalogue_item_id: Id | None
+    goal_id: Id | None
+    created_at: Moment
+
+    @classmethod
+    def of(cls, activity: models.Activity, participant_count: int, today: date) -> Activity:
+        """The activity; its pillars and expectations must be loaded with it."""
+        return cls(
+            id=activity.id,
+            kind=activity.kind,
+            title=activity.title,
+            description=activity.description,
+            stage=activity.stage,
+            due_on=activity.due_on,
+            completed_on=activity.completed_on,
+            cancelled_at=activity.cancelled_at,
+            status=activity_status(activity, today),  # type: ignore[arg-type]
+            pillars=[pillar.key for pillar in activity.pillars],
+            expectations=[expectation.key for expectation in activity.expectations],
+            participant_count=participant_count,
+            catalogue_item_id=activity.catalogue_item_id,
+            goal_id=activity.goal_id,
+            created_at=activity.created_at,
+        )
 
 
-def _author(user: User | None) -> dict[str, Any] | None:
-    return {"id": user.id, "name": user.name} if user is not None else None
+class Goal(Out):
+    id: Id
+    plan_id: Id
+    title: str
+    description: str
+    target_on: date | None
+    status: GoalStatus
+    expectations: Annotated[Keys, Field(description="The expectations the goal develops, by key.")]
+    activity_ids: Annotated[list[Id], Field(description="Activities for this goal.")]
+    created_at: Moment
+
+    @classmethod
+    def of(cls, goal: models.PlanGoal) -> Goal:
+        """The goal; its expectations and activities should be loaded with it."""
+        return cls(
+            id=goal.id,
+            plan_id=goal.plan_id,
+            title=goal.title,
+            description=goal.description,
+            target_on=goal.target_on,
+            status=goal.status,
+            expectations=[expectation.key for expectation in goal.expectations],
+            activity_ids=[activity.id for activity in goal.activities],
+            created_at=goal.created_at,
+        )
 
 
-def goal_json(goal: PlanGoal) -> dict[str, Any]:
-    """Return a goal; its expectations and activities should be loaded with it."""
-    return {
-        "id": goal.id,
-        "plan_id": goal.plan_id,
-        "title": goal.title,
-        "description": goal.description,
-        "target_on": _day(goal.target_on),
-        "status": goal.status.value,
-        "expectations": [expectation.key for expectation in goal.expectations],
-        "activity_ids": [activity.id for activity in goal.activities],
-        "created_at": goal.created_at.isoformat(),
-    }
+class PlanComment(Out):
+    """A comment on a plan by the line manager or HR."""
+
+    id: Id
+    author: Actor | None
+    body: str
+    created_at: Moment
 
 
-def comment_json(comment: PlanComment) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "author": _author(comment.author),
-        "body": comment.body,
-        "created_at": comment.created_at.isoformat(),
-    }
+class UpcomingReview(Out):
+    id: Id
+    plan_id: Id
+    scheduled_on: date
 
 
-def plan_json(
-    manager: Manager,
-    plan: DevelopmentPlan | None,
-    upcoming: Sequence[DevelopmentReview],
-    *,
-    can_edit: bool,
-    can_comment: bool,
-) -> dict[str, Any]:
-    """Return the manager's current plan; without one, an empty plan with no id or period."""
-    return {
-        "manager_id": manager.id,
-        "id": plan.id if plan else None,
-        "starts_on": _day(plan.starts_on) if plan else None,
-        "ends_on": _day(plan.ends_on) if plan else None,
-        "notes": plan.notes if plan else "",
-        "goals": [goal_json(goal) for goal in plan.goals] if plan else [],
-        "comments": [comment_json(comment) for comment in plan.comments] if plan else [],
-        "upcoming_reviews": [
-            {"id": review.id, "plan_id": review.plan_id, "scheduled_on": _day(review.scheduled_on)}
-            for review in upcoming
-        ],
-        "can_edit": can_edit,
-        "can_comment": can_comment,
-    }
+class Plan(Out):
+    """The plan whose period holds today; without one, `id` and the period are null."""
+
+    manager_id: Id
+    id: Id | None
+    starts_on: date | None
+    ends_on: date | None
+    notes: str
+    goals: list[Goal]
+    comments: list[PlanComment]
+    upcoming_reviews: list[UpcomingReview]
+    can_edit: Annotated[bool, Field(description="Whether the caller may add goals.")]
+    can_comment: Annotated[bool, Field(description="Whether the caller may comment.")]
+
+    @classmethod
+    def of(
+        cls,
+        manager: models.Manager,
+        plan: models.DevelopmentPlan | None,
+        upcoming: Sequence[models.DevelopmentReview],
+        *,
+        can_edit: bool,
+        can_comment: bool,
+    ) -> Plan:
+        """The manager's current plan; without one, an empty plan with no id or period."""
+        return cls(
+            manager_id=manager.id,
+            id=plan.id if plan else None,
+            starts_on=plan.starts_on if plan else None,
+            ends_on=plan.ends_on if plan else None,
+            notes=plan.notes if plan else "",
+            goals=[Goal.of(goal) for goal in plan.goals] if plan else [],
+            comments=[PlanComment.model_validate(comment) for comment in plan.comments] if plan else [],
+            upcoming_reviews=[UpcomingReview.model_validate(review) for review in upcoming],
+            can_edit=can_edit,
+            can_comment=can_comment,
+        )
 
 
-def review_json(review: DevelopmentReview, manager_id: int) -> dict[str, Any]:
-    """Return a review with its assessments; load them (and their expectations) with it."""
-    return {
-        "id": review.id,
-        "plan_id": review.plan_id,
-        "manager_id": manager_id,
-        "scheduled_on": _day(review.scheduled_on),
-        "completed_on": _day(review.completed_on),
-        "status": "completed" if review.completed_on is not None else "scheduled",
-        "next_steps": review.next_steps,
-        "assessments": [
-            {
-                "expectation": assessment.expectation.key,
-                "assessor": assessment.assessor.value,
-                "score": assessment.score,
-                "comment": assessment.comment,
-            }
-            for assessment in review.assessments
-        ],
-    }
+class Assessment(Out):
+    expectation: str
+    assessor: Assessor
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: str
 
 
-def coverage_json(manager: Manager, counts: list[PillarCount], since: date, until: date) -> dict[str, Any]:
-    return {
-        "manager_id": manager.id,
-        "since": since.isoformat(),
-        "until": until.isoformat(),
-        "pillars": [
-            {
-                "key": count.pillar.key,
-                "retired": count.pillar.is_retired,
-                "count": count.count,
-                "expectations": [
-                    {"key": e.expectation.key, "retired": e.expectation.is_retired, "count": e.count}
-                    for e in count.expectations
-                ],
-            }
-            for count in counts
-        ],
-    }
+class Review(Out):
+    """A development review (utvecklingssamtal) with both parties' assessments."""
+
+    id: Id
+    plan_id: Id
+    manager_id: Id
+    scheduled_on: date
+    completed_on: date | None
+    status: Literal["scheduled", "completed"]
+    next_steps: str
+    assessments: list[Assessment]
+
+    @classmethod
+    def of(cls, review: models.DevelopmentReview, manager_id: int) -> Review:
+        """The review with its assessments; load them (and their expectations) with it."""
+        return cls(
+            id=review.id,
+            plan_id=review.plan_id,
+            manager_id=manager_id,
+            scheduled_on=review.scheduled_on,
+            completed_on=review.completed_on,
+            status="completed" if review.completed_on is not None else "scheduled",
+            next_steps=review.next_steps,
+            assessments=[
+                Assessment(
+                    expectation=assessment.expectation.key,
+                    assessor=assessment.assessor,
+                    score=assessment.score,
+                    comment=assessment.comment,
+                )
+                for assessment in review.assessments
+            ],
+        )
 
 
-def unit_coverage_json(
-    unit_id: int | None, pillars: list[Pillar], rows: list[HeatmapRow], since: date, until: date
-) -> dict[str, Any]:
-    return {
-        "unit_id": unit_id,
-        "since": since.isoformat(),
-        "until": until.isoformat(),
-        "pillars": [pillar.key for pillar in pillars],
-        "rows": [
-            {
-                "unit": {"id": row.unit.id, "name": row.unit.name},
-                "managers": row.managers,
-                "shares": {pillar.key: round(row.shares[pillar.id], 4) for pillar in pillars},
-            }
-            for row in rows
-        ],
-    }
+Count = Annotated[int, Field(ge=0)]
 
 
-def catalogue_item_json(item: CatalogueItem) -> dict[str, Any]:
-    """Return a catalogue item with the tags an activity made from it gets (current ones only)."""
-    return {
-        "id": item.id,
-        "title": item.title,
-        "kind": item.kind.value,
-        "description": item.description,
-        "pillars": [pillar.key for pillar in item.pillars if not pillar.is_retired],
-        "expectations": [e.key for e in item.expectations if not e.is_retired],
-    }
+class ExpectationCoverage(Out):
+    key: str
+    retired: bool
+    count: Count
+
+
+class PillarCoverage(Out):
+    key: str
+    retired: bool
+    count: Count
+    expectations: list[ExpectationCoverage]
+
+
+class ManagerCoverage(Out):
+    """Completed activities per pillar and expectation from `since` to `until` (twelve months). Retired
+    parts appear only where something counts for them."""
+
+    manager_id: Id
+    since: date
+    until: date
+    pillars: list[PillarCoverage]
+
+    @classmethod
+    def of(
+        cls, manager: models.Manager, counts: list[PillarCount], since: date, until: date
+    ) -> ManagerCoverage:
+        return cls(
+            manager_id=manager.id,
+            since=since,
+            until=until,
+            pillars=[
+                PillarCoverage(
+                    key=count.pillar.key,
+                    retired=count.pillar.is_retired,
+                    count=count.count,
+                    expectations=[
+                        ExpectationCoverage(
+                            key=e.expectation.key, retired=e.expectation.is_retired, count=e.count
+                        )
+                        for e in count.expectations
+                    ],
+                )
+                for count in counts
+            ],
+        )
+
+
+class UnitName(Out):
+    id: Id
+    name: str
+
+
+class UnitCoverageRow(Out):
+    unit: UnitName
+    managers: Annotated[int, Field(ge=0, description="Managers in post in the unit and below it.")]
+    shares: Annotated[
+        dict[str, Annotated[float, Field(ge=0, le=1)]],
+        Field(
+            description="Per pillar key, the share (0–1) of those managers with a completed activity "
+            "building it."
+        ),
+    ]
+
+
+class UnitCoverage(Out):
+    unit_id: Id | None
+    since: date
+    until: date
+    pillars: Annotated[Keys, Field(description="The current pillars, in order.")]
+    rows: list[UnitCoverageRow]
+
+    @classmethod
+    def of(
+        cls,
+        unit_id: int | None,
+        pillars: list[models.Pillar],
+        rows: list[HeatmapRow],
+        since: date,
+        until: date,
+    ) -> UnitCoverage:
+        return cls(
+            unit_id=unit_id,
+            since=since,
+            until=until,
+            pillars=[pillar.key for pillar in pillars],
+            rows=[
+                UnitCoverageRow(
+                    unit=UnitName(id=row.unit.id, name=row.unit.name),
+                    managers=row.managers,
+                    shares={pillar.key: round(row.shares[pillar.id], 4) for pillar in pillars},
+                )
+                for row in rows
+            ],
+        )
+
+
+class CatalogueItem(Out):
+    """An activity HR offers, with the tags an activity made from it gets."""
+
+    id: Id
+    title: str
+    kind: ActivityKind
+    description: str
+    pillars: Keys
+    expectations: Keys
+
+    @classmethod
+    def of(cls, item: models.CatalogueItem) -> CatalogueItem:
+        """The item with the tags an activity made from it gets (current ones only)."""
+        return cls(
+            id=item.id,
+            title=item.title,
+            kind=item.kind,
+            description=item.description,
+            pillars=[pillar.key for pillar in item.pillars if not pillar.is_retired],
+            expectations=[e.key for e in item.expectations if not e.is_retired],
+        )

@@ -1,8 +1,8 @@
 """JSON API v1, the development side: activities, plans and goals, reviews, pillar coverage, the catalogue.
 
 Registered on the same blueprint as `views`, under the same rules: objects load through
-`lifecycle.policy` (one the caller may not see or change is a 404), input is checked by
-`plan_schemas`, a service makes the change and flushes, and the view commits once.
+`lifecycle.policy` (one the caller may not see or change is a 404), bodies and responses are
+the models of `plan_schemas`, a service makes the change and flushes, and the view commits once.
 """
 
 from __future__ import annotations
@@ -20,30 +20,36 @@ from flask import request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from lifecycle.blueprints.api.contract import MAX_ID
+from lifecycle.blueprints.api.contract import Items
+from lifecycle.blueprints.api.contract import Page
+from lifecycle.blueprints.api.contract import json_body
+from lifecycle.blueprints.api.contract import optional_json_body
+from lifecycle.blueprints.api.contract import parse_body
 from lifecycle.blueprints.api.errors import ApiError
-from lifecycle.blueprints.api.plan_schemas import ACTIVITY_CANCEL
-from lifecycle.blueprints.api.plan_schemas import ACTIVITY_COMPLETE
-from lifecycle.blueprints.api.plan_schemas import ACTIVITY_CREATE
-from lifecycle.blueprints.api.plan_schemas import ASSESSMENTS_SET
+from lifecycle.blueprints.api.operations import WRITE_ERRORS
+from lifecycle.blueprints.api.plan_schemas import ACTIVITY_QUERY_PARAMETERS
 from lifecycle.blueprints.api.plan_schemas import CATALOGUE_DECIDES
-from lifecycle.blueprints.api.plan_schemas import COMMENT_CREATE
-from lifecycle.blueprints.api.plan_schemas import GOAL_CREATE
-from lifecycle.blueprints.api.plan_schemas import GOAL_UPDATE
-from lifecycle.blueprints.api.plan_schemas import GROUP_ACTIVITY_CREATE
-from lifecycle.blueprints.api.plan_schemas import REVIEW_COMPLETE
-from lifecycle.blueprints.api.plan_schemas import activity_json
-from lifecycle.blueprints.api.plan_schemas import catalogue_item_json
-from lifecycle.blueprints.api.plan_schemas import comment_json
-from lifecycle.blueprints.api.plan_schemas import coverage_json
-from lifecycle.blueprints.api.plan_schemas import goal_json
+from lifecycle.blueprints.api.plan_schemas import UNIT_COVERAGE_PARAMETERS
+from lifecycle.blueprints.api.plan_schemas import Activity as ActivityOut
+from lifecycle.blueprints.api.plan_schemas import ActivityCancel
+from lifecycle.blueprints.api.plan_schemas import ActivityComplete
+from lifecycle.blueprints.api.plan_schemas import ActivityCreate
+from lifecycle.blueprints.api.plan_schemas import AssessmentsSet
+from lifecycle.blueprints.api.plan_schemas import CatalogueItem as CatalogueItemOut
+from lifecycle.blueprints.api.plan_schemas import Goal
+from lifecycle.blueprints.api.plan_schemas import GoalCreate
+from lifecycle.blueprints.api.plan_schemas import GoalUpdate
+from lifecycle.blueprints.api.plan_schemas import GroupActivityCreate
+from lifecycle.blueprints.api.plan_schemas import ManagerCoverage
+from lifecycle.blueprints.api.plan_schemas import Plan
+from lifecycle.blueprints.api.plan_schemas import PlanComment as PlanCommentOut
+from lifecycle.blueprints.api.plan_schemas import PlanCommentCreate
+from lifecycle.blueprints.api.plan_schemas import Review
+from lifecycle.blueprints.api.plan_schemas import ReviewComplete
+from lifecycle.blueprints.api.plan_schemas import UnitCoverage
 from lifecycle.blueprints.api.plan_schemas import parse_activity_query
 from lifecycle.blueprints.api.plan_schemas import parse_unit_coverage_query
-from lifecycle.blueprints.api.plan_schemas import plan_json
-from lifecycle.blueprints.api.plan_schemas import review_json
-from lifecycle.blueprints.api.plan_schemas import unit_coverage_json
-from lifecycle.blueprints.api.schemas import MAX_ID
-from lifecycle.blueprints.api.schemas import json_body
-from lifecycle.blueprints.api.schemas import keyset_page
 from lifecycle.blueprints.api.views import MANAGER_ID
 from lifecycle.blueprints.api.views import _conflicts_as_409
 from lifecycle.blueprints.api.views import bp
@@ -106,6 +112,8 @@ from lifecycle.timeutil import local_today
 ACTIVITY_ID = f"<int(min=1, max={MAX_ID}):activity_id>"
 GOAL_ID = f"<int(min=1, max={MAX_ID}):goal_id>"
 REVIEW_ID = f"<int(min=1, max={MAX_ID}):review_id>"
+ACTIVITIES, PLANS, REVIEWS, COVERAGE = ["activities"], ["plans"], ["reviews"], ["coverage"]
+PLAN_READERS = "For the manager, their line manager, their mentor and HR."
 #: how many not yet completed reviews the plan shows
 UPCOMING_REVIEWS = 10
 #: the services' names for fields the API calls otherwise
@@ -128,13 +136,6 @@ def _refusals_as_422(rename: Mapping[str, str] | None = None) -> Iterator[None]:
 
 def _refuse(status: int, field: str, message: str) -> NoReturn:
     raise ApiError(status, message, fields={field: [message]})
-
-
-def _optional_body() -> dict[str, Any]:
-    """Return the JSON object sent, or an empty one when the request has no body at all."""
-    if not request.get_data(cache=True):
-        return {}
-    return json_body()
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -170,21 +171,31 @@ def _activity_response(activity_id: int, status: int = 200) -> tuple[Response, i
     activity = activity_with_tags(activity_id)
     if activity is None:  # removed by someone else since this request wrote it
         abort(404)
-    body = activity_json(activity, len(activity.participants), local_today())
-    return jsonify(body), status
+    body = ActivityOut.of(activity, len(activity.participants), local_today())
+    return jsonify(body.dump()), status
 
 
 def _review_response(review_id: int) -> Response:
     review = review_in_full(review_id)
     if review is None:  # removed by someone else since this request wrote it
         abort(404)
-    return jsonify(review_json(review, review.plan.manager_id))
+    return jsonify(Review.of(review, review.plan.manager_id).dump())
 
 
 # -- activities -----------------------------------------------------------------------------------
 
 
-@bp.get(f"/managers/{MANAGER_ID}/activities")
+@bp.operation(
+    "GET",
+    f"/managers/{MANAGER_ID}/activities",
+    summary="The manager's activities, a page at a time",
+    description=f"{PLAN_READERS} Ordered by id; follow `next_cursor` until it is null.",
+    tags=ACTIVITIES,
+    query=ACTIVITY_QUERY_PARAMETERS,
+    response=Page[ActivityOut],
+    response_description="A page of activities.",
+    errors=(400, 404),
+)
 def list_activities(manager_id: int) -> Response:
     """A page of the manager's activities, ordered by id; for those who may read the plan."""
     user = signed_in()
@@ -195,12 +206,8 @@ def list_activities(manager_id: int) -> Response:
         manager, after_id=query.after_id, status=query.status, today=today, limit=query.limit
     )
     counts = participant_counts([activity.id for activity in page])
-    response = jsonify(
-        keyset_page(
-            [activity_json(activity, counts.get(activity.id, 0), today) for activity in page],
-            page[-1].id if more else None,
-        )
-    )
+    items = [ActivityOut.of(activity, counts.get(activity.id, 0), today) for activity in page]
+    response = jsonify(Page[ActivityOut].of(items, page[-1].id if more else None).dump())
     record_read(user, manager, "activity")
     db.session.commit()
     return response
@@ -234,12 +241,24 @@ def _refuse_catalogue_overrides(values: dict[str, Any]) -> None:
         raise ApiError(400, _("Some fields are not valid."), fields={f: [message] for f in overrides})
 
 
-@bp.post(f"/managers/{MANAGER_ID}/activities")
+@bp.operation(
+    "POST",
+    f"/managers/{MANAGER_ID}/activities",
+    summary="Add an activity for the manager",
+    description="HR for any manager; a manager for themselves. Without a pillar (given, or implied by "
+    "an expectation) the activity is refused with 422.",
+    tags=ACTIVITIES,
+    body=ActivityCreate,
+    response=ActivityOut,
+    status=201,
+    response_description="The new activity.",
+    errors=WRITE_ERRORS,
+)
 def create_activity(manager_id: int) -> tuple[Response, int]:
     """Add an activity for one manager: HR for anyone, a manager to their own plan."""
     user = signed_in()
     manager = get_activity_adder_or_404(user, manager_id)
-    values = ACTIVITY_CREATE.parse(json_body())
+    values = parse_body(ActivityCreate, json_body())
     item_id = values.get("catalogue_item_id")
     if item_id is not None:
         _refuse_catalogue_overrides(values)
@@ -258,11 +277,21 @@ def create_activity(manager_id: int) -> tuple[Response, int]:
     return _activity_response(activity_id, 201)
 
 
-@bp.post("/activities")
+@bp.operation(
+    "POST",
+    "/activities",
+    summary="Add one activity for a group of managers (HR)",
+    tags=ACTIVITIES,
+    body=GroupActivityCreate,
+    response=ActivityOut,
+    status=201,
+    response_description="The new activity.",
+    errors=WRITE_ERRORS,
+)
 def create_group_activity() -> tuple[Response, int]:
     """Add one activity for a group of managers (HR); it counts for each of them."""
     user = signed_in()
-    values = GROUP_ACTIVITY_CREATE.parse(json_body())
+    values = parse_body(GroupActivityCreate, json_body())
     ids = values["participants"]
     participants = managers_among(ids, visible_managers_clause(user))
     missing = set(ids) - {manager.id for manager in participants}
@@ -295,22 +324,45 @@ def create_group_activity() -> tuple[Response, int]:
     return _activity_response(activity_id, 201)
 
 
-@bp.post(f"/activities/{ACTIVITY_ID}/complete")
+@bp.operation(
+    "POST",
+    f"/activities/{ACTIVITY_ID}/complete",
+    summary="Mark an activity completed",
+    description="HR, or the manager whose own activity it is (its only participant).",
+    tags=ACTIVITIES,
+    body=ActivityComplete,
+    body_optional=True,
+    response=ActivityOut,
+    response_description="The activity.",
+    errors=WRITE_ERRORS,
+)
 def mark_activity_completed(activity_id: int) -> tuple[Response, int]:
     """Mark an activity completed (default today): HR, or the manager whose own activity it is."""
     activity = changeable_activity_or_404(signed_in(), activity_with_tags(activity_id))
-    values = ACTIVITY_COMPLETE.parse(_optional_body())
+    values = parse_body(ActivityComplete, optional_json_body())
     with _refusals_as_422():
         complete_activity(activity, values.get("completed_on") or local_today())
     db.session.commit()
     return _activity_response(activity_id)
 
 
-@bp.post(f"/activities/{ACTIVITY_ID}/cancel")
+@bp.operation(
+    "POST",
+    f"/activities/{ACTIVITY_ID}/cancel",
+    summary="Cancel an activity that will not happen",
+    description="HR, or the manager whose own activity it is (its only participant). It stays in the "
+    "history as cancelled; cancelling again changes nothing.",
+    tags=ACTIVITIES,
+    body=ActivityCancel,
+    body_optional=True,
+    response=ActivityOut,
+    response_description="The activity.",
+    errors=WRITE_ERRORS,
+)
 def mark_activity_cancelled(activity_id: int) -> tuple[Response, int]:
     """Cancel an activity that will not happen: HR, or the manager whose own activity it is."""
     activity = changeable_activity_or_404(signed_in(), activity_with_tags(activity_id))
-    ACTIVITY_CANCEL.parse(_optional_body())
+    parse_body(ActivityCancel, optional_json_body())
     # Cancelling again changes nothing: the first cancellation's time is kept.
     if activity.cancelled_at is None:
         with _refusals_as_422():
@@ -322,7 +374,16 @@ def mark_activity_cancelled(activity_id: int) -> tuple[Response, int]:
 # -- the plan -------------------------------------------------------------------------------------
 
 
-@bp.get(f"/managers/{MANAGER_ID}/plan")
+@bp.operation(
+    "GET",
+    f"/managers/{MANAGER_ID}/plan",
+    summary="The manager's current development plan",
+    description=PLAN_READERS,
+    tags=PLANS,
+    response=Plan,
+    response_description="The plan.",
+    errors=(404,),
+)
 def show_plan(manager_id: int) -> Response:
     """The manager's current plan: goals, comments and upcoming reviews; for those who may read it."""
     user = signed_in()
@@ -331,24 +392,35 @@ def show_plan(manager_id: int) -> Response:
     plan = current_plan_in_full(manager, today)
     upcoming = upcoming_reviews(manager, UPCOMING_REVIEWS)
     response = jsonify(
-        plan_json(
+        Plan.of(
             manager,
             plan,
             upcoming,
             can_edit=can_edit_plan(user, manager),
             can_comment=can_comment_plan(user, manager),
-        )
+        ).dump()
     )
     record_read(user, manager, "plan", plan.id if plan else None)
     db.session.commit()
     return response
 
 
-@bp.post(f"/managers/{MANAGER_ID}/plan/goals")
+@bp.operation(
+    "POST",
+    f"/managers/{MANAGER_ID}/plan/goals",
+    summary="Add a goal to the manager's own plan",
+    description="The manager themself only.",
+    tags=PLANS,
+    body=GoalCreate,
+    response=Goal,
+    status=201,
+    response_description="The new goal.",
+    errors=(*WRITE_ERRORS, 409),
+)
 def create_goal(manager_id: int) -> tuple[Response, int]:
     """Add a goal tied to expectations to the manager's own current plan (started if needed)."""
     manager = get_plan_editor_or_404(signed_in(), manager_id)
-    values = GOAL_CREATE.parse(json_body())
+    values = parse_body(GoalCreate, json_body())
     expectations = _expectations(values.get("expectations", []), "expectations")
     # Two first goals at once would both start the year's plan: the second is told to try again.
     with _conflicts_as_409(), _refusals_as_422():
@@ -360,46 +432,88 @@ def create_goal(manager_id: int) -> tuple[Response, int]:
             description=values.get("description") or "",
         )
         db.session.commit()
-    return jsonify(goal_json(goal)), 201
+    return jsonify(Goal.of(goal).dump()), 201
 
 
-@bp.patch(f"/goals/{GOAL_ID}")
+@bp.operation(
+    "PATCH",
+    f"/goals/{GOAL_ID}",
+    summary="Change a goal's status",
+    description="The manager whose plan it is.",
+    tags=PLANS,
+    body=GoalUpdate,
+    response=Goal,
+    response_description="The goal.",
+    errors=(400, 403, 404, 415),
+)
 def update_goal(goal_id: int) -> Response:
     """Change how far a goal has come; the plan's owner only."""
     goal = editable_goal_or_404(signed_in(), db.session.get(PlanGoal, goal_id))
-    values = GOAL_UPDATE.parse(json_body())
+    values = parse_body(GoalUpdate, json_body())
     set_goal_status(goal, values["status"])
     db.session.commit()
-    return jsonify(goal_json(goal))
+    return jsonify(Goal.of(goal).dump())
 
 
-@bp.post(f"/managers/{MANAGER_ID}/plan/comments")
+@bp.operation(
+    "POST",
+    f"/managers/{MANAGER_ID}/plan/comments",
+    summary="Comment on the manager's plan",
+    description="The line manager or HR; the manager reads the comments.",
+    tags=PLANS,
+    body=PlanCommentCreate,
+    response=PlanCommentOut,
+    status=201,
+    response_description="The new comment.",
+    errors=(*WRITE_ERRORS, 409),
+)
 def create_plan_comment(manager_id: int) -> tuple[Response, int]:
     """Comment on the manager's current plan: the line manager or HR."""
     user = signed_in()
     manager = get_plan_commenter_or_404(user, manager_id)
-    values = COMMENT_CREATE.parse(json_body())
+    values = parse_body(PlanCommentCreate, json_body())
     with _conflicts_as_409(), _refusals_as_422():
         comment = add_comment(ensure_plan(manager, local_today()), user, values["body"])
         db.session.commit()
-    return jsonify(comment_json(comment)), 201
+    return jsonify(PlanCommentOut.model_validate(comment).dump()), 201
 
 
 # -- reviews --------------------------------------------------------------------------------------
 
 
-@bp.get(f"/managers/{MANAGER_ID}/reviews")
+@bp.operation(
+    "GET",
+    f"/managers/{MANAGER_ID}/reviews",
+    summary="The manager's development reviews, newest first",
+    description=f"{PLAN_READERS} Scheduled and completed, with the assessments.",
+    tags=REVIEWS,
+    response=Items[Review],
+    response_description="The reviews.",
+    errors=(404,),
+)
 def list_reviews(manager_id: int) -> Response:
     """The manager's development reviews, scheduled and completed, newest first, with assessments."""
     user = signed_in()
     manager = get_plan_owner_or_404(user, manager_id)
-    response = jsonify({"items": [review_json(review, manager.id) for review in reviews_of(manager)]})
+    reviews = [Review.of(review, manager.id) for review in reviews_of(manager)]
+    response = jsonify(Items[Review](items=reviews).dump())
     record_read(user, manager, "review")
     db.session.commit()
     return response
 
 
-@bp.put(f"/reviews/{REVIEW_ID}/assessments")
+@bp.operation(
+    "PUT",
+    f"/reviews/{REVIEW_ID}/assessments",
+    summary="Save the caller's assessment in a review",
+    description="The manager (self-assessment) or their line manager; the caller's role decides whose "
+    "scores these are.",
+    tags=REVIEWS,
+    body=AssessmentsSet,
+    response=Review,
+    response_description="The review.",
+    errors=(*WRITE_ERRORS, 409),
+)
 def set_review_assessments(review_id: int) -> Response:
     """Save the caller's scores in a review: the manager's own, or their line manager's."""
     user = signed_in()
@@ -407,7 +521,7 @@ def set_review_assessments(review_id: int) -> Response:
     assessor = assessor_for(user, review.plan.manager)
     if assessor is None:
         abort(404)
-    scores = ASSESSMENTS_SET.parse(json_body())["scores"]
+    scores = parse_body(AssessmentsSet, json_body())["scores"]
     by_key = {e.key: e.id for e in _expectations((score["expectation"] for score in scores), "scores")}
     # The same assessor saving twice at once would add the same score twice: the second is a 409.
     with _conflicts_as_409(), _refusals_as_422():
@@ -420,12 +534,22 @@ def set_review_assessments(review_id: int) -> Response:
     return _review_response(review_id)
 
 
-@bp.post(f"/reviews/{REVIEW_ID}/complete")
+@bp.operation(
+    "POST",
+    f"/reviews/{REVIEW_ID}/complete",
+    summary="Complete a review with its next steps",
+    description="The line manager or HR. The next steps can become a new goal.",
+    tags=REVIEWS,
+    body=ReviewComplete,
+    response=Review,
+    response_description="The review.",
+    errors=WRITE_ERRORS,
+)
 def mark_review_completed(review_id: int) -> Response:
     """Complete a review with its next steps, optionally as a new goal: the line manager or HR."""
     user = signed_in()
     review = completable_review_or_404(user, review_in_full(review_id))
-    values = REVIEW_COMPLETE.parse(json_body())
+    values = parse_body(ReviewComplete, json_body())
     goal = values.get("goal") or {}
     expectations = _expectations(goal.get("expectations", []), "goal")
     with _refusals_as_422(rename={"title": "goal", "expectations": "goal"}):
@@ -444,7 +568,16 @@ def mark_review_completed(review_id: int) -> Response:
 # -- coverage and the catalogue --------------------------------------------------------------------
 
 
-@bp.get(f"/managers/{MANAGER_ID}/coverage")
+@bp.operation(
+    "GET",
+    f"/managers/{MANAGER_ID}/coverage",
+    summary="What the manager built per pillar and expectation in twelve months",
+    description=PLAN_READERS,
+    tags=COVERAGE,
+    response=ManagerCoverage,
+    response_description="The counts.",
+    errors=(404,),
+)
 def show_manager_coverage(manager_id: int) -> Response:
     """Completed activities per pillar and expectation in the last twelve months; for plan readers."""
     user = signed_in()
@@ -453,13 +586,24 @@ def show_manager_coverage(manager_id: int) -> Response:
     pillars = list(platform.pillars) if platform else []
     today = local_today()
     counts = manager_coverage(manager, pillars, today)
-    response = jsonify(coverage_json(manager, counts, window_start(today), today))
+    response = jsonify(ManagerCoverage.of(manager, counts, window_start(today), today).dump())
     record_read(user, manager, "coverage")
     db.session.commit()
     return response
 
 
-@bp.get("/coverage/units")
+@bp.operation(
+    "GET",
+    "/coverage/units",
+    summary="Pillar coverage per organisation unit (HR)",
+    description="Per unit (its sub-units included), the share of managers in post with a completed "
+    "activity for each pillar in twelve months.",
+    tags=COVERAGE,
+    query=UNIT_COVERAGE_PARAMETERS,
+    response=UnitCoverage,
+    response_description="The heatmap's rows.",
+    errors=(400, 404),
+)
 def show_unit_coverage() -> Response:
     """HR's heatmap: per unit, the share of managers in post who built each pillar in twelve months."""
     user = signed_in()
@@ -468,11 +612,19 @@ def show_unit_coverage() -> Response:
     pillars: list[Pillar] = [p for p in platform.pillars if not p.is_retired] if platform else []
     today = local_today()
     rows = unit_heatmap(heatmap_rows(unit_id), pillars, visible_managers_clause(user), today)
-    return jsonify(unit_coverage_json(unit_id, pillars, rows, window_start(today), today))
+    return jsonify(UnitCoverage.of(unit_id, pillars, rows, window_start(today), today).dump())
 
 
-@bp.get("/catalogue")
+@bp.operation(
+    "GET",
+    "/catalogue",
+    summary="The activities HR offers",
+    tags=ACTIVITIES,
+    response=Items[CatalogueItemOut],
+    response_description="The active catalogue items.",
+)
 def list_catalogue() -> Response:
     """The activities HR offers, with the pillars and expectations an activity made from one gets."""
     signed_in()
-    return jsonify({"items": [catalogue_item_json(item) for item in offered_catalogue()]})
+    items = [CatalogueItemOut.of(item) for item in offered_catalogue()]
+    return jsonify(Items[CatalogueItemOut](items=items).dump())

@@ -1,241 +1,220 @@
-"""Reading the API's input and writing its output.
+"""The API's managers side, declared once: bodies, responses and the manager list's query string.
 
-Each input field is a `Field`: the function that checks and converts the value, and the JSON Schema
-the OpenAPI document publishes for it, so the two cannot drift apart. A value of the wrong type or
-format is a 400 with one message per field; breaking a rule of the domain is a 422 (raised by the
-views from the services' errors).
+Bodies are `contract.Body` models and responses `contract.Out` models; the views validate and answer
+with them, and `openapi.py` publishes their JSON Schema.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from datetime import datetime
+from typing import Annotated
 from typing import Any
 
-from email_validator import EmailNotValidError
-from email_validator import validate_email
-from flask import request
 from flask_babel import gettext as _
+from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
+from lifecycle import models
+from lifecycle.blueprints.api.contract import DATE
+from lifecycle.blueprints.api.contract import EMAIL
+from lifecycle.blueprints.api.contract import IDENTIFIER
+from lifecycle.blueprints.api.contract import MAX_ID
+from lifecycle.blueprints.api.contract import STAGE
+from lifecycle.blueprints.api.contract import Body
+from lifecycle.blueprints.api.contract import FieldError
+from lifecycle.blueprints.api.contract import Id
+from lifecycle.blueprints.api.contract import Moment
+from lifecycle.blueprints.api.contract import Out
+from lifecycle.blueprints.api.contract import Schema
+from lifecycle.blueprints.api.contract import clean_text
+from lifecycle.blueprints.api.contract import nullable
+from lifecycle.blueprints.api.contract import stage_of
+from lifecycle.blueprints.api.contract import text
 from lifecycle.blueprints.api.errors import ApiError
+from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Stage
-from lifecycle.models import Manager
-from lifecycle.models import OrgUnit
-from lifecycle.models import Platform
-from lifecycle.models import StageTransition
 from lifecycle.services.managers import EDITABLE_FIELDS
 from lifecycle.services.pipeline import ManagerFilter
 from lifecycle.services.pipeline import every_stage_after
 
-#: the largest id a client may send (PostgreSQL's integer); larger ones are refused, never sent to SQL
-MAX_ID = 2_147_483_647
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 MAX_STUCK_DAYS = 36_500
 REASON_MAX_LENGTH = 2000
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIGITS = re.compile(r"\d{1,10}")
-STAGE_KEYS = frozenset(stage.value for stage in Stage)
 
 
-class FieldError(ValueError):
-    """One field's value is not acceptable; the message is meant for the client."""
+# -- bodies -------------------------------------------------------------------------------------------
+
+_NAME = text(200, required=True)
+_EMPLOYEE_NUMBER = nullable(text(40, description="The payroll/HR system's number; unique."))
+_TITLE = nullable(text(200))
+_ID = nullable(IDENTIFIER)
+_DAY = nullable(DATE)
 
 
-Schema = dict[str, Any]
+class _ManagerDetails(Body):
+    name: Annotated[str | None, _NAME] = None
+    employee_number: Annotated[str | None, _EMPLOYEE_NUMBER] = None
+    email: Annotated[str | None, nullable(EMAIL)] = None
+    title: Annotated[str | None, _TITLE] = None
+    org_unit_id: Annotated[int | None, _ID] = None
+    line_manager_id: Annotated[int | None, _ID] = None
+    hr_partner_id: Annotated[int | None, _ID] = None
+    start_date: Annotated[date | None, _DAY] = None
 
 
-@dataclass(frozen=True)
-class Field:
-    """An input field: how its value is checked and converted, and its JSON Schema."""
+class ManagerCreate(_ManagerDetails):
+    """A new person on the journey. `stage` must be an entry stage (attract, recruit, introduce or
+    develop); `effective_date` defaults to today."""
 
-    parse: Callable[[Any], Any]
-    schema: Schema
-
-
-# -- input: single values ---------------------------------------------------------------------------
-
-
-def _text(value: Any, max_length: int, required: bool) -> str | None:
-    if not isinstance(value, str):
-        raise FieldError(_("Must be a string."))
-    if "\x00" in value:
-        raise FieldError(_("Must not contain NUL characters."))
-    clean = value.strip()
-    if len(clean) > max_length:
-        raise FieldError(_("At most %(num)d characters.", num=max_length))
-    if required and not clean:
-        raise FieldError(_("Must not be empty."))
-    return clean or None
+    name: Annotated[str, _NAME]  # required here, optional in a change
+    stage: Annotated[Stage, STAGE]
+    effective_date: Annotated[date | None, DATE] = None
+    reason: Annotated[str | None, text(REASON_MAX_LENGTH)] = None
 
 
-def text_field(max_length: int, *, required: bool = False, description: str = "") -> Field:
-    """A string; surrounding spaces are removed, and a blank one means "not set" unless required."""
-    schema: Schema = {"type": "string", "maxLength": max_length}
-    if required:
-        schema["minLength"] = 1
-    if description:
-        schema["description"] = description
-    return Field(lambda value: _text(value, max_length, required), schema)
+class ManagerUpdate(_ManagerDetails):
+    """The details to change; fields left out stay as they are, null clears one."""
+
+    mentor_id: Annotated[int | None, _ID] = None
+    end_date: Annotated[date | None, _DAY] = None
 
 
-def _email(value: Any) -> str | None:
-    address = _text(value, 254, required=False)
-    if address is None:
-        return None
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise FieldError(_("Not a valid e-mail address.")) from exc
-    return address
-
-
-def _identifier(value: Any) -> int:
-    # bool is an int in Python, but true is not an id.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(_("Must be an integer id."))
-    if not 1 <= value <= MAX_ID:
-        raise FieldError(_("Not a valid id."))
-    return value
-
-
-def _date(value: Any) -> date:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise FieldError(_("Must be a date as YYYY-MM-DD."))
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise FieldError(_("Not a valid date.")) from exc
-
-
-def _stage(value: Any) -> Stage:
-    if isinstance(value, str) and value in STAGE_KEYS:
-        return Stage(value)
-    raise FieldError(_("Unknown stage. Use one of: %(stages)s.", stages=", ".join(s.value for s in Stage)))
-
-
-def nullable(inner: Field) -> Field:
-    """Allow null (meaning "not set") besides the inner field's values."""
-    schema = dict(inner.schema)
-    schema["type"] = [schema["type"], "null"]
-    if "enum" in schema:
-        schema["enum"] = [*schema["enum"], None]
-    return Field(lambda value: None if value is None else inner.parse(value), schema)
-
-
-IDENTIFIER = Field(_identifier, {"type": "integer", "minimum": 1, "maximum": MAX_ID})
-DATE = Field(_date, {"type": "string", "format": "date"})
-STAGE = Field(_stage, {"type": "string", "enum": [stage.value for stage in Stage]})
-EMAIL = Field(_email, {"type": "string", "format": "email", "maxLength": 254})
-
-
-# -- input: JSON bodies -----------------------------------------------------------------------------
-
-
-def json_body() -> dict[str, Any]:
-    """Return the request's JSON object, or refuse a body that is not one."""
-    if not request.is_json:
-        raise ApiError(415, _("Send a JSON object with the header Content-Type: application/json."))
-    try:
-        body = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError) as exc:
-        raise ApiError(400, _("The body is not valid JSON.")) from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, _("The body must be a JSON object."))
-    return body
-
-
-@dataclass(frozen=True)
-class BodySchema:
-    """The fields a JSON body may have, and those it must have."""
-
-    fields: Mapping[str, Field]
-    required: tuple[str, ...] = ()
-
-    def parse(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the converted values of the fields present; refuse unknown, missing or bad ones."""
-        errors: dict[str, list[str]] = {}
-        for name in body:
-            if name not in self.fields:
-                errors[str(name)] = [_("Unknown field.")]
-        for name in self.required:
-            if name not in body:
-                errors[name] = [_("This field is required.")]
-        values: dict[str, Any] = {}
-        for name, spec in self.fields.items():
-            if name in body and name not in errors:
-                try:
-                    values[name] = spec.parse(body[name])
-                except FieldError as exc:
-                    errors[name] = [str(exc)]
-        if errors:
-            raise ApiError(400, _("Some fields are not valid."), fields=errors)
-        return values
-
-    def json_schema(self) -> Schema:
-        schema: Schema = {
-            "type": "object",
-            "properties": {name: spec.schema for name, spec in self.fields.items()},
-            "additionalProperties": False,
-        }
-        if self.required:
-            schema["required"] = list(self.required)
-        return schema
-
-
-_NAME = text_field(200, required=True)
-_EMPLOYEE_NUMBER = nullable(text_field(40, description="The payroll/HR system's number; unique."))
-_TITLE = nullable(text_field(200))
-
-MANAGER_CREATE = BodySchema(
-    fields={
-        "name": _NAME,
-        "employee_number": _EMPLOYEE_NUMBER,
-        "email": nullable(EMAIL),
-        "title": _TITLE,
-        "org_unit_id": nullable(IDENTIFIER),
-        "line_manager_id": nullable(IDENTIFIER),
-        "hr_partner_id": nullable(IDENTIFIER),
-        "start_date": nullable(DATE),
-        "stage": STAGE,
-        "effective_date": DATE,
-        "reason": text_field(REASON_MAX_LENGTH),
-    },
-    required=("name", "stage"),
-)
-
-MANAGER_UPDATE = BodySchema(
-    fields={
-        "name": _NAME,
-        "employee_number": _EMPLOYEE_NUMBER,
-        "email": nullable(EMAIL),
-        "title": _TITLE,
-        "org_unit_id": nullable(IDENTIFIER),
-        "line_manager_id": nullable(IDENTIFIER),
-        "hr_partner_id": nullable(IDENTIFIER),
-        "mentor_id": nullable(IDENTIFIER),
-        "start_date": nullable(DATE),
-        "end_date": nullable(DATE),
-    }
-)
-if not set(MANAGER_UPDATE.fields) <= set(EDITABLE_FIELDS):
+if not set(ManagerUpdate.model_fields) <= set(EDITABLE_FIELDS):
     raise RuntimeError("the API offers a manager field that services.managers does not let change")
 
-TRANSITION_CREATE = BodySchema(
-    fields={
-        "to_stage": STAGE,
-        "reason": text_field(REASON_MAX_LENGTH, required=True),
-        "effective_date": DATE,
-        "end_date": nullable(DATE),
-    },
-    required=("to_stage", "reason"),
-)
+
+class TransitionCreate(Body):
+    """A move to another stage. `effective_date` defaults to today; moving to offboard needs an
+    `end_date` unless the manager has one."""
+
+    to_stage: Annotated[Stage, STAGE]
+    reason: Annotated[str, text(REASON_MAX_LENGTH, required=True)]
+    effective_date: Annotated[date | None, DATE] = None
+    end_date: Annotated[date | None, _DAY] = None
+
+
+# -- responses ----------------------------------------------------------------------------------------
+
+
+class Manager(Out):
+    """A manager, candidate or aspirant on the journey."""
+
+    id: Id
+    name: str
+    employee_number: str | None
+    email: str | None
+    title: str | None
+    stage: Stage
+    stage_entered_on: date
+    org_unit_id: Id | None
+    line_manager_id: Id | None
+    hr_partner_id: Id | None
+    mentor_id: Id | None
+    start_date: date | None
+    end_date: date | None
+    created_at: Moment
+    updated_at: Moment
+
+
+class Actor(Out):
+    """The user who made a move or wrote a comment."""
+
+    id: Id
+    name: str
+
+
+class Transition(Out):
+    """One move on the journey; `from_stage` is null when the person entered it."""
+
+    id: Id
+    manager_id: Id
+    from_stage: Stage | None
+    to_stage: Stage
+    effective_date: date
+    reason: str
+    recorded_at: Moment
+    actor: Actor | None
+
+
+class Unit(Out):
+    """An organisation unit."""
+
+    id: Id
+    name: str
+    kind: OrgUnitKind
+    parent_id: Id | None
+    path: Annotated[str, Field(description='Ids from the root down, as "/1/7/42/".')]
+
+
+class Texts(Out):
+    """A text in Swedish and English."""
+
+    sv: str
+    en: str
+
+    @classmethod
+    def of(cls, obj: object, name: str) -> Texts:
+        return cls(sv=getattr(obj, f"{name}_sv"), en=getattr(obj, f"{name}_en"))
+
+
+class Expectation(Out):
+    key: str
+    position: int
+    text: Texts
+    retired: bool
+
+    @classmethod
+    def of(cls, expectation: models.Expectation) -> Expectation:
+        return cls(
+            key=expectation.key,
+            position=expectation.position,
+            text=Texts.of(expectation, "text"),
+            retired=expectation.is_retired,
+        )
+
+
+class Pillar(Out):
+    key: str
+    position: int
+    name: Texts
+    description: Texts
+    trait: Texts
+    retired: bool
+    expectations: list[Expectation]
+
+    @classmethod
+    def of(cls, pillar: models.Pillar) -> Pillar:
+        return cls(
+            key=pillar.key,
+            position=pillar.position,
+            name=Texts.of(pillar, "name"),
+            description=Texts.of(pillar, "description"),
+            trait=Texts.of(pillar, "trait"),
+            retired=pillar.is_retired,
+            expectations=[Expectation.of(expectation) for expectation in pillar.expectations],
+        )
+
+
+class Platform(Out):
+    """The leadership platform; retired pillars and expectations are kept and marked."""
+
+    key: str
+    municipality: Texts
+    name: Texts
+    promise: Texts
+    whole: Texts
+    purpose: Texts
+    values: list[Texts]
+    pillars: list[Pillar]
+
+    @classmethod
+    def of(cls, platform: models.Platform) -> Platform:
+        return cls(**platform.to_document(), pillars=[Pillar.of(pillar) for pillar in platform.pillars])
 
 
 # -- input: the manager list's query string ----------------------------------------------------------
@@ -251,7 +230,7 @@ class QueryParameter:
     repeatable: bool = False
 
 
-def _query_int(args: MultiDict[str, str], name: str, low: int, high: int) -> int | None:
+def query_int(args: MultiDict[str, str], name: str, low: int, high: int) -> int | None:
     raw = args.get(name)
     if raw is None or raw == "":
         return None
@@ -317,13 +296,13 @@ def parse_manager_query(args: MultiDict[str, str]) -> ManagerQuery:
         except FieldError as exc:
             errors[name] = [str(exc)]
 
-    read("unit", lambda: _query_int(args, "unit", 1, MAX_ID))
-    read("line_manager", lambda: _query_int(args, "line_manager", 1, MAX_ID))
-    read("hr_partner", lambda: _query_int(args, "hr_partner", 1, MAX_ID))
-    read("q", lambda: _text(args.get("q", ""), 200, required=False) or "")
-    read("stuck_after_days", lambda: _query_int(args, "stuck_after_days", 0, MAX_STUCK_DAYS))
-    read("limit", lambda: _query_int(args, "limit", 1, MAX_PAGE_SIZE))
-    read("cursor", lambda: _query_int(args, "cursor", 0, MAX_ID))
+    read("unit", lambda: query_int(args, "unit", 1, MAX_ID))
+    read("line_manager", lambda: query_int(args, "line_manager", 1, MAX_ID))
+    read("hr_partner", lambda: query_int(args, "hr_partner", 1, MAX_ID))
+    read("q", lambda: clean_text(args.get("q", ""), 200, required=False) or "")
+    read("stuck_after_days", lambda: query_int(args, "stuck_after_days", 0, MAX_STUCK_DAYS))
+    read("limit", lambda: query_int(args, "limit", 1, MAX_PAGE_SIZE))
+    read("cursor", lambda: query_int(args, "cursor", 0, MAX_ID))
     read("stage", lambda: _query_stages(args))
     if errors:
         raise ApiError(400, _("Some parameters are not valid."), fields=errors)
@@ -346,97 +325,4 @@ def parse_manager_query(args: MultiDict[str, str]) -> ManagerQuery:
 
 def _query_stages(args: MultiDict[str, str]) -> tuple[Stage, ...]:
     keys = [key.strip() for raw in args.getlist("stage") for key in raw.split(",") if key.strip()]
-    return tuple(dict.fromkeys(_stage(key) for key in keys))
-
-
-# -- output ---------------------------------------------------------------------------------------
-
-
-def keyset_page(items: list[Any], last_id: int | None) -> dict[str, Any]:
-    """The envelope of every paged list: the items, and the cursor of the next page (None on the last)."""
-    return {"items": items, "next_cursor": str(last_id) if last_id is not None else None}
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _moment(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def manager_json(manager: Manager) -> dict[str, Any]:
-    """Return a manager as the API shows it; only columns, so a list needs no further queries."""
-    return {
-        "id": manager.id,
-        "name": manager.name,
-        "employee_number": manager.employee_number,
-        "email": manager.email,
-        "title": manager.title,
-        "stage": manager.stage.value,
-        "stage_entered_on": manager.stage_entered_on.isoformat(),
-        "org_unit_id": manager.org_unit_id,
-        "line_manager_id": manager.line_manager_id,
-        "hr_partner_id": manager.hr_partner_id,
-        "mentor_id": manager.mentor_id,
-        "start_date": _day(manager.start_date),
-        "end_date": _day(manager.end_date),
-        "created_at": _moment(manager.created_at),
-        "updated_at": _moment(manager.updated_at),
-    }
-
-
-def transition_json(transition: StageTransition) -> dict[str, Any]:
-    """Return one move of the journey; the actor must be loaded with it."""
-    actor = transition.actor
-    return {
-        "id": transition.id,
-        "manager_id": transition.manager_id,
-        "from_stage": transition.from_stage.value if transition.from_stage else None,
-        "to_stage": transition.to_stage.value,
-        "effective_date": transition.effective_date.isoformat(),
-        "reason": transition.reason,
-        "recorded_at": _moment(transition.recorded_at),
-        "actor": {"id": actor.id, "name": actor.name} if actor is not None else None,
-    }
-
-
-def unit_json(unit: OrgUnit) -> dict[str, Any]:
-    return {
-        "id": unit.id,
-        "name": unit.name,
-        "kind": unit.kind.value,
-        "parent_id": unit.parent_id,
-        "path": unit.path,
-    }
-
-
-def _texts(obj: object, name: str) -> dict[str, str]:
-    return {"sv": getattr(obj, f"{name}_sv"), "en": getattr(obj, f"{name}_en")}
-
-
-def platform_json(platform: Platform) -> dict[str, Any]:
-    """Return the platform in both languages, retired pillars and expectations included and marked."""
-    return {
-        **platform.to_document(),
-        "pillars": [
-            {
-                "key": pillar.key,
-                "position": pillar.position,
-                "name": _texts(pillar, "name"),
-                "description": _texts(pillar, "description"),
-                "trait": _texts(pillar, "trait"),
-                "retired": pillar.is_retired,
-                "expectations": [
-                    {
-                        "key": expectation.key,
-                        "position": expectation.position,
-                        "text": _texts(expectation, "text"),
-                        "retired": expectation.is_retired,
-                    }
-                    for expectation in pillar.expectations
-                ],
-            }
-            for pillar in platform.pillars
-        ],
-    }
+    return tuple(dict.fromkeys(stage_of(key) for key in keys))

@@ -1,7 +1,8 @@
 """JSON API v1: managers, their moves on the journey, the organisation and the platform.
 
-Each view loads through `lifecycle.policy`, validates with `schemas`, calls one service, commits and
-returns JSON. Every route is described in the OpenAPI document built by `openapi.py`.
+Each view loads through `lifecycle.policy`, validates its body with a model of `schemas`, calls one
+service, commits and answers with a response model. Each route is registered with `bp.operation`,
+which is what the OpenAPI document (`openapi.py`) is assembled from.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint
 from flask import abort
 from flask import jsonify
 from flask import request
@@ -22,20 +22,25 @@ from werkzeug.wrappers import Response
 from lifecycle.blueprints.api.authentication import add_challenge
 from lifecycle.blueprints.api.authentication import authenticate_token
 from lifecycle.blueprints.api.authentication import refuse_cookie_changes
+from lifecycle.blueprints.api.contract import Items
+from lifecycle.blueprints.api.contract import Page
+from lifecycle.blueprints.api.contract import json_body
+from lifecycle.blueprints.api.contract import parse_body
 from lifecycle.blueprints.api.errors import ApiError
 from lifecycle.blueprints.api.errors import handle_api_error
 from lifecycle.blueprints.api.openapi import openapi_document
 from lifecycle.blueprints.api.openapi import with_platform_examples
-from lifecycle.blueprints.api.schemas import MANAGER_CREATE
-from lifecycle.blueprints.api.schemas import MANAGER_UPDATE
-from lifecycle.blueprints.api.schemas import TRANSITION_CREATE
-from lifecycle.blueprints.api.schemas import json_body
-from lifecycle.blueprints.api.schemas import keyset_page
-from lifecycle.blueprints.api.schemas import manager_json
+from lifecycle.blueprints.api.operations import WRITE_ERRORS
+from lifecycle.blueprints.api.operations import ApiBlueprint
+from lifecycle.blueprints.api.schemas import MANAGER_QUERY_PARAMETERS
+from lifecycle.blueprints.api.schemas import Manager as ManagerOut
+from lifecycle.blueprints.api.schemas import ManagerCreate
+from lifecycle.blueprints.api.schemas import ManagerUpdate
+from lifecycle.blueprints.api.schemas import Platform
+from lifecycle.blueprints.api.schemas import Transition
+from lifecycle.blueprints.api.schemas import TransitionCreate
+from lifecycle.blueprints.api.schemas import Unit
 from lifecycle.blueprints.api.schemas import parse_manager_query
-from lifecycle.blueprints.api.schemas import platform_json
-from lifecycle.blueprints.api.schemas import transition_json
-from lifecycle.blueprints.api.schemas import unit_json
 from lifecycle.extensions import csrf
 from lifecycle.extensions import db
 from lifecycle.models import Manager
@@ -61,7 +66,7 @@ from lifecycle.services.platform import current_keys
 from lifecycle.services.platform import get_platform
 from lifecycle.timeutil import local_today
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1")
 # Changes authenticated by a session cookie are refused, so no request here needs a CSRF token.
 csrf.exempt(bp)
 bp.url_value_preprocessor(authenticate_token)
@@ -71,6 +76,7 @@ bp.register_error_handler(ApiError, handle_api_error)
 
 #: a manager id in a URL; larger numbers answer 404 instead of reaching SQL
 MANAGER_ID = "<int(min=1, max=2147483647):manager_id>"
+MANAGERS = ["managers"]
 #: the only rule on these fields is that no two managers share a value
 CONFLICT_FIELDS = frozenset({"employee_number"})
 
@@ -94,13 +100,33 @@ def _editable_manager(manager_id: int) -> tuple[User, Manager]:
     return user, manager
 
 
-@bp.get("/openapi.json")
+@bp.operation(
+    "GET",
+    "/openapi.json",
+    summary="This document",
+    tags=["meta"],
+    response=None,
+    response_schema={"type": "object"},
+    response_description="The OpenAPI 3.1 document.",
+    security=({}, {"bearerAuth": []}, {"sessionCookie": []}),
+)
 def openapi() -> Response:
     """The OpenAPI 3.1 document of this API, its examples in the loaded platform's keys."""
     return jsonify(with_platform_examples(openapi_document(), *current_keys()))
 
 
-@bp.get("/managers")
+@bp.operation(
+    "GET",
+    "/managers",
+    summary="List the managers the caller may see",
+    description="HR and administrators see everyone; a manager sees themselves and their direct "
+    "reports. Pages are ordered by id; follow `next_cursor` until it is null.",
+    tags=MANAGERS,
+    query=MANAGER_QUERY_PARAMETERS,
+    response=Page[ManagerOut],
+    response_description="A page of managers.",
+    errors=(400,),
+)
 def list_managers() -> Response:
     """A page of the managers the caller may see, filtered, ordered by id."""
     user = signed_in()
@@ -110,15 +136,24 @@ def list_managers() -> Response:
         after_id=query.after_id,
         limit=query.limit,
     )
-    return jsonify(keyset_page([manager_json(manager) for manager in page], page[-1].id if more else None))
+    items = [ManagerOut.model_validate(manager) for manager in page]
+    return jsonify(Page[ManagerOut].of(items, page[-1].id if more else None).dump())
 
 
-@bp.get(f"/managers/{MANAGER_ID}")
+@bp.operation(
+    "GET",
+    f"/managers/{MANAGER_ID}",
+    summary="One manager",
+    tags=MANAGERS,
+    response=ManagerOut,
+    response_description="The manager.",
+    errors=(404,),
+)
 def get_manager(manager_id: int) -> Response:
     """One manager the caller may see."""
     user = signed_in()
     manager = get_manager_or_404(user, manager_id)
-    response = jsonify(manager_json(manager))
+    response = jsonify(ManagerOut.model_validate(manager).dump())
     record_read(user, manager, "manager")
     db.session.commit()
     return response
@@ -147,11 +182,22 @@ def _new_manager_references(values: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-@bp.post("/managers")
+@bp.operation(
+    "POST",
+    "/managers",
+    summary="Add a person to the journey (HR)",
+    tags=MANAGERS,
+    body=ManagerCreate,
+    response=ManagerOut,
+    status=201,
+    location=True,
+    response_description="The new manager.",
+    errors=(*WRITE_ERRORS, 409),
+)
 def create_manager() -> tuple[Response, int, dict[str, str]]:
     """Add a person to the journey at an entry stage (HR)."""
     user = signed_in()
-    values = MANAGER_CREATE.parse(json_body())
+    values = parse_body(ManagerCreate, json_body())
     references = _new_manager_references(values)
     with _conflicts_as_409():
         try:
@@ -171,14 +217,25 @@ def create_manager() -> tuple[Response, int, dict[str, str]]:
             raise ApiError(422, str(refused), fields={"stage": [str(refused)]}) from refused
         db.session.commit()
     location = url_for("api.get_manager", manager_id=manager.id)
-    return jsonify(manager_json(manager)), 201, {"Location": location}
+    return jsonify(ManagerOut.model_validate(manager).dump()), 201, {"Location": location}
 
 
-@bp.patch(f"/managers/{MANAGER_ID}")
+@bp.operation(
+    "PATCH",
+    f"/managers/{MANAGER_ID}",
+    summary="Change a manager's details (HR)",
+    description="Each changed detail is recorded in the manager's history (source: api). The stage is "
+    "changed by posting a transition, not here.",
+    tags=MANAGERS,
+    body=ManagerUpdate,
+    response=ManagerOut,
+    response_description="The manager as changed.",
+    errors=(*WRITE_ERRORS, 409),
+)
 def update_manager_details(manager_id: int) -> Response:
     """Change some of a manager's details (HR); each change is recorded."""
     user, manager = _editable_manager(manager_id)
-    changes = ChangeSet(MANAGER_UPDATE.parse(json_body()))
+    changes = ChangeSet(parse_body(ManagerUpdate, json_body()))
     with _conflicts_as_409():
         try:
             update_manager(manager, changes, actor=user, source="api")
@@ -186,21 +243,40 @@ def update_manager_details(manager_id: int) -> Response:
             status = 409 if refused.field in CONFLICT_FIELDS else 422
             raise ApiError(status, str(refused), fields={refused.field: [str(refused)]}) from refused
         db.session.commit()
-    return jsonify(manager_json(manager))
+    return jsonify(ManagerOut.model_validate(manager).dump())
 
 
-@bp.get(f"/managers/{MANAGER_ID}/transitions")
+@bp.operation(
+    "GET",
+    f"/managers/{MANAGER_ID}/transitions",
+    summary="The manager's moves on the journey, newest first",
+    tags=MANAGERS,
+    response=Items[Transition],
+    response_description="The history.",
+    errors=(404,),
+)
 def list_transitions(manager_id: int) -> Response:
     """The manager's moves on the journey, newest first."""
     manager = get_manager_or_404(signed_in(), manager_id)
-    return jsonify({"items": [transition_json(transition) for transition in transitions_of(manager)]})
+    history = [Transition.model_validate(transition) for transition in transitions_of(manager)]
+    return jsonify(Items[Transition](items=history).dump())
 
 
-@bp.post(f"/managers/{MANAGER_ID}/transitions")
+@bp.operation(
+    "POST",
+    f"/managers/{MANAGER_ID}/transitions",
+    summary="Move the manager to another stage (HR)",
+    tags=MANAGERS,
+    body=TransitionCreate,
+    response=Transition,
+    status=201,
+    response_description="The recorded move.",
+    errors=WRITE_ERRORS,
+)
 def create_transition(manager_id: int) -> tuple[Response, int]:
     """Move a manager to another stage (HR), if the journey allows it."""
     user, manager = _editable_manager(manager_id)
-    values = TRANSITION_CREATE.parse(json_body())
+    values = parse_body(TransitionCreate, json_body())
     try:
         transition = move_to_stage(
             manager,
@@ -213,24 +289,39 @@ def create_transition(manager_id: int) -> tuple[Response, int]:
     except StageMoveError as refused:
         raise ApiError(422, str(refused)) from refused
     db.session.commit()
-    return jsonify(transition_json(transition)), 201
+    return jsonify(Transition.model_validate(transition).dump()), 201
 
 
-@bp.get("/units")
+@bp.operation(
+    "GET",
+    "/units",
+    summary="The organisation units, parents before their children",
+    tags=["organisation"],
+    response=Items[Unit],
+    response_description="Every unit.",
+)
 def list_units() -> Response:
     """Every organisation unit, parents before their children."""
     signed_in()
-    return jsonify({"items": [unit_json(unit) for unit in all_units()]})
+    return jsonify(Items[Unit](items=[Unit.model_validate(unit) for unit in all_units()]).dump())
 
 
-@bp.get("/platform")
+@bp.operation(
+    "GET",
+    "/platform",
+    summary="The leadership platform, in Swedish and English",
+    tags=["platform"],
+    response=Platform,
+    response_description="The platform.",
+    errors=(404,),
+)
 def show_platform() -> Response:
     """The leadership platform in both languages, with retired parts marked."""
     signed_in()
     platform = get_platform()
     if platform is None:
         raise ApiError(404, _("No leadership platform is loaded."))
-    return jsonify(platform_json(platform))
+    return jsonify(Platform.of(platform).dump())
 
 
 # The development-plan routes live in their own module on this blueprint; importing it registers them.
