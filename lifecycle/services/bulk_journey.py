@@ -161,7 +161,10 @@ def _responsible(
     manager_id: int,
     bosses: dict[int, LineManagerFacts],
 ) -> tuple[int | None, str]:
-    """Mirror `introductions._responsible` for someone just created (no account, HR partner or mentor)."""
+    """Mirror `introductions.launching._responsible` for someone just created.
+
+    They have no account, HR partner or mentor yet.
+    """
     if role is ResponsibleRole.NAMED:
         return named_user_id, ""
     if role is ResponsibleRole.MANAGER:

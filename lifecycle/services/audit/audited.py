@@ -1,0 +1,136 @@
+"""Which models are audited, how their changes are recorded, and whose data each row is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from sqlalchemy import inspect
+
+from lifecycle.models import Activity
+from lifecycle.models import ApiToken
+from lifecycle.models import DevelopmentPlan
+from lifecycle.models import DevelopmentReview
+from lifecycle.models import IntroductionLaunch
+from lifecycle.models import Manager
+from lifecycle.models import PlanComment
+from lifecycle.models import PlanGoal
+from lifecycle.models import ReviewAssessment
+from lifecycle.models import StageTransition
+from lifecycle.models import User
+from lifecycle.models import UserRole
+from lifecycle.services.audit.vocabulary import CREATE
+from lifecycle.services.audit.vocabulary import MOVE
+
+#: something a subject is found through: a manager, a user, a plan, a review or an activity, by id
+Ref = tuple[type[Any], int | None]
+
+
+@dataclass(frozen=True)
+class Audited:
+    """How changes to one model are recorded."""
+
+    object_type: str
+    #: what the object's subject is found through (a list: a group activity has several)
+    subjects: Callable[[Any], list[Ref]]
+    #: only these attributes count as changes (None: every column and many-to-many collection)
+    fields: frozenset[str] | None = None
+    #: attributes that never count as changes (bookkeeping)
+    ignored: frozenset[str] = frozenset()
+    #: names the log shows instead of an attribute's own (e.g. password_hash -> password)
+    renamed: dict[str, str] = field(default_factory=dict)
+    #: the action a new row stands for
+    create_action: str = CREATE
+    #: non-personal facts about a new row (e.g. a move's stages)
+    detail: Callable[[Any], dict[str, Any]] | None = None
+    #: rows that are part of another object: (its model, its id, the field of it they make up)
+    part_of: Callable[[Any], tuple[type[Any], int, str]] | None = None
+
+
+#: the audited models, filled by `audit_changes()` below; the flush hook (`recording`) reads it
+AUDITED: dict[type[Any], Audited] = {}
+
+
+def audit_changes(
+    model: type[Any],
+    object_type: str,
+    subjects: Callable[[Any], list[Ref]],
+    *,
+    fields: Iterable[str] | None = None,
+    ignored: Iterable[str] = (),
+    renamed: dict[str, str] | None = None,
+    create_action: str = CREATE,
+    detail: Callable[[Any], dict[str, Any]] | None = None,
+    part_of: Callable[[Any], tuple[type[Any], int, str]] | None = None,
+) -> None:
+    """Record every creation, change and deletion of `model`'s rows in the audit log."""
+    AUDITED[model] = Audited(
+        object_type=object_type,
+        subjects=subjects,
+        fields=frozenset(fields) if fields is not None else None,
+        ignored=frozenset(ignored),
+        renamed=dict(renamed or {}),
+        create_action=create_action,
+        detail=detail,
+        part_of=part_of,
+    )
+
+
+def loaded(obj: Any, key: str) -> Any:
+    """Return an attribute only if it is loaded: the hook never makes the ORM load anything."""
+    return inspect(obj).dict.get(key) if obj is not None else None
+
+
+def row_id(obj: Any) -> int | None:
+    """Return the row's id without loading anything (a new row has it once the flush wrote it)."""
+    state = inspect(obj)
+    ident: int | None = state.identity[0] if state.identity else state.dict.get("id")
+    return ident
+
+
+def _activity_subjects(activity: Activity) -> list[Ref]:
+    participants = loaded(activity, "participants")
+    if participants is not None:
+        return [(Manager, manager.id) for manager in participants]
+    return [(Activity, row_id(activity))]
+
+
+def _move_detail(transition: StageTransition) -> dict[str, Any]:
+    # Stages are the journey's facts, not personal data; the reason (free text) is never copied.
+    return {
+        "from": transition.from_stage.value if transition.from_stage else None,
+        "to": transition.to_stage.value,
+    }
+
+
+# One line per audited model; a new model with a person behind it (scorecards, obstacles) adds one.
+audit_changes(Manager, "manager", lambda m: [(Manager, row_id(m))], ignored={"created_at", "updated_at"})
+audit_changes(
+    StageTransition, "stage", lambda t: [(Manager, t.manager_id)], create_action=MOVE, detail=_move_detail
+)
+audit_changes(DevelopmentPlan, "plan", lambda p: [(Manager, p.manager_id)])
+audit_changes(PlanGoal, "goal", lambda g: [(DevelopmentPlan, g.plan_id)])
+audit_changes(PlanComment, "comment", lambda c: [(DevelopmentPlan, c.plan_id)])
+audit_changes(DevelopmentReview, "review", lambda r: [(DevelopmentPlan, r.plan_id)])
+audit_changes(
+    ReviewAssessment,
+    "review",
+    lambda a: [(DevelopmentReview, a.review_id)],
+    part_of=lambda a: (DevelopmentReview, a.review_id, "assessments"),
+)
+audit_changes(Activity, "activity", _activity_subjects)
+audit_changes(IntroductionLaunch, "introduction", lambda i: [(Manager, i.manager_id)])
+audit_changes(
+    User,
+    "account",
+    lambda u: [(User, row_id(u))],
+    fields={"email", "name", "password_hash", "is_enabled"},
+    renamed={"password_hash": "password"},
+)
+audit_changes(
+    UserRole, "account", lambda r: [(User, r.user_id)], part_of=lambda r: (User, r.user_id, "roles")
+)
+audit_changes(ApiToken, "api_token", lambda t: [(User, t.user_id)], fields={"name", "revoked_at"})
