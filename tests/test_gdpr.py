@@ -69,10 +69,12 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.calendar import issue_calendar_token
 from lifecycle.services.coverage import manager_coverage
 from lifecycle.services.coverage import unit_heatmap
+from lifecycle.services.csv_files import read_records
 from lifecycle.services.gdpr import NUMBER_COLUMNS
 from lifecycle.services.gdpr import PERSON_TABLES
 from lifecycle.services.gdpr import SWEPT_COLUMNS
 from lifecycle.services.gdpr import UNSWEPT_COLUMNS
+from lifecycle.services.gdpr import Identifiers
 from lifecycle.services.gdpr import anonymise_person
 from lifecycle.services.gdpr import anonymised_label
 from lifecycle.services.gdpr import apply_retention
@@ -82,7 +84,11 @@ from lifecycle.services.gdpr import is_secret_column
 from lifecycle.services.gdpr import person_links
 from lifecycle.services.gdpr import removed_text
 from lifecycle.services.gdpr import retention_candidates
+from lifecycle.services.gdpr import sweep_identifiers
 from lifecycle.services.gdpr import swept_columns
+from lifecycle.services.imports import CsvRow
+from lifecycle.services.imports import read_import_file
+from lifecycle.services.imports.activity_rows import read_activity_file
 from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
@@ -1027,6 +1033,122 @@ def test_anonymising_a_numbered_person_changes_nobody_elses_words(platform: None
     ] == []
     for namesake_name in ("Anna Bergström", "Anna Andersson"):
         assert db.session.scalar(select(func.count()).where(Manager.name == namesake_name)) == 1
+
+
+# -- a kept import file, read and written back as the import reads it --------------------------------
+
+MANAGER_FILE_HEADER = (
+    "employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage"
+)
+
+
+def _swept_file(content: bytes) -> bytes:
+    """Return the kept file `content` after the sweep has removed her employee number from it."""
+    upload = ManagerImport(
+        uploaded_by_id=None, filename="chefer.csv", content=content, digest="2" * 64, summary={}
+    )
+    db.session.add(upload)
+    db.session.flush()
+    sweep_identifiers(Identifiers(names={NAME}, numbers={NUMBER}), removed_text())
+    db.session.flush()
+    db.session.refresh(upload)
+    return bytes(upload.content)
+
+
+def _without_her_number(rows: list[CsvRow], columns: set[str], removed: str) -> list[CsvRow]:
+    return [
+        CsvRow(
+            row.line,
+            {
+                column: value.replace(NUMBER, removed) if column in columns else value
+                for column, value in row.cells.items()
+            },
+            row.problem,
+        )
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\n"])
+def test_the_import_reads_the_swept_file_as_before_but_for_her_number(app_ctx: Flask, line_end: str) -> None:
+    """Excel's BOM and sep= line stay; a quoted cell with the delimiter and a line break stays one cell."""
+    lines = [
+        "sep=;",
+        MANAGER_FILE_HEADER,
+        f'{NUMBER};"Lind; Lisa{line_end}andra raden";lisa@kommun.example;Chef {NUMBER};;;2025-01-01;develop',
+        "",
+        f'E-1;"Bo ""Ekis"" Ek";;"Chef; stab";;{NUMBER};2025-02-01;develop',
+        "E-2;Cia;;;;E-1;;develop",
+    ]
+    content = ("\ufeff" + line_end.join(lines) + line_end).encode()
+    before = read_import_file(content)
+
+    swept = _swept_file(content)
+
+    removed = removed_text()
+    assert swept.startswith(f"\ufeffsep=;{line_end}{MANAGER_FILE_HEADER}{line_end}".encode())
+    after = read_import_file(swept)
+    assert after.rows == _without_her_number(
+        before.rows, {"employee_number", "line_manager_employee_number"}, removed
+    )
+    assert after.rows[0].cells["title"] == f"Chef {NUMBER}"  # not a number column: a title that says so
+    assert after.rows[0].cells["name"] == f"Lind; Lisa{line_end}andra raden"
+    assert [row.line for row in after.rows] == [3, 6, 7]
+    assert swept.decode().splitlines()[-1] == "E-2;Cia;;;;E-1;;develop"  # untouched rows as they were
+
+
+def test_the_activity_import_reads_the_swept_file_as_before(app_ctx: Flask) -> None:
+    content = (
+        "Deltagare,Typ,Rubrik,Pelare,Referens\n"
+        f'"E-1, {NUMBER}",workshop,"Workshop {NUMBER}, del 1",leader,kurs-1\n'
+        "E-1,workshop,Workshop,leader,kurs-2"  # no line break at the end: none is added
+    ).encode()
+    before = read_activity_file(content)
+
+    swept = _swept_file(content)
+
+    assert read_activity_file(swept).rows == _without_her_number(
+        before.rows, {"employee_numbers"}, removed_text()
+    )
+    assert swept.decode().endswith("\nE-1,workshop,Workshop,leader,kurs-2")
+
+
+def test_a_file_without_a_number_column_loses_the_cells_her_number_fills(app_ctx: Flask) -> None:
+    content = (
+        f'\ufeffNamn;Kommentar\r\nBo Ek; {NUMBER} \r\n"Cia; Ceder";"Ring {NUMBER}\r\nom 2025"\r\n'
+    ).encode()
+
+    swept = _swept_file(content)
+
+    removed = removed_text()
+    _layout, records = read_records(swept.decode())
+    assert [record.cells for record in records] == [
+        ["Namn", "Kommentar"],
+        ["Bo Ek", f" {removed} "],
+        ["Cia; Ceder", f"Ring {NUMBER}\r\nom 2025"],  # someone else's words, where it may be anything
+    ]
+    assert swept.startswith("\ufeffNamn;Kommentar\r\n".encode())
+
+
+def test_a_file_where_her_number_is_only_in_other_columns_is_kept_as_it_was(app_ctx: Flask) -> None:
+    content = f'\ufeff{MANAGER_FILE_HEADER}\r\nE-1;"Bo";;"Chef {NUMBER}";;;;develop\r\n'.encode()
+
+    assert _swept_file(content) == content
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Anteckningar\r\n{NUMBER} slutar 2025-06-30\r\n",  # one column: no delimiter to read
+        f"sep=|\r\nemployee_number|name\r\n{NUMBER}|Bo 2025\r\n",  # a delimiter the import refuses
+        f'employee_number;name\r\n{NUMBER};"{"x" * 200_000}\r\n',  # a cell longer than the csv module reads
+    ],
+)
+def test_a_kept_file_that_is_not_csv_still_loses_her_number(app_ctx: Flask, text: str) -> None:
+    swept = _swept_file(text.encode()).decode()
+
+    assert NUMBER not in swept
+    assert swept == text.replace(NUMBER, removed_text())  # and nothing else: the year and dates stay
 
 
 def test_the_export_reads_only_what_a_mention_shows(world: World, count_queries: Any) -> None:

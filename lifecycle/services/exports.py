@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -22,6 +21,10 @@ from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import OrgUnit
 from lifecycle.models import User
+from lifecycle.services.csv_files import EXCEL
+from lifecycle.services.csv_files import FORMULA_TRIGGERS
+from lifecycle.services.csv_files import CsvWriter
+from lifecycle.services.csv_files import neutralise_formula
 from lifecycle.services.pipeline import ManagerFilter
 from lifecycle.services.pipeline import filter_clauses
 
@@ -40,26 +43,11 @@ IMPORT_COLUMNS = (
 EXPORT_ONLY_COLUMNS = ("days_in_stage", "line_manager_name", "hr_partner", "unit")
 EXPORT_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
 
-#: what a spreadsheet takes for the start of a formula; such cells get a leading apostrophe
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 UNIT_PATH_JOINER = " / "
-CSV_DELIMITER = ";"  # what Swedish Excel expects, since the comma is the decimal sign
 ROWS_PER_QUERY_BATCH = 1000
 ROWS_PER_CSV_CHUNK = 500
 
 Cell = str | int | date | None
-
-
-def neutralise_formula(value: str) -> str:
-    """Return `value` made inert for a spreadsheet: a leading apostrophe before a formula character."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def restore_formula(value: str) -> str:
-    """Undo `neutralise_formula`, so an exported file imports back unchanged."""
-    if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_TRIGGERS:
-        return value[1:]
-    return value
 
 
 def export_rows(visible: ColumnElement[bool], filters: ManagerFilter, today: date) -> Iterator[list[Cell]]:
@@ -135,17 +123,13 @@ def _csv_text(value: Cell) -> str:
 
 def csv_chunks(rows: Iterable[Sequence[Cell]], header: Sequence[str] = EXPORT_COLUMNS) -> Iterator[bytes]:
     """Yield a CSV file in chunks: UTF-8 with a BOM and semicolons, which Swedish Excel opens as is."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER)
-    buffer.write("\ufeff")
-    writer.writerow([neutralise_formula(str(name)) for name in header])
+    writer = CsvWriter(EXCEL)
+    writer.write([neutralise_formula(str(name)) for name in header])
     for number, row in enumerate(rows, start=1):
-        writer.writerow([_csv_text(value) for value in row])
+        writer.write([_csv_text(value) for value in row])
         if number % ROWS_PER_CSV_CHUNK == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+            yield writer.take().encode("utf-8")
+    yield writer.take().encode("utf-8")
 
 
 def _xlsx_value(sheet: WriteOnlyWorksheet, value: Cell) -> Cell | SheetCell:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
-from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -33,12 +31,15 @@ from lifecycle.extensions import db
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
 from lifecycle.models import User
+from lifecycle.services.csv_files import CsvFileError
+from lifecycle.services.csv_files import normalise_header
+from lifecycle.services.csv_files import read_records
+from lifecycle.services.csv_files import write_text
 from lifecycle.services.gdpr.schema import NUMBER_COLUMNS
 from lifecycle.services.gdpr.schema import SWEPT_COLUMNS
 from lifecycle.services.gdpr.schema import RowKey
 from lifecycle.services.gdpr.schema import chunks
 from lifecycle.services.imports.activity_rows import ACTIVITY_COLUMNS
-from lifecycle.services.imports.files import normalise_header
 from lifecycle.services.imports.manager_rows import MANAGER_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -150,11 +151,6 @@ def number_pattern(numbers: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!{edge})(?:{number})(?!{edge})", re.IGNORECASE)
 
 
-def _header_name(text: str) -> str:
-    # As the imports read a header, with the byte order mark and quotes a raw first line still has.
-    return normalise_header(text.lstrip("\ufeff").strip().strip('"'))
-
-
 def _number_headers() -> frozenset[str]:
     """Return the header names under which the manager and activity imports read employee numbers."""
     return frozenset(
@@ -165,58 +161,43 @@ def _number_headers() -> frozenset[str]:
     )
 
 
-def _csv_cells(text: str, delimiter: str) -> Iterator[tuple[int, int, int]]:
-    """Yield the column, start and end of every cell; a quoted cell may hold delimiters and line breaks."""
-    column = start = 0
-    quoted = False
-    for found in re.finditer(f'["\n{re.escape(delimiter)}]', text):
-        char, index = found.group(), found.start()
-        if char == '"':
-            quoted = not quoted  # a doubled quote inside a quoted cell toggles twice
-        elif quoted:
-            continue
-        elif char == delimiter:
-            yield column, start, index
-            column, start = column + 1, index + 1
-        else:
-            yield column, start, index
-            column, start = 0, index + 1
-    yield column, start, len(text)
-
-
 def _replace_numbers_in_csv(text: str, number: re.Pattern[str], removed: str) -> str:
     """Remove employee numbers from the cells of an import file's employee-number columns.
 
-    The header says which columns those are, as the import read it: anywhere else in the file "2025" is
-    a date, a title or a reference in someone else's row. In a file whose header names no such column,
-    a number is removed where it fills a whole cell.
+    The file is read as the import read it (`csv_files`: the `sep=` line, the delimiter, the header) and
+    written back in its own layout, so the import reads the same rows from it but for the removed
+    numbers; cells may come back quoted differently. The header says which columns hold numbers: anywhere
+    else in the file "2025" is a date, a title or a reference in someone else's row. In a file whose
+    header names no such column, a number is removed where it fills a whole cell.
     """
     if number.search(text) is None:
         return text
-    first, _newline, rest = text.partition("\n")
-    offset = 0
-    if first.strip().casefold().startswith("sep=") and len(first.strip()) == 5:
-        # Excel's hint line names the delimiter; the header is the next line.
-        delimiter = first.strip()[4]
-        offset = len(first) + 1
-        first = rest.partition("\n")[0]
-    else:
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-    headers = next(csv.reader([first], delimiter=delimiter), [])
+    try:
+        layout, read = read_records(text)
+        records = list(read)
+    except CsvFileError:
+        # Not a file the import could read (an older upload, or damaged): the number must go all the
+        # same, so it goes wherever it stands alone, at the cost of someone else's equal year or code.
+        logger.warning("a kept import file that is not CSV loses the employee numbers throughout")
+        return number.sub(removed, text)
+    header = next((record.cells for record in records if not record.is_blank), [])
     wanted = _number_headers()
-    columns = {index for index, header in enumerate(headers) if _header_name(header) in wanted}
-    whole = re.compile(rf'\s*"?\s*(?:{number.pattern})\s*"?\s*', re.IGNORECASE)
-    pieces = []
-    done = 0
-    for column, start, end in _csv_cells(text[offset:], delimiter):
-        cell = text[offset + start : offset + end]
-        holds_numbers = column in columns if columns else whole.fullmatch(cell) is not None
-        if holds_numbers:
-            new = number.sub(removed, cell)
-            if new != cell:
-                pieces += [text[done : offset + start], new]
-                done = offset + end
-    return "".join([*pieces, text[done:]])
+    columns = {index for index, name in enumerate(header) if normalise_header(name) in wanted}
+    whole = re.compile(rf"\s*(?:{number.pattern})\s*", re.IGNORECASE)
+
+    def holds_numbers(index: int, cell: str) -> bool:
+        return index in columns if columns else whole.fullmatch(cell) is not None
+
+    rows = [
+        [
+            number.sub(removed, cell) if holds_numbers(index, cell) else cell
+            for index, cell in enumerate(record.cells)
+        ]
+        for record in records
+    ]
+    if rows == [record.cells for record in records]:
+        return text  # as the file was, quotes and all
+    return write_text(rows, layout, final_line_end=text.endswith(("\n", "\r")))
 
 
 def _like_pattern(value: str) -> str:

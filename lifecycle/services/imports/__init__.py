@@ -1,6 +1,7 @@
 """Importing files: managers from the payroll/HR system, activities from a training system.
 
-- `files`: reading an uploaded CSV file (character set, delimiter, header, cells), for every kind;
+- `files`: reading an uploaded CSV file (its header's columns, its rows' cells), for every kind, with
+  the CSV reader the exports and the GDPR sweep share (`lifecycle.services.csv_files`);
 - `reports`: what every kind's plan shares (outcomes, changes, the report kept with the file);
 - `records`: the kept files (`ManagerImport` rows), from preview to confirmation;
 - `manager_rows`, `managers`, `manager_writer`: the manager import's columns and row check, its

@@ -1,14 +1,14 @@
-"""Reading an uploaded import file, whatever its kind: character set, delimiter, header, cells.
+"""Reading an uploaded import file, whatever its kind: the header's columns, the rows' cells by column.
 
-A kind of import names the columns it understands in a `ColumnSpec`; `read_file` turns the upload into
-rows of cells by column, or raises `ImportFileError` with a message meant for the user. The cell helpers
-below (`normalise_text`, `parse_date`, `read_date`) are what every kind's row check shares.
+The character set, the delimiter and the records are `lifecycle.services.csv_files`'s, which the
+exports and the GDPR sweep share. A kind of import names the columns it understands in a `ColumnSpec`;
+`read_file` turns the upload into rows of cells by column, or raises `ImportFileError` with a message
+meant for the user. The cell helpers below (`normalise_text`, `parse_date`, `read_date`) are what every
+kind's row check shares.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +18,11 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from lifecycle.i18n_messages import deferred
-from lifecycle.services.exports import restore_formula
+from lifecycle.services.csv_files import CsvFileError
+from lifecycle.services.csv_files import decode
+from lifecycle.services.csv_files import normalise_header
+from lifecycle.services.csv_files import read_records
+from lifecycle.services.csv_files import restore_formula
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -27,8 +31,9 @@ MAX_ROWS = 100_000
 DATE_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$|^(\d{4})(\d{2})(\d{2})$")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is meant for the user."""
+#: a file that cannot be read as a whole, with a message for the user: the shared CSV reader's own error,
+#: so that what it refuses (the character set, the delimiter, a line) is refused as the import's own
+ImportFileError = CsvFileError
 
 
 # -- reading the file -------------------------------------------------------------------------------
@@ -53,24 +58,9 @@ class ImportFile:
     ignored_columns: tuple[str, ...]
 
 
-def normalise_header(text: str) -> str:
-    """Return a header name as `ColumnSpec.aliases` holds it: case, spaces and _ do not matter."""
-    return " ".join(text.replace("_", " ").split()).casefold()
-
-
 def normalise_text(text: str) -> str:
     """Return a cell's word as the lookups hold it (a stage's name): case and spacing do not matter."""
     return " ".join(text.split()).casefold()
-
-
-def _not_utf8_message() -> str:
-    return str(
-        _l(
-            "The file is not saved as UTF-8 (older versions of Excel save “CSV (semikolonavgränsad)” "
-            "in another character set). In Excel, choose Save as and the file type “CSV UTF-8”, "
-            "then upload that file."
-        )
-    )
 
 
 def _decode(content: bytes) -> str:
@@ -81,43 +71,7 @@ def _decode(content: bytes) -> str:
                 size=MAX_FILE_BYTES // 2**20,
             )
         )
-    if content.startswith(b"PK\x03\x04"):
-        raise ImportFileError(
-            _l(
-                "This is an Excel workbook, not a CSV file. In Excel, choose Save as and the file type "
-                "“CSV UTF-8”, then upload that file."
-            )
-        )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_not_utf8_message()) from exc
-    if "\x00" in text:  # UTF-16 without a byte order mark decodes, but is full of NULs
-        raise ImportFileError(_not_utf8_message())
-    if not text.strip():
-        raise ImportFileError(_l("The file is empty."))
-    return text
-
-
-def _delimiter(text: str) -> tuple[str, str, int]:
-    """Return the delimiter, the text to read and how many lines were skipped before it."""
-    first_line, _newline, rest = text.partition("\n")
-    first_line = first_line.rstrip("\r")
-    # Excel's own hint line, "sep=;", names the delimiter.
-    if first_line.casefold().startswith("sep=") and len(first_line.strip()) == 5:
-        delimiter = first_line.strip()[4]
-        if delimiter not in ";,":
-            raise ImportFileError(_l("Separate the columns with semicolons (;) or commas (,)."))
-        return delimiter, rest, 1
-    semicolons, commas = first_line.count(";"), first_line.count(",")
-    if semicolons == 0 and commas == 0:
-        raise ImportFileError(
-            _l(
-                "The first line must name the columns, separated by semicolons (;) or commas (,); "
-                "it has only one column."
-            )
-        )
-    return (";" if semicolons >= commas else ","), text, 0
+    return decode(content)
 
 
 @dataclass(frozen=True)
@@ -164,50 +118,30 @@ def _header_columns(
 
 def read_file(content: bytes, spec: ColumnSpec) -> ImportFile:
     """Read an uploaded CSV file (UTF-8 with or without BOM; ; or , between columns) into rows."""
-    text = _decode(content)
-    delimiter, body, skipped = _delimiter(text)
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    _layout, records = read_records(_decode(content))
     rows: list[CsvRow] = []
     positions: list[str | None] | None = None
     columns: frozenset[str] = frozenset()
     ignored: tuple[str, ...] = ()
-    last_line = 0
-    try:
-        for record in reader:
-            line = last_line + 1 + skipped
-            last_line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if positions is None:
-                positions, columns, ignored = _header_columns(record, spec)
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(
-                    _l("The file has more than %(count)d rows. Split it into smaller files.", count=MAX_ROWS)
-                )
-            cells = {
-                column: restore_formula(value.strip())
-                for column, value in zip(positions, record, strict=False)
-                if column is not None
-            }
-            problem = None
-            if any(value.strip() for value in record[len(positions) :]):
-                problem = deferred("The row has more cells than the first line has columns.")
-            rows.append(CsvRow(line=line, cells=cells, problem=problem))
-    except csv.Error as exc:
-        line = last_line + 1 + skipped
-        if "field larger than field limit" in str(exc):
-            # The csv module's own bound on one cell; say so, the quotation marks are not to blame.
+    for record in records:
+        if record.is_blank:
+            continue
+        if positions is None:
+            positions, columns, ignored = _header_columns(record.cells, spec)
+            continue
+        if len(rows) >= MAX_ROWS:
             raise ImportFileError(
-                _l(
-                    "Line %(line)d has a cell longer than %(count)d characters.",
-                    line=line,
-                    count=csv.field_size_limit(),
-                )
-            ) from exc
-        raise ImportFileError(
-            _l("Line %(line)d cannot be read; check its quotation marks.", line=line)
-        ) from exc
+                _l("The file has more than %(count)d rows. Split it into smaller files.", count=MAX_ROWS)
+            )
+        cells = {
+            column: restore_formula(value.strip())
+            for column, value in zip(positions, record.cells, strict=False)
+            if column is not None
+        }
+        problem = None
+        if any(value.strip() for value in record.cells[len(positions) :]):
+            problem = deferred("The row has more cells than the first line has columns.")
+        rows.append(CsvRow(line=record.line, cells=cells, problem=problem))
     if positions is None:
         raise ImportFileError(_l("The file is empty."))
     if not rows:
