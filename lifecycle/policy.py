@@ -31,6 +31,9 @@ from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
+from lifecycle.models import Vacancy
+from lifecycle.models.recruitment import vacancy_interviewers
+from lifecycle.services.recruitment import vacancy_in_full
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +107,17 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "introductions.edit_milestone": HR,
     "introductions.delete_milestone": HR,
     "introductions.launch": HR,
+    # recruitment: the list and a vacancy are for HR, its hiring manager and its recruitment group
+    "recruitment.vacancies": LOGGED_IN,
+    "recruitment.vacancy": LOGGED_IN,
+    "recruitment.new_vacancy": HR,
+    "recruitment.edit_vacancy": HR,
+    "recruitment.weights": HR,
+    "recruitment.group": HR,
+    "recruitment.status": HR,
+    "recruitment.new_candidate": HR,
+    "recruitment.candidate_step": HR,
+    "recruitment.not_selected": HR,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -339,3 +353,54 @@ def completable_review_or_404(user: User | None, review: DevelopmentReview | Non
     if not can_comment_plan(user, review.plan.manager):
         abort(404)
     return review
+
+
+# -- recruitment ----------------------------------------------------------------------------------
+
+
+def visible_vacancies_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the vacancies `user` may see: HR all, others their own.
+
+    A hiring manager sees their vacancies; an interviewer the vacancies whose recruitment group they
+    are in. Nobody else learns that a vacancy exists.
+    """
+    if user is None:
+        return false()
+    if is_hr(user):
+        return true()
+    in_group = select(vacancy_interviewers.c.vacancy_id).where(vacancy_interviewers.c.user_id == user.id)
+    return or_(Vacancy.hiring_manager_id == user.id, Vacancy.id.in_(in_group))
+
+
+def sees_vacancies(user: User | None) -> bool:
+    """Whether the user has a vacancy to see (the menu shows the recruitment link only then)."""
+    if user is None:
+        return False
+    if is_hr(user):
+        return True
+    return bool(db.session.scalar(select(select(Vacancy.id).where(visible_vacancies_clause(user)).exists())))
+
+
+def may_open_vacancies(user: User | None) -> bool:
+    return is_hr(user)
+
+
+def can_manage_vacancy(user: User | None, vacancy: Vacancy) -> bool:
+    """Whether the user may change the vacancy, its group and its candidates."""
+    return is_hr(user)
+
+
+def get_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
+    """Load a vacancy the user may see, with what its page shows, or answer 404 as if it did not exist."""
+    vacancy = vacancy_in_full(vacancy_id, visible_vacancies_clause(user))
+    if vacancy is None:
+        abort(404)
+    return vacancy
+
+
+def get_managed_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
+    """Load a vacancy the user may change; one they may only see, or not at all, is a 404."""
+    vacancy = get_vacancy_or_404(user, vacancy_id)
+    if not can_manage_vacancy(user, vacancy):
+        abort(404)
+    return vacancy

@@ -51,6 +51,7 @@ from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Reminder
 from lifecycle.models import User
+from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.policy import ENDPOINT_RULES
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
@@ -67,6 +68,12 @@ from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import VacancyValues
+from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import set_recruitment_group
+from lifecycle.services.recruitment import set_status
+from lifecycle.services.recruitment import set_weights
 from lifecycle.services.tokens import create_token
 from lifecycle.timeutil import local_today
 from tests.conftest import _ConnectionBoundSession
@@ -144,6 +151,10 @@ class World:
     manager_import: int
     activity_import: int
     expectation: int
+    unit: int
+    vacancy: int
+    hidden_vacancy: int
+    candidacy: int
     today: str
     later: str
 
@@ -258,6 +269,14 @@ def build_world() -> World:
     ).encode()
     manager_import = preview_import(manager_csv, "chefer.csv", uploaded_by=hr, today=today)
     activity_import = preview_activity_import(activity_csv, "kurser.csv", uploaded_by=hr, today=today)
+    vacancy = create_vacancy(
+        VacancyValues(title="Matrisvakans", org_unit=unit, hiring_manager=line.user, hr_partner=hr), hr
+    )
+    set_weights(vacancy, {trust: 3})
+    set_recruitment_group(vacancy, [interviewer])
+    set_status(vacancy, VacancyStatus.OPEN, today)
+    candidacy = add_candidate(vacancy, alva, hr, today)
+    hidden = create_vacancy(VacancyValues(title="Dold vakans", org_unit=unit), hr)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -277,6 +296,10 @@ def build_world() -> World:
         manager_import=manager_import.id,
         activity_import=activity_import.id,
         expectation=feedback.id,
+        unit=unit.id,
+        vacancy=vacancy.id,
+        hidden_vacancy=hidden.id,
+        candidacy=candidacy.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -374,7 +397,9 @@ MANAGER_CSV = (
     b"Z901;Ylva Uppladdad;;Enhetschef;;;2026-01-01;develop\r\n"
 )
 ACTIVITY_JSON = {"kind": "course", "title": "Kurs via API", "pillars": ["leader"]}
-NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson"}
+NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson", "V": "Matrisvakans", "H": "Dold vakans"}
+#: who sees the vacancy: HR, its hiring manager (A's line manager) and its recruitment group
+VACANCY: Roles = STAFF | {LINE, INTERVIEWER}
 #: whose own name a page shows in its header
 OWNERS = {"A": MGR_A, "B": MGR_B}
 BOTH_SEEN = {"A": SEE_A, "B": SEE_B}
@@ -587,6 +612,92 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             NOBODY,
             url=lambda w: {"template_id": w.other_template, "milestone_id": w.milestone},
         ),
+    ],
+    # -- recruitment: HR, the vacancy's hiring manager and its recruitment group --
+    ("recruitment.vacancies", "GET"): plain(SIGNED_IN, sees={"V": VACANCY, "H": STAFF}),
+    ("recruitment.vacancy", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"A": VACANCY}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+        Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+    ],
+    ("recruitment.new_vacancy", "GET"): plain(STAFF),
+    ("recruitment.new_vacancy", "POST"): plain(
+        STAFF,
+        body=lambda w: {"title": "Ny vakans", "org_unit_id": str(w.unit), "hr_partner_id": "0"},
+        writes=True,
+    ),
+    ("recruitment.edit_vacancy", "GET"): [Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy})],
+    ("recruitment.edit_vacancy", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"title": "Omdöpt vakans", "org_unit_id": str(w.unit), "hr_partner_id": "0"},
+            writes=True,
+        )
+    ],
+    ("recruitment.weights", "GET"): [Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy})],
+    ("recruitment.weights", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {f"e{w.expectation}": "2"},
+            writes=True,
+        )
+    ],
+    ("recruitment.group", "GET"): [Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy})],
+    ("recruitment.group", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"interviewers": f"{w.emails[INTERVIEWER]}\n{w.emails[MENTOR]}"},
+            writes=True,
+        )
+    ],
+    ("recruitment.status", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"status": "interviewing"},
+            writes=True,
+        )
+    ],
+    ("recruitment.new_candidate", "GET"): [Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy})],
+    ("recruitment.new_candidate", "POST"): [
+        on(
+            "B",
+            STAFF,
+            lambda s, w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"employee_number": "__N__"},
+            writes=True,
+        )
+    ],
+    ("recruitment.candidate_step", "POST"): [
+        Case(
+            "candidate",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy},
+            body=lambda w: {"step": "screened"},
+            writes=True,
+        ),
+        Case(
+            "candidate of another vacancy",
+            NOBODY,
+            url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.candidacy},
+            body=lambda w: {"step": "screened"},
+        ),
+    ],
+    ("recruitment.not_selected", "POST"): [
+        Case(
+            "candidate",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy},
+            body=lambda w: {"reason": "withdrew"},
+            writes=True,
+        )
     ],
     ("reminders.index", "GET"): plain(STAFF),
     ("reminders.resend", "POST"): both(STAFF, STAFF, lambda s, w: {"reminder_id": s.reminder}, writes=True),

@@ -52,6 +52,7 @@ from tests.conftest import csrf_token_from
 from tests.factories import make_user
 from tests.test_access_matrix import ANON
 from tests.test_access_matrix import HR
+from tests.test_access_matrix import INTERVIEWER
 from tests.test_access_matrix import LINE
 from tests.test_access_matrix import MGR_A
 from tests.test_access_matrix import MGR_B
@@ -461,7 +462,69 @@ def _forgot_password(w: World) -> Any:
     return ANON, st.just("/forgot-password"), st.fixed_dictionaries({"email": one_of_values(addresses)})
 
 
+def _vacancy(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(["/vacancies/new", f"/vacancies/{w.vacancy}/edit"]),
+        st.fixed_dictionaries(
+            {
+                "title": TEXT,
+                "org_unit_id": one_of_values([str(w.unit), "0", "2147483648"]),
+                "hr_partner_id": one_of_values([str(w.users[HR]), str(w.users[MGR_B]), "0"]),
+                "hiring_manager_email": one_of_values([w.emails[LINE], w.b.email, "okand@kommun.example"]),
+                "published_on": DATE,
+                "closes_on": DATE,
+                "planned_start_on": DATE,
+                "unit_text": TEXT,
+                "role_text": TEXT,
+            }
+        ),
+    )
+
+
+def _vacancy_weights(w: World) -> Any:
+    return (
+        HR,
+        st.just(f"/vacancies/{w.vacancy}/expectations"),
+        st.fixed_dictionaries(
+            {
+                f"e{w.expectation}": NUMBER,
+                "e2147483648": NUMBER,
+                f"e{w.expectation + 1}": mostly(["0", "1", "3"]),
+            }
+        ),
+    )
+
+
+def _vacancy_group(w: World) -> Any:
+    lines = one_of_values([w.emails[INTERVIEWER], w.b.email, "okand@kommun.example", ""])
+    return (
+        HR,
+        st.just(f"/vacancies/{w.vacancy}/group"),
+        st.fixed_dictionaries({"interviewers": st.lists(lines, max_size=5).map("\n".join)}),
+    )
+
+
+def _candidate(w: World) -> Any:
+    return (
+        HR,
+        st.just(f"/vacancies/{w.vacancy}/candidates/new"),
+        st.fixed_dictionaries(
+            {
+                "employee_number": one_of_values([w.b.number, w.a.number, ""]),
+                "name": TEXT,
+                "email": one_of_values(["ny@example.se", "inte en adress", ""]),
+                "applied_on": DATE,
+            }
+        ),
+    )
+
+
 FORMS: dict[str, Form] = {
+    "vacancy": _vacancy,
+    "vacancy weights": _vacancy_weights,
+    "recruitment group": _vacancy_group,
+    "candidate": _candidate,
     "login": _login,
     "change password": _password,
     "move manager": _move,

@@ -51,6 +51,7 @@ from lifecycle.models import Activity
 from lifecycle.models import AuditEvent
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Expectation
 from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerImport
@@ -107,6 +108,11 @@ from lifecycle.services.plans import set_notes
 from lifecycle.services.platform import get_platform
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import VacancyValues
+from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import set_recruitment_group
+from lifecycle.services.recruitment import set_weights
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
 from lifecycle.services.tokens import create_token
@@ -265,6 +271,21 @@ def _seed(today: date) -> World:
     db.session.add(
         Invitation(user_id=invitee.id, invited_by_id=user.id, expires_at=utcnow() + timedelta(days=7))
     )
+    # A vacancy she leads, interviews for and is the contact of, and one she applies for.
+    led = create_vacancy(
+        VacancyValues(
+            title="Rektor Norra skolan",
+            org_unit=unit,
+            hiring_manager=user,
+            hr_partner=user,
+            role_text=f"Kontakt: {NAME}, {EMAIL}.",
+        ),
+        user,
+    )
+    set_recruitment_group(led, [user])
+    set_weights(led, {db.session.scalars(select(Expectation)).first(): 2})  # type: ignore[dict-item]
+    applied = create_vacancy(VacancyValues(title="Förvaltningschef", org_unit=unit), hr)
+    add_candidate(applied, asa, hr, today)
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"
     failed = Reminder(

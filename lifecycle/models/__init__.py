@@ -23,6 +23,9 @@ from lifecycle.models.plans import ReviewAssessment
 from lifecycle.models.platform import Expectation
 from lifecycle.models.platform import Pillar
 from lifecycle.models.platform import Platform
+from lifecycle.models.recruitment import Candidacy
+from lifecycle.models.recruitment import Vacancy
+from lifecycle.models.recruitment import VacancyExpectation
 from lifecycle.models.reminders import Reminder
 from lifecycle.models.system import AppSetting
 from lifecycle.models.system import Heartbeat
@@ -34,6 +37,7 @@ __all__ = [
     "ApiToken",
     "AppSetting",
     "AuditEvent",
+    "Candidacy",
     "CatalogueItem",
     "DevelopmentPlan",
     "DevelopmentReview",
@@ -58,4 +62,6 @@ __all__ = [
     "TemplateMilestone",
     "User",
     "UserRole",
+    "Vacancy",
+    "VacancyExpectation",
 ]

@@ -32,6 +32,10 @@ def managers_page(
     return rows[:limit], len(rows) > limit
 
 
+def manager_by_employee_number(number: str) -> Manager | None:
+    return db.session.scalar(select(Manager).where(Manager.employee_number == number))
+
+
 def employee_number_taken(number: str) -> bool:
     return db.session.scalar(select(Manager.id).where(Manager.employee_number == number)) is not None
 

@@ -18,6 +18,8 @@ from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.models.recruitment import NotSelectedReason
+from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
@@ -28,6 +30,14 @@ from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import VacancyValues
+from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import add_external_candidate
+from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import not_select
+from lifecycle.services.recruitment import set_recruitment_group
+from lifecycle.services.recruitment import set_status
+from lifecycle.services.recruitment import set_weights
 from lifecycle.services.tokens import digest
 from tests.browser.test_pipeline_browser import log_in
 from tests.factories import make_manager
@@ -98,6 +108,20 @@ def _world(app: Flask) -> dict[str, Any]:
             actor=None,
             completed_on=date(2026, 3, 1),
         )
+        # A vacancy with weighed expectations, a group and candidates at two steps.
+        vacancy = create_vacancy(VacancyValues(title="Verksamhetschef", org_unit=unit, hr_partner=hr), hr)
+        set_weights(vacancy, {expectations[0]: 3})
+        set_recruitment_group(vacancy, [boss.user])  # type: ignore[list-item]
+        set_status(vacancy, VacancyStatus.OPEN, date(2026, 6, 1))
+        add_candidate(vacancy, anna, hr, date(2026, 6, 1))
+        not_select(
+            add_external_candidate(
+                vacancy, name="Extern Sökande", email=None, actor=hr, applied_on=date(2026, 6, 1)
+            ),
+            NotSelectedReason.WITHDREW,
+            hr,
+            date(2026, 6, 2),
+        )
         # Import jobs in each state the progress page shows.
         jobs = {}
         for status, done in ((ImportStatus.RUNNING, 400), (ImportStatus.DONE, 2), (ImportStatus.FAILED, 0)):
@@ -122,6 +146,7 @@ def _world(app: Flask) -> dict[str, Any]:
             "ida": ida.id,
             "anna_email": anna.user.email,  # type: ignore[union-attr]
             "review": plan.reviews[0].id if plan.reviews else None,
+            "vacancy": vacancy.id,
         }
 
 
@@ -186,6 +211,13 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         "/introductions/templates/new",
         "/reminders",
         "/reminders/rules",
+        "/vacancies",
+        "/vacancies/new",
+        f"/vacancies/{data['vacancy']}",
+        f"/vacancies/{data['vacancy']}/edit",
+        f"/vacancies/{data['vacancy']}/expectations",
+        f"/vacancies/{data['vacancy']}/group",
+        f"/vacancies/{data['vacancy']}/candidates/new",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",
@@ -210,6 +242,9 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.locator("#name").fill("")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "edit with errors")
+    axe_page.goto(f"{live_url}/vacancies/new")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "a new vacancy with errors")
     axe_page.goto(f"{live_url}/managers/{anna}/anonymise")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "anonymise with errors")

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 
 from lifecycle.models import Activity
 from lifecycle.models import ApiToken
+from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import IntroductionLaunch
@@ -123,6 +124,7 @@ audit_changes(
 )
 audit_changes(Activity, "activity", _activity_subjects)
 audit_changes(IntroductionLaunch, "introduction", lambda i: [(Manager, i.manager_id)])
+audit_changes(Candidacy, "candidacy", lambda c: [(Manager, c.manager_id)], ignored={"step_changed_at"})
 audit_changes(
     User,
     "account",

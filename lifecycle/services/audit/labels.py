@@ -36,6 +36,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "activity": _l("Activity"),
     "coverage": _l("Pillar coverage"),
     "introduction": _l("Introduction programme"),
+    "candidacy": _l("Application for a vacancy"),
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),

@@ -46,6 +46,10 @@ SWEPT_COLUMNS = frozenset(
         ("audit_events", "detail"),
         ("reminders", "last_error"),
         ("api_tokens", "name"),
+        # an ad's texts are HR's, but may name a contact person or the one the new manager succeeds
+        ("vacancies", "title"),
+        ("vacancies", "unit_text"),
+        ("vacancies", "role_text"),
         ("manager_imports", "filename"),
         ("manager_imports", "content"),
         ("manager_imports", "summary"),

@@ -1,0 +1,1 @@
+"""Recruitment: vacancies, the expectations they weigh, their recruitment groups and candidates."""

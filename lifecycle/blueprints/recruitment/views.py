@@ -1,0 +1,392 @@
+"""Recruitment pages: HR's list of vacancies, a vacancy with its candidates per step, and HR's changes.
+
+Every vacancy loads through `policy` (HR, its hiring manager and its recruitment group see it; anyone
+else gets 404), each change calls one service of `services.recruitment`, and the view commits.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
+
+from lifecycle.blueprints.recruitment.forms import CandidateForm
+from lifecycle.blueprints.recruitment.forms import GroupForm
+from lifecycle.blueprints.recruitment.forms import NotSelectedForm
+from lifecycle.blueprints.recruitment.forms import StatusForm
+from lifecycle.blueprints.recruitment.forms import StepForm
+from lifecycle.blueprints.recruitment.forms import VacancyFilterForm
+from lifecycle.blueprints.recruitment.forms import VacancyForm
+from lifecycle.blueprints.recruitment.forms import weights_form
+from lifecycle.extensions import db
+from lifecycle.i18n import localized
+from lifecycle.models import OrgUnit
+from lifecycle.models import User
+from lifecycle.models.recruitment import CandidateStep
+from lifecycle.models.recruitment import NotSelectedReason
+from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.policy import can_manage_vacancy
+from lifecycle.policy import get_managed_vacancy_or_404
+from lifecycle.policy import get_vacancy_or_404
+from lifecycle.policy import may_open_vacancies
+from lifecycle.policy import sees_vacancies
+from lifecycle.policy import signed_in
+from lifecycle.policy import visible_vacancies_clause
+from lifecycle.services.accounts import get_user_by_email
+from lifecycle.services.accounts import hr_users
+from lifecycle.services.manager_queries import manager_by_employee_number
+from lifecycle.services.organisation import unit_tree
+from lifecycle.services.platform import get_platform
+from lifecycle.services.recruitment import VacancyError
+from lifecycle.services.recruitment import VacancyFilter
+from lifecycle.services.recruitment import VacancyValues
+from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import add_external_candidate
+from lifecycle.services.recruitment import candidacy_of
+from lifecycle.services.recruitment import candidates_by_step
+from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import move_candidate
+from lifecycle.services.recruitment import not_select
+from lifecycle.services.recruitment import set_recruitment_group
+from lifecycle.services.recruitment import set_status
+from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment import status_moves
+from lifecycle.services.recruitment import update_vacancy
+from lifecycle.services.recruitment import vacancies_page
+from lifecycle.timeutil import local_today
+
+bp = Blueprint("recruitment", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def recruitment_menu() -> dict[str, object]:
+    # The menu asks (one indexed query) only for a user who is not HR: HR always sees recruitment.
+    return {"sees_vacancies": sees_vacancies}
+
+
+PER_PAGE = 50
+VACANCY_ID = "<int(min=1, max=2147483647):vacancy_id>"
+CANDIDACY_ID = "<int(min=1, max=2147483647):candidacy_id>"
+
+
+# -- the list -----------------------------------------------------------------------------------------
+
+
+@bp.get("/vacancies")
+def vacancies() -> str:
+    """The vacancies the user may see, filtered by unit, status and HR partner, newest first."""
+    user = signed_in()
+    form = VacancyFilterForm(request.args)
+    everything = SelectChoice(0, _("All"))
+    form.unit.choices = [everything] + [
+        SelectChoice(unit.id, "\u2003" * depth + unit.name) for unit, depth in unit_tree()
+    ]
+    form.hr_partner.choices = [everything] + [SelectChoice(u.id, u.name) for u in hr_users()]
+    form.validate()
+    statuses = tuple(VacancyStatus(value) for value in (form.status.data or []) if not form.status.errors)
+    filters = VacancyFilter(
+        unit_id=(form.unit.data or None) if not form.unit.errors else None,
+        statuses=statuses or VacancyStatus.active(),
+        hr_partner_id=(form.hr_partner.data or None) if not form.hr_partner.errors else None,
+    )
+    page = form.page.data if form.page.data and not form.page.errors else 1
+    rows, total = vacancies_page(filters, visible_vacancies_clause(user), page, PER_PAGE)
+    return render_template(
+        "recruitment/vacancies.html",
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
+        filtered=filters != VacancyFilter(),
+        may_create=may_open_vacancies(user),
+    )
+
+
+# -- one vacancy ------------------------------------------------------------------------------------
+
+
+@bp.get(f"/vacancies/{VACANCY_ID}")
+def vacancy(vacancy_id: int) -> str:
+    """The vacancy: its details, weighed expectations, recruitment group and candidates per step."""
+    user = signed_in()
+    found = get_vacancy_or_404(user, vacancy_id)
+    manages = can_manage_vacancy(user, found)
+    status_form = StatusForm()
+    status_form.status.choices = [SelectChoice(status.value, status.title) for status in status_moves(found)]
+    return render_template(
+        "recruitment/vacancy.html",
+        vacancy=found,
+        by_step=candidates_by_step(found),
+        steps=CandidateStep,
+        manages=manages,
+        status_form=status_form,
+        not_selected_form=NotSelectedForm(),
+        localized=localized,
+    )
+
+
+def _vacancy_form(form: VacancyForm) -> None:
+    form.org_unit_id.choices = [SelectChoice(0, _("Choose …"))] + [
+        SelectChoice(unit.id, "\u2003" * depth + unit.name) for unit, depth in unit_tree()
+    ]
+    form.hr_partner_id.choices = [SelectChoice(0, _("None"))] + [
+        SelectChoice(u.id, u.name) for u in hr_users()
+    ]
+
+
+def _values(form: VacancyForm) -> VacancyValues | None:
+    """The form's values, unit and people loaded; None, with the field's error, when one names nobody."""
+    unit = db.session.get(OrgUnit, form.org_unit_id.data) if form.org_unit_id.data else None
+    if unit is None:
+        form.org_unit_id.errors = [_("Choose the unit of the post.")]
+        return None
+    hiring_manager = None
+    if form.hiring_manager_email.data:
+        hiring_manager = get_user_by_email(form.hiring_manager_email.data)
+        if hiring_manager is None or not hiring_manager.is_enabled:
+            form.hiring_manager_email.errors = [_("No active user account has this e-mail address.")]
+            return None
+    hr_partner = db.session.get(User, form.hr_partner_id.data) if form.hr_partner_id.data else None
+    return VacancyValues(
+        title=form.title.data or "",
+        org_unit=unit,
+        hiring_manager=hiring_manager,
+        hr_partner=hr_partner,
+        published_on=form.published_on.data,
+        closes_on=form.closes_on.data,
+        planned_start_on=form.planned_start_on.data,
+        unit_text=form.unit_text.data or "",
+        role_text=form.role_text.data or "",
+    )
+
+
+@bp.route("/vacancies/new", methods=["GET", "POST"])
+def new_vacancy() -> str | Response:
+    """Open a draft vacancy (HR); the expectations it weighs and its group come next."""
+    user = signed_in()
+    form = VacancyForm()
+    _vacancy_form(form)
+    if not form.is_submitted():
+        form.hr_partner_id.data = user.id if user in hr_users() else 0
+    if form.validate_on_submit() and (values := _values(form)) is not None:
+        try:
+            created = create_vacancy(values, actor=user)
+        except VacancyError as refused:
+            db.session.rollback()
+            form[refused.field].errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(_("The vacancy is saved as a draft. Choose the expectations it weighs."), "success")
+            return redirect(url_for("recruitment.weights", vacancy_id=created.id))
+    return render_template("recruitment/vacancy_form.html", form=form, vacancy=None)
+
+
+@bp.route(f"/vacancies/{VACANCY_ID}/edit", methods=["GET", "POST"])
+def edit_vacancy(vacancy_id: int) -> str | Response:
+    """Change the vacancy's details (HR)."""
+    found = get_managed_vacancy_or_404(signed_in(), vacancy_id)
+    form = VacancyForm(obj=found)
+    _vacancy_form(form)
+    if not form.is_submitted():
+        form.hiring_manager_email.data = found.hiring_manager.email if found.hiring_manager else ""
+        form.hr_partner_id.data = found.hr_partner_id or 0
+    if form.validate_on_submit() and (values := _values(form)) is not None:
+        try:
+            update_vacancy(found, values)
+        except VacancyError as refused:
+            db.session.rollback()
+            form[refused.field].errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(_("The vacancy is saved."), "success")
+            return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+    return render_template("recruitment/vacancy_form.html", form=form, vacancy=found)
+
+
+@bp.route(f"/vacancies/{VACANCY_ID}/expectations", methods=["GET", "POST"])
+def weights(vacancy_id: int) -> str | Response:
+    """Choose the expectations the vacancy weighs most, 1–3 each (HR)."""
+    found = get_managed_vacancy_or_404(signed_in(), vacancy_id)
+    platform = get_platform()
+    pillars = [pillar for pillar in platform.pillars if not pillar.is_retired] if platform else []
+    current = {weight.expectation_id: weight.weight for weight in found.weights}
+    offered = [e for pillar in pillars for e in pillar.expectations if not e.is_retired or e.id in current]
+    form = weights_form(offered, current, request.form if request.method == "POST" else None)
+    error = None
+    if form.validate_on_submit():
+        chosen = sorted(
+            ((e, form[f"e{e.id}"].data) for e in offered if form[f"e{e.id}"].data),
+            key=lambda pair: -pair[1],
+        )
+        try:
+            set_weights(found, dict(chosen))
+        except VacancyError as refused:
+            db.session.rollback()
+            error = str(refused)
+        else:
+            db.session.commit()
+            flash(_("The weighed expectations are saved."), "success")
+            return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+    return render_template(
+        "recruitment/weights.html",
+        vacancy=found,
+        form=form,
+        pillars=pillars,
+        offered=offered,
+        error=error,
+        localized=localized,
+    )
+
+
+@bp.route(f"/vacancies/{VACANCY_ID}/group", methods=["GET", "POST"])
+def group(vacancy_id: int) -> str | Response:
+    """Choose the recruitment group: the user accounts that interview (HR)."""
+    found = get_managed_vacancy_or_404(signed_in(), vacancy_id)
+    form = GroupForm()
+    if not form.is_submitted():
+        form.interviewers.data = "\n".join(user.email for user in found.interviewers)
+    if form.validate_on_submit():
+        addresses = list(
+            dict.fromkeys(
+                line.strip() for line in (form.interviewers.data or "").splitlines() if line.strip()
+            )
+        )
+        people = [get_user_by_email(address) for address in addresses]
+        unknown = [
+            a for a, person in zip(addresses, people, strict=True) if person is None or not person.is_enabled
+        ]
+        if unknown:
+            form.interviewers.errors = [
+                ngettext(
+                    "No active user account has this address: %(addresses)s",
+                    "No active user accounts have these addresses: %(addresses)s",
+                    len(unknown),
+                    addresses=", ".join(unknown),
+                )
+            ]
+        else:
+            try:
+                set_recruitment_group(found, [person for person in people if person is not None])
+            except VacancyError as refused:
+                db.session.rollback()
+                form.interviewers.errors = [str(refused)]
+            else:
+                db.session.commit()
+                flash(_("The recruitment group is saved."), "success")
+                return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+    return render_template("recruitment/group.html", vacancy=found, form=form)
+
+
+@bp.post(f"/vacancies/{VACANCY_ID}/status")
+def status(vacancy_id: int) -> Response:
+    """Move the vacancy on: open it, start interviewing, cancel or close it (HR)."""
+    found = get_managed_vacancy_or_404(signed_in(), vacancy_id)
+    form = StatusForm()
+    form.status.choices = [SelectChoice(s.value, s.title) for s in status_moves(found)]
+    if not form.validate_on_submit():
+        flash(_("Choose one of the statuses offered."), "error")
+    else:
+        try:
+            set_status(found, VacancyStatus(form.status.data), local_today())
+        except VacancyError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("The vacancy is now: %(status)s.", status=found.status.title), "success")
+    return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+
+
+# -- candidates -------------------------------------------------------------------------------------
+
+
+@bp.route(f"/vacancies/{VACANCY_ID}/candidates/new", methods=["GET", "POST"])
+def new_candidate(vacancy_id: int) -> str | Response:
+    """Add a candidate: a person already on the journey, or a new external applicant (HR)."""
+    user = signed_in()
+    found = get_managed_vacancy_or_404(user, vacancy_id)
+    form = CandidateForm()
+    if form.validate_on_submit():
+        applied_on = form.applied_on.data or local_today()
+        try:
+            if form.employee_number.data:
+                person = manager_by_employee_number(form.employee_number.data)
+                if person is None:
+                    raise VacancyError(
+                        "employee_number", _("No one on the journey has this employee number.")
+                    )
+                candidacy = add_candidate(found, person, user, applied_on)
+            elif form.name.data:
+                candidacy = add_external_candidate(
+                    found,
+                    name=form.name.data,
+                    email=form.email.data or None,
+                    actor=user,
+                    applied_on=applied_on,
+                )
+            else:
+                raise VacancyError(
+                    "employee_number", _("Give an employee number, or the name of a new applicant.")
+                )
+        except VacancyError as refused:
+            db.session.rollback()
+            form[{"person": "employee_number"}.get(refused.field, refused.field)].errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(_("%(name)s is a candidate.", name=candidacy.manager.name), "success")
+            return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+    return render_template("recruitment/candidate_form.html", vacancy=found, form=form)
+
+
+@bp.post(f"/vacancies/{VACANCY_ID}/candidates/{CANDIDACY_ID}/step")
+def candidate_step(vacancy_id: int, candidacy_id: int) -> Response:
+    """Move a candidate to another step before the decision (HR)."""
+    found = get_managed_vacancy_or_404(signed_in(), vacancy_id)
+    candidacy = candidacy_of(found, candidacy_id)
+    if candidacy is None:
+        abort(404)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the steps offered."), "error")
+    else:
+        try:
+            move_candidate(candidacy, CandidateStep(form.step.data))
+        except VacancyError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s: %(step)s.", name=candidacy.manager.name, step=candidacy.step.title), "success")
+    return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+
+
+@bp.post(f"/vacancies/{VACANCY_ID}/candidates/{CANDIDACY_ID}/not-selected")
+def not_selected(vacancy_id: int, candidacy_id: int) -> Response:
+    """Record that a candidate is not selected, with the reason (HR)."""
+    user = signed_in()
+    found = get_managed_vacancy_or_404(user, vacancy_id)
+    candidacy = candidacy_of(found, candidacy_id)
+    if candidacy is None:
+        abort(404)
+    form = NotSelectedForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the reason."), "error")
+    else:
+        try:
+            not_select(candidacy, NotSelectedReason(form.reason.data), user, local_today())
+        except VacancyError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is not selected.", name=candidacy.manager.name), "success")
+    return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))

@@ -1,0 +1,128 @@
+"""What the recruitment pages read: HR's list of vacancies, and one vacancy's candidates per step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
+
+from lifecycle.extensions import db
+from lifecycle.models import OrgUnit
+from lifecycle.models.recruitment import Candidacy
+from lifecycle.models.recruitment import CandidateStep
+from lifecycle.models.recruitment import Vacancy
+from lifecycle.models.recruitment import VacancyExpectation
+from lifecycle.models.recruitment import VacancyStatus
+
+VACANCIES_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class VacancyFilter:
+    """What HR narrows the list down to; every field is optional."""
+
+    #: a unit, including everything below it
+    unit_id: int | None = None
+    statuses: tuple[VacancyStatus, ...] = VacancyStatus.active()
+    hr_partner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VacancyRow:
+    vacancy: Vacancy
+    #: candidates still in the process (neither hired nor not selected)
+    in_process: int
+    total: int
+
+
+def _filtered(filters: VacancyFilter, visible: ColumnElement[bool]) -> Select[Vacancy]:
+    query = select(Vacancy).where(visible)
+    if filters.statuses:
+        query = query.where(Vacancy.status.in_(filters.statuses))
+    if filters.hr_partner_id is not None:
+        query = query.where(Vacancy.hr_partner_id == filters.hr_partner_id)
+    if filters.unit_id is not None:
+        unit_path = select(OrgUnit.path).where(OrgUnit.id == filters.unit_id).scalar_subquery()
+        subtree = select(OrgUnit.id).where(
+            or_(OrgUnit.id == filters.unit_id, OrgUnit.path.startswith(unit_path, autoescape=False))
+        )
+        query = query.where(Vacancy.org_unit_id.in_(subtree))
+    return query
+
+
+def vacancies_page(
+    filters: VacancyFilter, visible: ColumnElement[bool], page: int, per_page: int = VACANCIES_PER_PAGE
+) -> tuple[list[VacancyRow], int]:
+    """A page of the vacancies the caller may see, newest first, with candidate counts; and the total."""
+    query = _filtered(filters, visible)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    vacancies = list(
+        db.session.scalars(
+            query.options(
+                joinedload(Vacancy.org_unit),
+                joinedload(Vacancy.hr_partner),
+                joinedload(Vacancy.hiring_manager),
+            )
+            .order_by(Vacancy.created_at.desc(), Vacancy.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    counts = _candidate_counts([vacancy.id for vacancy in vacancies])
+    rows = [VacancyRow(vacancy, *counts.get(vacancy.id, (0, 0))) for vacancy in vacancies]
+    return rows, total
+
+
+def _candidate_counts(vacancy_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    if not vacancy_ids:
+        return {}
+    in_process = func.count().filter(Candidacy.step.in_(CandidateStep.in_process()))
+    return {
+        vacancy_id: (active, total)
+        for vacancy_id, active, total in db.session.execute(
+            select(Candidacy.vacancy_id, in_process, func.count())
+            .where(Candidacy.vacancy_id.in_(vacancy_ids))
+            .group_by(Candidacy.vacancy_id)
+        )
+    }
+
+
+def vacancy_in_full(vacancy_id: int, visible: ColumnElement[bool]) -> Vacancy | None:
+    """The vacancy with what its page shows: unit, people, weighed expectations and group."""
+    return db.session.scalar(
+        select(Vacancy)
+        .where(Vacancy.id == vacancy_id, visible)
+        .options(
+            joinedload(Vacancy.org_unit),
+            joinedload(Vacancy.hiring_manager),
+            joinedload(Vacancy.hr_partner),
+            selectinload(Vacancy.interviewers),
+            selectinload(Vacancy.weights).joinedload(VacancyExpectation.expectation),
+        )
+    )
+
+
+def candidates_by_step(vacancy: Vacancy) -> dict[CandidateStep, list[Candidacy]]:
+    """The vacancy's candidates per step, in the order of the process, each step by application date."""
+    by_step: dict[CandidateStep, list[Candidacy]] = {step: [] for step in CandidateStep}
+    for candidacy in db.session.scalars(
+        select(Candidacy)
+        .where(Candidacy.vacancy_id == vacancy.id)
+        .options(joinedload(Candidacy.manager))
+        .order_by(Candidacy.applied_on, Candidacy.id)
+    ):
+        by_step[candidacy.step].append(candidacy)
+    return by_step
+
+
+def candidacy_of(vacancy: Vacancy, candidacy_id: int) -> Candidacy | None:
+    return db.session.scalar(
+        select(Candidacy).where(Candidacy.id == candidacy_id, Candidacy.vacancy_id == vacancy.id)
+    )
