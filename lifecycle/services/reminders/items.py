@@ -136,7 +136,7 @@ def load_facts(ids: Mapping[ReminderSource[Any], Sequence[int]]) -> ItemFacts:
 def _rows(
     source: ReminderSource[Any], item_id: int, occasion: Occasion, rule: Rule | None, reachable: set[int]
 ) -> list[Wanted]:
-    key = source.key(item_id, occasion.due_on)
+    key, column = source.key(item_id, occasion.due_on), source.column.key
     days = (
         schedule_days(occasion.due_on, rule) if rule else dict.fromkeys(ReminderOccurrence, occasion.due_on)
     )
@@ -146,8 +146,7 @@ def _rows(
     for occurrence, day in days.items():
         recipients = escalate_ids if occurrence is ReminderOccurrence.ESCALATION else first_ids
         wanted.extend(
-            Wanted(key, user_id, occurrence, send_time_utc(day), source.column.key, item_id)
-            for user_id in recipients
+            Wanted(key, user_id, occurrence, send_time_utc(day), column, item_id) for user_id in recipients
         )
     return wanted
 
@@ -164,7 +163,7 @@ def wanted_rows(facts: ItemFacts, rules: dict[ReminderKind, Rule] | None) -> dic
             occasion = source.occasion(item, facts)
             result[f"{source.prefix}:{item_id}"] = (
                 _rows(source, item_id, occasion, rules[occasion.rule] if rules else None, facts.reachable)
-                if occasion
+                if occasion is not None
                 else []
             )
     return result

@@ -25,6 +25,7 @@ from dataclasses import field
 from datetime import date
 from typing import Any
 from typing import Generic
+from typing import NamedTuple
 from typing import TypeVar
 from typing import cast
 
@@ -81,8 +82,7 @@ def is_live(person: Person, item_stage: Stage | None = None) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Occasion:
+class Occasion(NamedTuple):
     """When an item is due, which of HR's rules applies, and who is reminded."""
 
     due_on: date
