@@ -74,6 +74,8 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_key: Mapped[str] = mapped_column(String(60))
+    # One column per kind of item (each a source in services/reminders/sources): deleting the item
+    # deletes its rows.
     activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", ondelete="CASCADE"), index=True
     )

@@ -14,6 +14,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from lifecycle.services.reminders import MAX_DAYS
+from lifecycle.services.reminders import ReminderKind
 
 
 class RuleForm(Form):
@@ -31,9 +32,12 @@ class RuleForm(Form):
 
 
 class ReminderRulesForm(FlaskForm):  # type: ignore[misc]
-    introduction_milestone = FormField(RuleForm, label=_l("Introduction milestones"))
-    development_review = FormField(RuleForm, label=_l("Development reviews"))
-    activity = FormField(RuleForm, label=_l("Other activities with a planned date"))
+    """One `RuleForm` per kind of rule, named by its value (`form["development_review"]`)."""
+
+
+# From the kinds themselves, in their order: a new kind of rule needs nothing here.
+for _kind in ReminderKind:
+    setattr(ReminderRulesForm, _kind.value, FormField(RuleForm, label=_kind.title))
 
 
 class PreferencesForm(FlaskForm):  # type: ignore[misc]

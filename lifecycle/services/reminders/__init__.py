@@ -10,7 +10,8 @@ The modules, one responsibility each (callers import from the package):
 
 - `rules`: HR's rule for each kind of item (days before, on the day, days after)
 - `schedule`: when a reminder goes out (08:00 in Stockholm on working days)
-- `items`: who receives which rows of an item, and what an e-mail says about it
+- `sources`: each kind of item reminded about, declared once (`sources/activities.py`, `reviews.py`)
+- `items`: who receives which rows of an item, and what an e-mail says about it, for every source
 - `sync`: the outbox written with the change
 - `outbox`: the rows' table, the statements every stage shares on it, and the delivery settings
 - `claiming`: the dispatcher
@@ -33,10 +34,8 @@ from lifecycle.services.reminders.failures import Failure
 from lifecycle.services.reminders.failures import Retry
 from lifecycle.services.reminders.failures import classify
 from lifecycle.services.reminders.failures import record_failure
-from lifecycle.services.reminders.items import ItemSummary
+from lifecycle.services.reminders.items import SOURCES
 from lifecycle.services.reminders.items import Wanted
-from lifecycle.services.reminders.items import activity_key
-from lifecycle.services.reminders.items import review_key
 from lifecycle.services.reminders.outbox import NO_ADDRESS
 from lifecycle.services.reminders.outbox import OPEN_STATUSES
 from lifecycle.services.reminders.outbox import UNCERTAIN
@@ -59,8 +58,11 @@ from lifecycle.services.reminders.schedule import next_send_slot
 from lifecycle.services.reminders.schedule import previous_working_day
 from lifecycle.services.reminders.schedule import schedule_days
 from lifecycle.services.reminders.schedule import send_time_utc
+from lifecycle.services.reminders.sources import ItemSummary
+from lifecycle.services.reminders.sources import ReminderSource
 from lifecycle.services.reminders.sync import catch_up
 from lifecycle.services.reminders.sync import resync_open_items
+from lifecycle.services.reminders.sync import sync_reminder_items
 from lifecycle.services.reminders.sync import sync_reminders
 from lifecycle.services.reminders.sync import sync_reminders_for
 from lifecycle.services.reminders.sync import sync_reminders_for_manager
@@ -72,6 +74,7 @@ __all__ = [
     "OPEN_STATUSES",
     "RULES_KEY",
     "SEND_TIME",
+    "SOURCES",
     "SUPERSEDED",
     "UNCERTAIN",
     "Claim",
@@ -84,10 +87,10 @@ __all__ = [
     "ReminderKind",
     "ReminderLine",
     "ReminderRuleError",
+    "ReminderSource",
     "Retry",
     "Rule",
     "Wanted",
-    "activity_key",
     "catch_up",
     "claim_due_reminders",
     "classify",
@@ -100,13 +103,13 @@ __all__ = [
     "reminder_lines",
     "resend_reminder",
     "resync_open_items",
-    "review_key",
     "schedule_days",
     "send_time_utc",
     "set_digest_preference",
     "set_rules",
     "start_deliveries",
     "status_counts",
+    "sync_reminder_items",
     "sync_reminders",
     "sync_reminders_for",
     "sync_reminders_for_manager",

@@ -32,7 +32,8 @@ from lifecycle.enums import ReminderStatus
 from lifecycle.extensions import db
 from lifecycle.models import User
 from lifecycle.services.reminders.claiming import Claim
-from lifecycle.services.reminders.items import ItemSummary
+from lifecycle.services.reminders.items import SOURCES
+from lifecycle.services.reminders.items import item_ids
 from lifecycle.services.reminders.items import load_facts
 from lifecycle.services.reminders.items import summarise
 from lifecycle.services.reminders.items import wanted_rows
@@ -42,6 +43,7 @@ from lifecycle.services.reminders.outbox import UNCERTAIN
 from lifecycle.services.reminders.outbox import DeliverySettings
 from lifecycle.services.reminders.outbox import finish
 from lifecycle.services.reminders.outbox import status_is
+from lifecycle.services.reminders.sources import ItemSummary
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +149,7 @@ def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
         select(
             OUTBOX.c.id,
             OUTBOX.c.item_key,
-            OUTBOX.c.activity_id,
-            OUTBOX.c.review_id,
+            *(OUTBOX.c[source.column.key] for source in SOURCES),
             OUTBOX.c.recipient_id,
             OUTBOX.c.occurrence,
             OUTBOX.c.due_at,
@@ -167,10 +168,7 @@ def start_deliveries(groups: Sequence[Sequence[Claim]]) -> list[Delivery]:
     by_id = {r.id: r for r in rows}
     mine = [c for c in claims if c.reminder_id in by_id]
     # Still wanted? The item may have been done, moved or its manager may have left since the claim.
-    facts = load_facts(
-        sorted({r.activity_id for r in rows if r.activity_id is not None}),
-        sorted({r.review_id for r in rows if r.review_id is not None}),
-    )
+    facts = load_facts(item_ids(rows))
     # Whether each row is still wanted depends on the item and its people, not on when it goes out.
     wanted = wanted_rows(facts, None)
     wanted_keys = {w.key for ws in wanted.values() for w in ws}

@@ -19,10 +19,10 @@ from lifecycle.enums import ReminderStatus
 from lifecycle.extensions import db
 from lifecycle.models import Reminder
 from lifecycle.models import User
-from lifecycle.services.reminders.items import ItemSummary
 from lifecycle.services.reminders.items import summarise
 from lifecycle.services.reminders.outbox import status_is
 from lifecycle.services.reminders.rules import ReminderRuleError
+from lifecycle.services.reminders.sources import ItemSummary
 
 
 def resend_reminder(reminder: Reminder, now: datetime | None = None) -> None:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -29,19 +30,22 @@ from lifecycle.enums import ReminderOccurrence
 from lifecycle.enums import ReminderStatus
 from lifecycle.extensions import db
 from lifecycle.models import Activity
-from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import Reminder
-from lifecycle.models.activities import activity_participants
+from lifecycle.services.reminders.items import SOURCES
 from lifecycle.services.reminders.items import Wanted
 from lifecycle.services.reminders.items import load_facts
+from lifecycle.services.reminders.items import source_for
 from lifecycle.services.reminders.items import wanted_rows
 from lifecycle.services.reminders.outbox import status_is
 from lifecycle.services.reminders.rules import ReminderKind
 from lifecycle.services.reminders.rules import Rule
 from lifecycle.services.reminders.rules import get_rules
 from lifecycle.services.reminders.schedule import next_send_slot
+from lifecycle.services.reminders.sources import ReminderSource
+from lifecycle.services.reminders.sources.activities import ACTIVITIES
+from lifecycle.services.reminders.sources.reviews import REVIEWS
 
 logger = logging.getLogger(__name__)
 
@@ -58,29 +62,38 @@ def sync_reminders(
     reviews: Iterable[DevelopmentReview | int] = (),
     now: datetime | None = None,
 ) -> None:
-    """Bring the reminder rows of these items in line with their dates, state and people.
+    """Bring the reminder rows of these activities and reviews in line (see `sync_reminder_items`)."""
+    sync_reminder_items({ACTIVITIES: activities, REVIEWS: reviews}, now)
+
+
+def sync_reminder_items(
+    items: Mapping[ReminderSource[Any], Iterable[Any]], now: datetime | None = None
+) -> None:
+    """Bring the reminder rows of these items (per source, instances or ids) in line with them.
 
     Missing future rows are added (a row that exists is never added twice), waiting rows follow a
     changed time, and waiting rows the item no longer wants (done, cancelled, moved, the manager has
     left, another person is responsible) become cancelled; nothing is deleted. Flushes, never commits.
     """
-    activity_ids = sorted({a if isinstance(a, int) else a.id for a in activities})
-    review_ids = sorted({r if isinstance(r, int) else r.id for r in reviews})
-    if not activity_ids and not review_ids:
+    ids = {
+        source: sorted({i if isinstance(i, int) else i.id for i in source_items})
+        for source, source_items in items.items()
+    }
+    if not any(ids.values()):
         return
     db.session.flush()
     now = now or utcnow()
     rules = get_rules()
-    for start in range(0, max(len(activity_ids), len(review_ids)), _CHUNK):
-        _sync_chunk(activity_ids[start : start + _CHUNK], review_ids[start : start + _CHUNK], rules, now)
+    # The sources' chunks go together: one statement of each kind covers every source's share.
+    for start in range(0, max(len(source_ids) for source_ids in ids.values()), _CHUNK):
+        _sync_chunk(
+            {source: source_ids[start : start + _CHUNK] for source, source_ids in ids.items()}, rules, now
+        )
 
 
-def sync_reminders_for(item: Activity | DevelopmentReview, now: datetime | None = None) -> None:
-    """Bring one activity's or review's reminder rows in line with it (see `sync_reminders`)."""
-    if isinstance(item, Activity):
-        sync_reminders(activities=[item], now=now)
-    else:
-        sync_reminders(reviews=[item], now=now)
+def sync_reminders_for(item: object, now: datetime | None = None) -> None:
+    """Bring one item's reminder rows in line with it (an activity, a review ...; see `sync_reminders`)."""
+    sync_reminder_items({source_for(item): [item]}, now)
 
 
 def catch_up(rows: Sequence[Wanted], now: datetime) -> list[Wanted]:
@@ -111,15 +124,11 @@ def catch_up(rows: Sequence[Wanted], now: datetime) -> list[Wanted]:
 
 
 def _sync_chunk(
-    activity_ids: Sequence[int], review_ids: Sequence[int], rules: dict[ReminderKind, Rule], now: datetime
+    ids: Mapping[ReminderSource[Any], Sequence[int]], rules: dict[ReminderKind, Rule], now: datetime
 ) -> None:
-    wanted_by_item = wanted_rows(load_facts(activity_ids, review_ids), rules)
+    wanted_by_item = wanted_rows(load_facts(ids), rules)
     wanted = {w.key: w for rows in wanted_by_item.values() for w in catch_up(rows, now)}
-    conditions = []
-    if activity_ids:
-        conditions.append(Reminder.activity_id.in_(activity_ids))
-    if review_ids:
-        conditions.append(Reminder.review_id.in_(review_ids))
+    conditions = [source.column.in_(source_ids) for source, source_ids in ids.items() if source_ids]
     existing = db.session.execute(
         select(Reminder.id, Reminder.item_key, Reminder.recipient_id, Reminder.occurrence, Reminder.status)
         .add_columns(Reminder.due_at)
@@ -142,11 +151,13 @@ def _sync_chunk(
                 to_move.append({"id": row.id, "due_at": want.due_at})
         elif row.status is ReminderStatus.CANCELLED and want.due_at > now:
             to_revive.append({"id": row.id, "due_at": want.due_at})
+    # Every row names every source's column (None but its own): one executemany takes rows of one shape.
+    no_item = {source.column.key: None for source in SOURCES}
     new = [
         {
             "item_key": w.item_key,
-            "activity_id": w.activity_id,
-            "review_id": w.review_id,
+            **no_item,
+            **({w.column: w.item_id} if w.column else {}),
             "recipient_id": w.recipient_id,
             "occurrence": w.occurrence,
             "due_at": w.due_at,
@@ -193,29 +204,9 @@ def _sync_chunk(
         )
 
 
-def _open_items_of(manager_ids: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Return the open activities and reviews (with a date) of these managers."""
-    activity_ids = list(
-        db.session.scalars(
-            select(Activity.id)
-            .join(activity_participants, activity_participants.c.activity_id == Activity.id)
-            .where(
-                activity_participants.c.manager_id.in_(manager_ids),
-                Activity.due_on.is_not(None),
-                Activity.completed_on.is_(None),
-                Activity.cancelled_at.is_(None),
-            )
-            .distinct()
-        )
-    )
-    review_ids = list(
-        db.session.scalars(
-            select(DevelopmentReview.id)
-            .join(DevelopmentPlan, DevelopmentPlan.id == DevelopmentReview.plan_id)
-            .where(DevelopmentPlan.manager_id.in_(manager_ids), DevelopmentReview.completed_on.is_(None))
-        )
-    )
-    return activity_ids, review_ids
+def _open_items_of(manager_ids: Sequence[int]) -> dict[ReminderSource[Any], list[int]]:
+    """Return, per source, the open items (with a date) of these managers."""
+    return {source: source.open_items_of(manager_ids) for source in SOURCES}
 
 
 def sync_reminders_for_manager(manager: Manager, now: datetime | None = None) -> None:
@@ -225,26 +216,24 @@ def sync_reminders_for_manager(manager: Manager, now: datetime | None = None) ->
     line manager, HR partner or account changes (escalations go to the new people).
     """
     db.session.flush()
-    activity_ids, review_ids = _open_items_of([manager.id])
+    items = _open_items_of([manager.id])
     # Items of others about which this person receives reminders (as line manager or responsible).
     user_ids = [u for u in (manager.user_id,) if u is not None]
     if user_ids:
-        for activity_id, review_id in db.session.execute(
-            select(Reminder.activity_id, Reminder.review_id)
+        for row in db.session.execute(
+            select(*(source.column for source in SOURCES))
             .where(Reminder.recipient_id.in_(user_ids), status_is(ReminderStatus.PENDING))
             .distinct()
         ):
-            if activity_id is not None:
-                activity_ids.append(activity_id)
-            if review_id is not None:
-                review_ids.append(review_id)
+            for source, item_id in zip(SOURCES, row, strict=True):
+                if item_id is not None:
+                    items[source].append(item_id)
         # The direct reports' open items, whose escalations go to this line manager.
         reports = list(db.session.scalars(select(Manager.id).where(Manager.line_manager_id == manager.id)))
         if reports:
-            more_activities, more_reviews = _open_items_of(reports)
-            activity_ids += more_activities
-            review_ids += more_reviews
-    sync_reminders(activities=activity_ids, reviews=review_ids, now=now)
+            for source, more in _open_items_of(reports).items():
+                items[source] += more
+    sync_reminder_items(items, now)
 
 
 def resync_open_items(
@@ -252,25 +241,16 @@ def resync_open_items(
 ) -> int:
     """Re-sync every open item with a date (after HR changed the rules); returns how many were looked at.
 
-    Works through the items by id in batches, flushing each and then calling `after_batch` (the task
-    passes its commit, so no transaction grows with the number of items).
+    Works through each source's items by id in batches, flushing each and then calling `after_batch` (the
+    task passes its commit, so no transaction grows with the number of items).
     """
     count = 0
-    open_activities = (
-        Activity.due_on.is_not(None),
-        Activity.completed_on.is_(None),
-        Activity.cancelled_at.is_(None),
-    )
-    for ids in _ids_in_batches(Activity.id, open_activities, batch):
-        sync_reminders(activities=ids, now=now)
-        if after_batch:
-            after_batch()
-        count += len(ids)
-    for ids in _ids_in_batches(DevelopmentReview.id, (DevelopmentReview.completed_on.is_(None),), batch):
-        sync_reminders(reviews=ids, now=now)
-        if after_batch:
-            after_batch()
-        count += len(ids)
+    for source in SOURCES:
+        for ids in _ids_in_batches(source.id_column, source.open_conditions, batch):
+            sync_reminder_items({source: ids}, now)
+            if after_batch:
+                after_batch()
+            count += len(ids)
     return count
 
 
