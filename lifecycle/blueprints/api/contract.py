@@ -89,9 +89,6 @@ class Check:
         except FieldError as exc:
             raise PydanticCustomError(_CHECK_FAILED, "{message}", {"message": str(exc)}) from exc
 
-    def described(self, description: str) -> Check:
-        return Check(self.parse, {**self.schema, "description": description})
-
 
 def clean_text(value: Any, max_length: int, required: bool) -> str | None:
     if not isinstance(value, str):

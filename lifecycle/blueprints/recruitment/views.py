@@ -26,6 +26,7 @@ from lifecycle.blueprints.recruitment.forms import StepForm
 from lifecycle.blueprints.recruitment.forms import VacancyFilterForm
 from lifecycle.blueprints.recruitment.forms import VacancyForm
 from lifecycle.blueprints.recruitment.forms import weights_form
+from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.i18n import localized
 from lifecycle.models import OrgUnit
@@ -61,6 +62,8 @@ from lifecycle.services.recruitment import set_weights
 from lifecycle.services.recruitment import status_moves
 from lifecycle.services.recruitment import update_vacancy
 from lifecycle.services.recruitment import vacancies_page
+from lifecycle.services.recruitment.vacancies import heaviest_first
+from lifecycle.services.recruitment.vacancies import weighable_expectations
 from lifecycle.timeutil import local_today
 
 bp = Blueprint("recruitment", __name__, template_folder="templates")
@@ -176,7 +179,7 @@ def new_vacancy() -> str | Response:
     form = VacancyForm()
     _vacancy_form(form)
     if not form.is_submitted():
-        form.hr_partner_id.data = user.id if user in hr_users() else 0
+        form.hr_partner_id.data = user.id if user.has_role(Role.HR) else 0
     if form.validate_on_submit() and (values := _values(form)) is not None:
         try:
             created = create_vacancy(values, actor=user)
@@ -217,18 +220,15 @@ def weights(vacancy_id: int) -> str | Response:
     """Choose the expectations the vacancy weighs most, 1–3 each (HR)."""
     found = get_managed_vacancy_or_404(signed_in(), vacancy_id)
     platform = get_platform()
-    pillars = [pillar for pillar in platform.pillars if not pillar.is_retired] if platform else []
+    offered = weighable_expectations(found, platform)
+    pillars = list(dict.fromkeys(expectation.pillar for expectation in offered))
     current = {weight.expectation_id: weight.weight for weight in found.weights}
-    offered = [e for pillar in pillars for e in pillar.expectations if not e.is_retired or e.id in current]
     form = weights_form(offered, current, request.form if request.method == "POST" else None)
     error = None
     if form.validate_on_submit():
-        chosen = sorted(
-            ((e, form[f"e{e.id}"].data) for e in offered if form[f"e{e.id}"].data),
-            key=lambda pair: -pair[1],
-        )
+        chosen = {e: form[f"e{e.id}"].data for e in offered if form[f"e{e.id}"].data}
         try:
-            set_weights(found, dict(chosen))
+            set_weights(found, heaviest_first(chosen))
         except VacancyError as refused:
             db.session.rollback()
             error = str(refused)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from lifecycle.extensions import db
+from lifecycle.models import Expectation
 from lifecycle.models import OrgUnit
 from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import CandidateStep
@@ -104,7 +105,9 @@ def vacancy_in_full(vacancy_id: int, visible: ColumnElement[bool]) -> Vacancy | 
             joinedload(Vacancy.hiring_manager),
             joinedload(Vacancy.hr_partner),
             selectinload(Vacancy.interviewers),
-            selectinload(Vacancy.weights).joinedload(VacancyExpectation.expectation),
+            selectinload(Vacancy.weights)
+            .joinedload(VacancyExpectation.expectation)
+            .joinedload(Expectation.pillar),
         )
     )
 

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from lifecycle.extensions import db
 from lifecycle.models import Expectation
 from lifecycle.models import OrgUnit
+from lifecycle.models import Platform
 from lifecycle.models import User
 from lifecycle.models.recruitment import WEIGHTS
 from lifecycle.models.recruitment import Vacancy
@@ -143,6 +144,22 @@ def set_weights(vacancy: Vacancy, weights: Mapping[Expectation, int]) -> None:
         for position, (expectation, weight) in enumerate(weights.items())
     ]
     db.session.flush()
+
+
+def weighable_expectations(vacancy: Vacancy, platform: Platform | None) -> list[Expectation]:
+    """What HR may weigh, in the platform's order: current expectations, and retired ones still weighed."""
+    weighed = {weight.expectation_id for weight in vacancy.weights}
+    return [
+        expectation
+        for pillar in (platform.pillars if platform else [])
+        for expectation in pillar.expectations
+        if not expectation.is_retired or expectation.id in weighed
+    ]
+
+
+def heaviest_first(weights: Mapping[Expectation, int]) -> dict[Expectation, int]:
+    """The chosen weights, heaviest first (the order the vacancy lists them in), ties in the given order."""
+    return dict(sorted(weights.items(), key=lambda pair: -pair[1]))
 
 
 def _weight(
