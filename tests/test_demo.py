@@ -122,3 +122,39 @@ def test_the_demo_brings_three_reminders_forward_and_the_worker_task_sends_them(
     bodies = "\n".join(m.body for m in outbox)
     assert "Utvecklingssamtal" in bodies
     assert "http://localhost/" in bodies
+
+
+def test_the_demo_has_a_recruitment_interviewing_one_open_and_one_draft(app_ctx: Flask) -> None:
+    """The hiring manager of the demo's interviewing vacancy signs in and finds its candidates."""
+    from lifecycle.cli import DEFAULT_PLATFORM
+    from lifecycle.models import Vacancy
+    from lifecycle.models.recruitment import CandidateSource
+    from lifecycle.models.recruitment import CandidateStep
+    from lifecycle.models.recruitment import VacancyStatus
+    from lifecycle.policy import visible_vacancies_clause
+    from lifecycle.services.demo import seed_demo_data
+    from lifecycle.services.platform import load_platform
+    from lifecycle.services.platform_file import parse_platform
+
+    load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+    seed_demo_data()
+    vacancies = {v.status: v for v in db.session.scalars(select(Vacancy))}
+    assert set(vacancies) == {VacancyStatus.INTERVIEWING, VacancyStatus.OPEN, VacancyStatus.DRAFT}
+    interviewing = vacancies[VacancyStatus.INTERVIEWING]
+    # One expectation of each pillar, the first decisive.
+    assert [w.weight for w in interviewing.weights] == [3, 2, 2]
+    assert len({w.expectation.pillar_id for w in interviewing.weights}) == 3
+    assert {c.step for c in interviewing.candidacies} == {CandidateStep.INTERVIEW}
+    assert {c.source for c in interviewing.candidacies} == {
+        CandidateSource.EXTERNAL,
+        CandidateSource.INTERNAL,
+    }
+    assert all(c.manager.stage is not Stage.ATTRACT for c in interviewing.candidacies)
+    hiring = interviewing.hiring_manager
+    assert hiring is not None and hiring in interviewing.interviewers
+    assert authenticate(hiring.email, DEMO_PASSWORD) is not None
+    seen = set(db.session.scalars(select(Vacancy.id).where(visible_vacancies_clause(hiring))))
+    assert interviewing.id in seen and vacancies[VacancyStatus.OPEN].id not in seen
+    # Seeding again adds no vacancy.
+    seed_demo_data()
+    assert len(db.session.scalars(select(Vacancy)).all()) == 3

@@ -27,6 +27,7 @@ from lifecycle.models import Platform
 from lifecycle.models import User
 from lifecycle.services.accounts import create_user
 from lifecycle.services.accounts import get_user_by_email
+from lifecycle.services.demo_recruitment import seed_demo_recruitment
 from lifecycle.services.introductions import ensure_default_template
 from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
@@ -317,6 +318,9 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
     db.session.flush()
     summary.units = db.session.scalar(select(func.count()).select_from(OrgUnit)) or 0
     _seed_development(seeder.today)
+    platform = get_platform()
+    if platform is not None:
+        seed_demo_recruitment(seeder.today, hr_partners, platform)
     summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
     logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
     return summary
