@@ -109,6 +109,8 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
             "gdpr-retention": {"task": "gdpr.retention", "schedule": crontab(hour=1, minute=30)},
             # Invitations saved while the broker was down, or whose task was lost, go out late, once.
             "invitations-sweep": {"task": "invitations.sweep", "schedule": 600.0},
+            # The same for the e-mails telling candidates they are not selected.
+            "not-selected-sweep": {"task": "recruitment.sweep_not_selected", "schedule": 600.0},
         },
     }
     if redis_url:

@@ -118,12 +118,13 @@ class ActivityKind(TitledEnum):
 
 
 class GoalStatus(TitledEnum):
-    """How far a development goal has come."""
+    """How far a development goal has come; a proposed one is not in the plan until it is accepted."""
 
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     ACHIEVED = "achieved"
     DROPPED = "dropped"
+    PROPOSED = "proposed"
 
     @classmethod
     def _titles(cls) -> dict[TitledEnum, LazyString]:
@@ -132,7 +133,13 @@ class GoalStatus(TitledEnum):
             cls.IN_PROGRESS: _l("In progress"),
             cls.ACHIEVED: _l("Achieved"),
             cls.DROPPED: _l("Dropped"),
+            cls.PROPOSED: _l("Proposed"),
         }
+
+    @classmethod
+    def in_plan(cls) -> tuple[GoalStatus, ...]:
+        """The statuses of a goal in the plan: what its owner may set (a proposal is accepted instead)."""
+        return (cls.PLANNED, cls.IN_PROGRESS, cls.ACHIEVED, cls.DROPPED)
 
 
 class Assessor(TitledEnum):

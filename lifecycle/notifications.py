@@ -63,6 +63,18 @@ def _is_late(item: ItemSummary) -> bool:
     return item.due_on < local_today()
 
 
+def render_email(template: str, subject: str, to: str, **context: Any) -> EmailMultiAlternatives:
+    """Render `emails/<template>.txt` and `.html` (in the current locale) into one auto-generated e-mail."""
+    text = render_template(f"emails/{template}.txt", **context)
+    html = render_template(f"emails/{template}.html", subject=subject, **context)
+    # Auto-Submitted tells vacation responders and ticket systems not to answer (RFC 3834).
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to], headers={"Auto-Submitted": "auto-generated"}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def _line(item: ItemSummary) -> Any:
     when = format_date(item.due_on, "long")
     if item.occurrence is ReminderOccurrence.BEFORE:

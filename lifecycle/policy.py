@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy import true
 from sqlalchemy.orm.interfaces import ORMOption
 
+from lifecycle.enums import GoalStatus
 from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
@@ -118,6 +119,8 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "recruitment.new_candidate": HR,
     "recruitment.candidate_step": HR,
     "recruitment.not_selected": HR,
+    # the hand-over: HR or the vacancy's hiring manager (checked on the vacancy)
+    "recruitment.hire": LOGGED_IN,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -134,6 +137,10 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "plans.mark_completed": LOGGED_IN,
     "plans.notes": LOGGED_IN,
     "plans.comment": LOGGED_IN,
+    # goals the recruitment proposed: HR or the line manager decides (checked on the plan)
+    "plans.accept_proposal": LOGGED_IN,
+    "plans.edit_proposal": LOGGED_IN,
+    "plans.reject_proposal": LOGGED_IN,
     "imports.upload": HR,
     "imports.report": HR,
     "imports.confirm": HR,
@@ -171,6 +178,11 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.show_manager_coverage": LOGGED_IN,
     "api.show_unit_coverage": HR,
     "api.list_catalogue": LOGGED_IN,
+    # the hand-over and the goals it proposes: checked on the vacancy and on the plan, as on the pages
+    "api.hand_over_candidacy": LOGGED_IN,
+    "api.accept_proposed_goal": LOGGED_IN,
+    "api.revise_proposed_goal": LOGGED_IN,
+    "api.reject_proposed_goal": LOGGED_IN,
 }
 
 
@@ -334,8 +346,40 @@ def changeable_activity_or_404(user: User | None, activity: Activity | None) -> 
 
 
 def editable_goal_or_404(user: User | None, goal: PlanGoal | None) -> PlanGoal:
-    """Let through a goal of a plan the user edits; anything else is a 404."""
-    if goal is None or not can_edit_plan(user, goal.plan.manager):
+    """Let through a goal of a plan the user edits; anything else is a 404.
+
+    A proposed goal is not the owner's to change until HR or the line manager has accepted it.
+    """
+    if goal is None or goal.status is GoalStatus.PROPOSED or not can_edit_plan(user, goal.plan.manager):
+        abort(404)
+    return goal
+
+
+def can_decide_proposals(user: User | None, manager: Manager) -> bool:
+    """HR and the line manager accept, edit or reject the goals the recruitment proposed for a manager.
+
+    Not the manager themself: the proposals come from the recruitment group's assessment, and taking
+    them into the plan is the employer's commitment; the manager reads them, and talks them over.
+    """
+    if user is None:
+        return False
+    own = user.manager
+    return is_hr(user) or (own is not None and own.id == manager.line_manager_id and own.id != manager.id)
+
+
+def get_proposal_decider_or_404(user: User | None, manager_id: int) -> Manager:
+    """Load a manager whose proposed goals the user decides on (HR, the line manager), or answer 404."""
+    manager = get_plan_owner_or_404(user, manager_id)
+    if not can_decide_proposals(user, manager):
+        abort(404)
+    return manager
+
+
+def decidable_proposal_or_404(user: User | None, goal: PlanGoal | None) -> PlanGoal:
+    """Let through a proposed goal the user may accept, edit or reject; anything else is a 404."""
+    if goal is None or goal.status is not GoalStatus.PROPOSED:
+        abort(404)
+    if not can_decide_proposals(user, goal.plan.manager):
         abort(404)
     return goal
 
@@ -394,6 +438,19 @@ def get_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
     """Load a vacancy the user may see, with what its page shows, or answer 404 as if it did not exist."""
     vacancy = vacancy_in_full(vacancy_id, visible_vacancies_clause(user))
     if vacancy is None:
+        abort(404)
+    return vacancy
+
+
+def can_hire_for(user: User | None, vacancy: Vacancy) -> bool:
+    """HR and the vacancy's hiring manager hire a candidate and hand them over to introduction."""
+    return is_hr(user) or (user is not None and vacancy.hiring_manager_id == user.id)
+
+
+def get_hiring_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
+    """Load a vacancy the user may hire for; one they may only see, or not at all, is a 404."""
+    vacancy = get_vacancy_or_404(user, vacancy_id)
+    if not can_hire_for(user, vacancy):
         abort(404)
     return vacancy
 

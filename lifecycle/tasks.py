@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 
 from celery import Task
@@ -14,6 +16,9 @@ from lifecycle.extensions import db
 from lifecycle.notifications import failure_summary
 from lifecycle.services.system import BEAT
 from lifecycle.services.system import record_heartbeat
+
+if TYPE_CHECKING:
+    from flask_mailman import EmailMultiAlternatives
 
 logger = logging.getLogger(__name__)
 
@@ -178,29 +183,42 @@ INVITATION_RETRIES = 3
 )
 def send_invitations(self: Task, invitation_ids: list[int]) -> None:  # type: ignore[type-arg]
     """Mint each invitation's link and send its e-mail; a failure is recorded on that invitation alone."""
-    from lifecycle.notifications import describe_failure
-    from lifecycle.notifications import send
     from lifecycle.services.invitations import prepare_invitation_email
     from lifecycle.services.invitations import record_send_failure
 
+    failed = _send_each(invitation_ids, prepare_invitation_email, record_send_failure, "invitation")
+    if failed and self.request.retries < INVITATION_RETRIES:
+        raise self.retry(args=(failed,), countdown=120 * (self.request.retries + 1)) from None
+
+
+def _send_each(
+    ids: list[int],
+    prepare: Callable[[int], EmailMultiAlternatives | None],
+    record_failure: Callable[[int, str], None],
+    what: str,
+) -> list[int]:
+    """Claim, commit and send each id's e-mail; return the ids whose sending failed (each recorded)."""
+    from lifecycle.notifications import describe_failure
+    from lifecycle.notifications import send
+
     failed: list[int] = []
-    for invitation_id in invitation_ids:
+    for item_id in ids:
         try:
-            message = prepare_invitation_email(invitation_id)
-            # The link is stored before the e-mail leaves: it must work when the e-mail arrives. A crash
-            # between the two loses this one e-mail (HR sends it again), never sends it twice.
+            message = prepare(item_id)
+            # The claim is stored before the e-mail leaves (an invitation's link must work when it
+            # arrives). A crash between the two loses this one e-mail (HR sends it again), never sends
+            # it twice.
             db.session.commit()
             if message is not None:
                 send(message)
         except Exception as exc:
             db.session.rollback()
             reason = describe_failure(getattr(exc, "error", exc))
-            logger.warning("invitation %s not sent: %s", invitation_id, reason)
-            record_send_failure(invitation_id, reason)
+            logger.warning("%s %s not sent: %s", what, item_id, reason)
+            record_failure(item_id, reason)
             db.session.commit()
-            failed.append(invitation_id)
-    if failed and self.request.retries < INVITATION_RETRIES:
-        raise self.retry(args=(failed,), countdown=120 * (self.request.retries + 1)) from None
+            failed.append(item_id)
+    return failed
 
 
 @shared_task(name="invitations.sweep", ignore_result=True)
@@ -216,12 +234,68 @@ def sweep_invitations() -> int:
 
 def queue_invitations(invitation_ids: list[int], size: int = 50) -> None:
     """Queue the e-mails of committed invitations, a few per task, over one broker connection."""
+    _queue_ids("invitations.send", invitation_ids, size)
+
+
+def queue_after_commit(queue: Callable[[list[int]], None], ids: list[int]) -> bool:
+    """Hand committed e-mails to the worker; if the broker is down, the beat sweep sends them later."""
+    try:
+        queue(ids)
+    except Exception:
+        logger.exception("could not queue %d e-mails; the sweep sends them", len(ids))
+        return False
+    return True
+
+
+def _queue_ids(task_name: str, ids: list[int], size: int) -> None:
     celery_app = current_app.extensions["celery"]
     with celery_app.producer_or_acquire() as producer:
-        for start in range(0, len(invitation_ids), size):
-            celery_app.send_task(
-                "invitations.send", args=[invitation_ids[start : start + size]], producer=producer
-            )
+        for start in range(0, len(ids), size):
+            celery_app.send_task(task_name, args=[ids[start : start + size]], producer=producer)
+
+
+# -- telling candidates not selected (lifecycle/services/recruitment/notices.py) -----------------------
+
+#: like an invitation, a failed e-mail is tried again a few times; then HR sees that it failed
+NOTICE_RETRIES = 3
+
+
+@shared_task(
+    name="recruitment.send_not_selected",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=NOTICE_RETRIES,
+)
+def send_not_selected(self: Task, candidacy_ids: list[int]) -> None:  # type: ignore[type-arg]
+    """E-mail each candidate HR chose to tell that they are not selected, once each."""
+    from lifecycle.services.recruitment.notices import prepare_not_selected_email
+    from lifecycle.services.recruitment.notices import record_notice_failure
+
+    failed = _send_each(
+        candidacy_ids,
+        prepare_not_selected_email,
+        lambda candidacy_id, _reason: record_notice_failure(candidacy_id),
+        "not-selected e-mail of candidacy",
+    )
+    if failed and self.request.retries < NOTICE_RETRIES:
+        raise self.retry(args=(failed,), countdown=120 * (self.request.retries + 1)) from None
+
+
+@shared_task(name="recruitment.sweep_not_selected", ignore_result=True)
+def sweep_not_selected() -> int:
+    """Queue the not-selected e-mails that were never queued (the broker was down when HR decided)."""
+    from lifecycle.services.recruitment.notices import unsent_notices
+
+    waiting = unsent_notices()
+    if waiting:
+        queue_not_selected(waiting)
+    return len(waiting)
+
+
+def queue_not_selected(candidacy_ids: list[int], size: int = 50) -> None:
+    """Queue the not-selected e-mails of committed decisions."""
+    _queue_ids("recruitment.send_not_selected", candidacy_ids, size)
 
 
 def queue_password_reset(email: str, fallback_locale: str) -> None:

@@ -51,6 +51,7 @@ from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Reminder
 from lifecycle.models import User
+from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.policy import ENDPOINT_RULES
 from lifecycle.services.activities import add_activity
@@ -63,6 +64,7 @@ from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
 from lifecycle.services.introductions import launch_introduction
+from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import add_comment
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
@@ -70,7 +72,9 @@ from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from lifecycle.services.recruitment import VacancyValues
 from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import add_external_candidate
 from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import move_candidate
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
@@ -131,6 +135,8 @@ class Side:
     token: int
     calendar: str
     reminder: int
+    #: a goal the recruitment proposed in the side's plan
+    proposal: int = 0
 
 
 @dataclass
@@ -155,6 +161,8 @@ class World:
     vacancy: int
     hidden_vacancy: int
     candidacy: int
+    #: a candidate at the offer step, whom HR or the hiring manager (A's line manager) hands over
+    offer: int
     today: str
     later: str
 
@@ -276,6 +284,12 @@ def build_world() -> World:
     set_recruitment_group(vacancy, [interviewer])
     set_status(vacancy, VacancyStatus.OPEN, today)
     candidacy = add_candidate(vacancy, alva, hr, today)
+    offer = add_external_candidate(
+        vacancy, name="Olga Erbjuden", email="olga@example.se", actor=hr, applied_on=today
+    )
+    move_candidate(offer, CandidateStep.OFFER)
+    for manager, its in ((alva, a), (bertil, b)):
+        its.proposal = propose_goals(ensure_plan(manager, today), [feedback], candidacy)[0].id
     hidden = create_vacancy(VacancyValues(title="Dold vakans", org_unit=unit), hr)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
@@ -300,6 +314,7 @@ def build_world() -> World:
         vacancy=vacancy.id,
         hidden_vacancy=hidden.id,
         candidacy=candidacy.id,
+        offer=offer.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -358,6 +373,29 @@ def _manager(s: Side, w: World) -> dict[str, Any]:
     return {"manager_id": s.manager}
 
 
+def _offered(w: World) -> dict[str, Any]:
+    return {"vacancy_id": w.vacancy, "candidacy_id": w.offer}
+
+
+def _applied(w: World) -> dict[str, Any]:
+    return {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy}
+
+
+def _hand_over_cases(*more: Case) -> list[Case]:
+    """Handing over the candidate with an offer, and one named under another vacancy."""
+    start = {"body": lambda w: {"start_on": w.later}}
+    return [
+        Case("candidate with an offer", HIRING, url=_offered, writes=True, **start),
+        *more,
+        Case(
+            "candidate of another vacancy",
+            NOBODY,
+            url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.offer},
+            **start,
+        ),
+    ]
+
+
 def _review(s: Side, w: World) -> dict[str, Any]:
     return {"manager_id": s.manager, "review_id": s.review}
 
@@ -400,6 +438,8 @@ ACTIVITY_JSON = {"kind": "course", "title": "Kurs via API", "pillars": ["leader"
 NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson", "V": "Matrisvakans", "H": "Dold vakans"}
 #: who sees the vacancy: HR, its hiring manager (A's line manager) and its recruitment group
 VACANCY: Roles = STAFF | {LINE, INTERVIEWER}
+#: who hires for the vacancy and hands the hire over to introduction: HR and its hiring manager
+HIRING: Roles = STAFF | {LINE}
 #: whose own name a page shows in its header
 OWNERS = {"A": MGR_A, "B": MGR_B}
 BOTH_SEEN = {"A": SEE_A, "B": SEE_B}
@@ -699,6 +739,28 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             writes=True,
         )
     ],
+    # the hand-over: HR and the hiring manager, for a candidate at the offer step (or hired)
+    ("recruitment.hire", "GET"): [
+        Case(
+            "candidate with an offer",
+            HIRING,
+            url=lambda w: {"vacancy_id": w.vacancy, "candidacy_id": w.offer},
+        ),
+        Case(
+            "candidate who applied",
+            NOBODY,
+            url=lambda w: {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy},
+        ),
+        Case(
+            "candidate of another vacancy",
+            NOBODY,
+            url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.offer},
+        ),
+    ],
+    # the page has nothing to offer for a candidate without an offer (the API says why: a 422)
+    ("recruitment.hire", "POST"): _hand_over_cases(
+        Case("candidate who applied", NOBODY, url=_applied, body=lambda w: {"start_on": w.later})
+    ),
     ("reminders.index", "GET"): plain(STAFF),
     ("reminders.resend", "POST"): both(STAFF, STAFF, lambda s, w: {"reminder_id": s.reminder}, writes=True),
     ("reminders.rules", "GET"): plain(STAFF),
@@ -781,6 +843,34 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             NOBODY,
             url=lambda w: {"manager_id": w.a.manager, "goal_id": w.b.goal},
             body=lambda w: {"status": "in_progress"},
+        ),
+    ],
+    # the goals the recruitment proposed: HR and the line manager decide, the manager only reads them
+    ("plans.accept_proposal", "POST"): both(
+        COMMENT_A, COMMENT_B, lambda s, w: {"manager_id": s.manager, "goal_id": s.proposal}, writes=True
+    ),
+    ("plans.reject_proposal", "POST"): [
+        *both(
+            COMMENT_A, COMMENT_B, lambda s, w: {"manager_id": s.manager, "goal_id": s.proposal}, writes=True
+        ),
+        Case("a goal in the plan", NOBODY, url=lambda w: {"manager_id": w.a.manager, "goal_id": w.a.goal}),
+    ],
+    ("plans.edit_proposal", "GET"): both(
+        COMMENT_A, COMMENT_B, lambda s, w: {"manager_id": s.manager, "goal_id": s.proposal}
+    ),
+    ("plans.edit_proposal", "POST"): [
+        *both(
+            COMMENT_A,
+            COMMENT_B,
+            lambda s, w: {"manager_id": s.manager, "goal_id": s.proposal},
+            body=lambda w: {"title": "Ändrat förslag", "expectation": "leader.trust", "save": "y"},
+            writes=True,
+        ),
+        Case(
+            "B's proposal under A's plan",
+            NOBODY,
+            url=lambda w: {"manager_id": w.a.manager, "goal_id": w.b.proposal},
+            body=lambda w: {"title": "Ändrat förslag", "expectation": "leader.trust", "save": "y"},
         ),
     ],
     ("plans.add_catalogue_activity", "POST"): both(
@@ -904,6 +994,21 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         body=lambda w: {"status": "in_progress"},
         writes=True,
     ),
+    ("api.hand_over_candidacy", "POST"): _hand_over_cases(),
+    ("api.revise_proposed_goal", "PATCH"): both(
+        COMMENT_A,
+        COMMENT_B,
+        lambda s, w: {"goal_id": s.proposal},
+        body=lambda w: {"title": "Ändrat via API"},
+        writes=True,
+    ),
+    ("api.accept_proposed_goal", "POST"): both(
+        COMMENT_A, COMMENT_B, lambda s, w: {"goal_id": s.proposal}, writes=True
+    ),
+    ("api.reject_proposed_goal", "POST"): [
+        *both(COMMENT_A, COMMENT_B, lambda s, w: {"goal_id": s.proposal}, writes=True),
+        Case("a goal in the plan", NOBODY, url=lambda w: {"goal_id": w.a.goal}),
+    ],
     ("api.create_plan_comment", "POST"): both(
         COMMENT_A, COMMENT_B, _manager, body=lambda w: {"body": "Kommentar via API"}, writes=True
     ),

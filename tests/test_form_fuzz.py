@@ -520,7 +520,57 @@ def _candidate(w: World) -> Any:
     )
 
 
+def _hire(w: World) -> Any:
+    # The hiring manager (A's line manager) hands the candidate at the offer step over.
+    urls = [
+        f"/vacancies/{w.vacancy}/candidates/{w.offer}/hire",
+        f"/vacancies/{w.vacancy}/candidates/{w.candidacy}/hire",
+        f"/vacancies/{w.hidden_vacancy}/candidates/{w.offer}/hire",
+    ]
+    return LINE, st.sampled_from(urls), st.fixed_dictionaries({"start_on": DATE})
+
+
+def _not_selected(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(
+            [f"/vacancies/{w.vacancy}/candidates/{c}/not-selected" for c in (w.candidacy, w.offer)]
+        ),
+        st.fixed_dictionaries(
+            {
+                "reason": one_of_values(["other_candidate", "withdrew", ""]),
+                "tell": one_of_values(["y", "", "on"]),
+                "language": one_of_values(["sv", "en", ""]),
+            }
+        ),
+    )
+
+
+def _proposal(w: World) -> Any:
+    urls = [
+        f"/managers/{w.a.manager}/plan/proposals/{w.a.proposal}/edit",
+        f"/managers/{w.a.manager}/plan/proposals/{w.b.proposal}/edit",
+        f"/managers/{w.a.manager}/plan/proposals/{w.a.goal}/edit",
+    ]
+    return (
+        LINE,
+        st.sampled_from(urls),
+        st.fixed_dictionaries(
+            {
+                "title": TEXT,
+                "expectation": one_of_values(["leader.trust", "secure.decide", "no.such"]),
+                "description": TEXT,
+                "accept": one_of_values(["y", ""]),
+                "save": one_of_values(["y", ""]),
+            }
+        ),
+    )
+
+
 FORMS: dict[str, Form] = {
+    "hire": _hire,
+    "not selected": _not_selected,
+    "proposed goal": _proposal,
     "vacancy": _vacancy,
     "vacancy weights": _vacancy_weights,
     "recruitment group": _vacancy_group,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from lifecycle.models.activities import Activity
     from lifecycle.models.managers import Manager
     from lifecycle.models.platform import Expectation
+    from lifecycle.models.recruitment import Candidacy
     from lifecycle.models.users import User
 
 
@@ -80,9 +81,14 @@ class PlanGoal(Base):
     status: Mapped[GoalStatus] = mapped_column(
         enum_column(GoalStatus, "goal_status"), default=GoalStatus.PLANNED
     )
+    #: the hire whose recruitment proposed the goal (from the expectations its group scored lowest)
+    candidacy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidacies.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan: Mapped[DevelopmentPlan] = relationship(back_populates="goals")
+    candidacy: Mapped[Candidacy | None] = relationship()
     expectations: Mapped[list[Expectation]] = relationship(
         secondary=goal_expectations, order_by="Expectation.position"
     )

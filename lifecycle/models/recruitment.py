@@ -31,6 +31,7 @@ from lifecycle.db import Base
 from lifecycle.db import UTCDateTime
 from lifecycle.db import enum_column
 from lifecycle.db import utcnow
+from lifecycle.enums import Language
 from lifecycle.enums import TitledEnum
 
 if TYPE_CHECKING:
@@ -237,6 +238,14 @@ class Candidacy(Base):
     )
     applied_on: Mapped[date] = mapped_column(Date)
     step_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the start date agreed when the hire was handed over to introduction; None until then
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    #: HR chose to tell the candidate they are not selected, by e-mail in this language
+    notice_language: Mapped[Language | None] = mapped_column(enum_column(Language, "notice_language"))
+    #: when the worker claimed the e-mail to send it (once: a claimed e-mail is never sent again)
+    notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the last try to send it failed; HR sees it, the reason is in the worker's log
+    notice_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vacancy: Mapped[Vacancy] = relationship(back_populates="candidacies")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
+from lifecycle.enums import GoalStatus
 from lifecycle.enums import Language
 from lifecycle.extensions import db
 from lifecycle.i18n import BABEL_LOCALES
@@ -125,8 +126,13 @@ def _feed_reviews(manager: Manager, today: date) -> list[DevelopmentReview]:
 
 
 def _review_pillars(review: DevelopmentReview) -> list[Pillar]:
-    """Return the pillars the plan's goals build: what the review will talk about."""
-    pillars = {e.pillar for goal in review.plan.goals for e in goal.expectations}
+    """Return the pillars the plan's goals build: what the review will talk about (not proposals yet)."""
+    pillars = {
+        e.pillar
+        for goal in review.plan.goals
+        if goal.status is not GoalStatus.PROPOSED
+        for e in goal.expectations
+    }
     return sorted(pillars, key=lambda p: p.position)
 
 

@@ -19,7 +19,6 @@ from datetime import timedelta
 from typing import cast
 
 from flask import current_app
-from flask import render_template
 from flask_babel import LazyString
 from flask_babel import force_locale
 from flask_babel import format_date
@@ -48,6 +47,7 @@ from lifecycle.models import User
 from lifecycle.models import UserRole
 from lifecycle.notifications import external_url
 from lifecycle.notifications import recipient_locale
+from lifecycle.notifications import render_email
 from lifecycle.services.accounts import end_all_sessions
 from lifecycle.services.accounts import normalise_email
 from lifecycle.services.accounts import set_password
@@ -395,14 +395,7 @@ def render_invitation_email(invitation: Invitation, secret: str) -> EmailMultiAl
             "valid_until": format_date(invitation.expires_at.astimezone(STOCKHOLM).date(), "long"),
             "login_url": external_url("auth.login"),
         }
-        subject = str(_l("You are invited to Chefsresan"))
-        text = render_template("emails/invitation.txt", **context)
-        html = render_template("emails/invitation.html", subject=subject, **context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[user.email], headers={"Auto-Submitted": "auto-generated"}
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+        return render_email("invitation", str(_l("You are invited to Chefsresan")), user.email, **context)
 
 
 # -- accepting --------------------------------------------------------------------------------------------

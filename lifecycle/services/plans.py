@@ -101,6 +101,9 @@ def add_goal(
 
 
 def set_goal_status(goal: PlanGoal, status: GoalStatus) -> None:
+    """Move a goal of the plan on; a proposal is accepted instead (`plan_proposals`), never set here."""
+    if goal.status is GoalStatus.PROPOSED or status not in GoalStatus.in_plan():
+        raise PlanError("status", _l("A proposed goal is accepted or rejected, not moved on."))
     goal.status = status
     db.session.flush()
 

@@ -18,6 +18,7 @@ from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
+from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
 from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.services.activities import add_activity
@@ -26,6 +27,7 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.imports import preview_import
 from lifecycle.services.invitations import invite
 from lifecycle.services.organisation import create_unit
+from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
@@ -34,6 +36,7 @@ from lifecycle.services.recruitment import VacancyValues
 from lifecycle.services.recruitment import add_candidate
 from lifecycle.services.recruitment import add_external_candidate
 from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import move_candidate
 from lifecycle.services.recruitment import not_select
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
@@ -113,7 +116,13 @@ def _world(app: Flask) -> dict[str, Any]:
         set_weights(vacancy, {expectations[0]: 3})
         set_recruitment_group(vacancy, [boss.user])  # type: ignore[list-item]
         set_status(vacancy, VacancyStatus.OPEN, date(2026, 6, 1))
-        add_candidate(vacancy, anna, hr, date(2026, 6, 1))
+        annas = add_candidate(vacancy, anna, hr, date(2026, 6, 1))
+        # A candidate at the offer step, to hand over; goals the recruitment proposed in Anna's plan.
+        offered = add_external_candidate(
+            vacancy, name="Olga Erbjuden", email="olga@a11y.example", actor=hr, applied_on=date(2026, 6, 1)
+        )
+        move_candidate(offered, CandidateStep.OFFER)
+        proposal = propose_goals(plan, expectations, annas)[0]
         not_select(
             add_external_candidate(
                 vacancy, name="Extern Sökande", email=None, actor=hr, applied_on=date(2026, 6, 1)
@@ -147,6 +156,8 @@ def _world(app: Flask) -> dict[str, Any]:
             "anna_email": anna.user.email,  # type: ignore[union-attr]
             "review": plan.reviews[0].id if plan.reviews else None,
             "vacancy": vacancy.id,
+            "offered": offered.id,
+            "proposal": proposal.id,
         }
 
 
@@ -218,6 +229,8 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/vacancies/{data['vacancy']}/expectations",
         f"/vacancies/{data['vacancy']}/group",
         f"/vacancies/{data['vacancy']}/candidates/new",
+        f"/vacancies/{data['vacancy']}/candidates/{data['offered']}/hire",
+        f"/managers/{anna}/plan/proposals/{data['proposal']}/edit",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",
@@ -245,6 +258,10 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.goto(f"{live_url}/vacancies/new")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "a new vacancy with errors")
+    axe_page.goto(f"{live_url}/vacancies/{data['vacancy']}/candidates/{data['offered']}/hire")
+    axe_page.locator("#start_on").fill("")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "a hand-over with errors")
     axe_page.goto(f"{live_url}/managers/{anna}/anonymise")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "anonymise with errors")

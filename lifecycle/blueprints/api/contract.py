@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -142,9 +143,9 @@ def _date(value: Any) -> date:
         raise FieldError(_("Not a valid date.")) from exc
 
 
-def one_of(values: type[Enum], description: str = "") -> Check:
-    """One of an enum's values, by its string value."""
-    allowed = [str(member.value) for member in values]
+def one_of(values: type[Enum], description: str = "", only: Sequence[Enum] | None = None) -> Check:
+    """One of an enum's values (or of `only` among them), by its string value."""
+    allowed = [str(member.value) for member in (values if only is None else only)]
 
     def parse(value: Any) -> Any:
         if isinstance(value, str) and value in allowed:

@@ -88,7 +88,8 @@ Description = Annotated[str | None, text(DESCRIPTION_MAX_LENGTH)]
 Day = Annotated[date | None, nullable(DATE)]
 Reference = Annotated[int | None, nullable(IDENTIFIER)]
 ACTIVITY_KIND = one_of(ActivityKind)
-GOAL_STATUS = one_of(GoalStatus)
+#: a proposed goal is accepted (by HR or the line manager), never set to proposed
+GOAL_STATUS = one_of(GoalStatus, only=GoalStatus.in_plan())
 SCORE = whole_number(1, 5)
 
 

@@ -325,4 +325,5 @@ def show_platform() -> Response:
 
 
 # The development-plan routes live in their own module on this blueprint; importing it registers them.
+from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401

@@ -45,6 +45,7 @@ from lifecycle.services.invitations import invite_managers
 from lifecycle.services.invitations import withdraw
 from lifecycle.services.password_reset import LinkState
 from lifecycle.services.pipeline import filter_clauses
+from lifecycle.tasks import queue_after_commit
 from lifecycle.tasks import queue_invitations
 from lifecycle.timeutil import local_today
 
@@ -60,12 +61,7 @@ LISTED = 50
 
 def _queue(invitation_ids: list[int]) -> bool:
     """Hand committed invitations to the worker; if the broker is down, the beat sweep sends them later."""
-    try:
-        queue_invitations(invitation_ids)
-    except Exception:
-        logger.exception("could not queue %d invitations", len(invitation_ids))
-        return False
-    return True
+    return queue_after_commit(queue_invitations, invitation_ids)
 
 
 def _flash_queued(queued: bool) -> None:

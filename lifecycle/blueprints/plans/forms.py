@@ -8,6 +8,7 @@ from wtforms import DateField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
+from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms import widgets
 from wtforms.validators import DataRequired
@@ -60,3 +61,22 @@ class CommentForm(FlaskForm):  # type: ignore[misc]
     body = TextAreaField(
         _l("Comment"), filters=[strip], validators=[DataRequired(_l("Write a comment.")), Length(max=4000)]
     )
+
+
+class ProposalForm(FlaskForm):  # type: ignore[misc]
+    """A goal the recruitment proposed, as HR or the line manager edits it before accepting."""
+
+    title = StringField(
+        _l("Goal"), filters=[strip], validators=[DataRequired(_l("Give the goal a title.")), Length(max=200)]
+    )
+    expectation = SelectField(
+        _l("Expectation the goal develops"),
+        validators=[DataRequired(_l("Tie the goal to at least one expectation."))],
+    )
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=4000)])
+    accept = SubmitField(_l("Save and accept"))
+    save = SubmitField(_l("Save, still proposed"))
+
+
+class DecisionForm(FlaskForm):  # type: ignore[misc]
+    """Accepting or rejecting a proposed goal: a button, whose form holds its CSRF token alone."""

@@ -29,7 +29,9 @@ from lifecycle.models import Manager
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
 from lifecycle.policy import can_comment_plan
+from lifecycle.policy import can_decide_proposals
 from lifecycle.policy import can_edit_plan
+from lifecycle.policy import editable_goal_or_404
 from lifecycle.policy import get_plan_owner_or_404
 from lifecycle.policy import signed_in
 from lifecycle.services.activities import ActivityError
@@ -37,6 +39,7 @@ from lifecycle.services.activities import add_from_catalogue
 from lifecycle.services.activities import complete_activity
 from lifecycle.services.audit import record_read
 from lifecycle.services.introductions import introduction_progress
+from lifecycle.services.plan_proposals import proposed_goals
 from lifecycle.services.plans import PlanError
 from lifecycle.services.plans import PlanOverview
 from lifecycle.services.plans import add_comment
@@ -66,7 +69,7 @@ def _catalogue_choices(form: CatalogueActivityForm, overview: PlanOverview) -> N
         select(CatalogueItem).where(CatalogueItem.is_active.is_(True)).order_by(CatalogueItem.title)
     )
     form.catalogue_item.choices = [SelectChoice(0, "–")] + [SelectChoice(i.id, i.title) for i in items]
-    goals = overview.plan.goals if overview.plan else []
+    goals = [g for g in overview.plan.goals if g.status is not GoalStatus.PROPOSED] if overview.plan else []
     form.goal.choices = [SelectChoice(0, _("No goal"))] + [SelectChoice(g.id, g.title) for g in goals]
 
 
@@ -95,7 +98,9 @@ def _render(manager: Manager, user: User, **forms: object) -> str:
         or NotesForm(prefix="notes", notes=overview.plan.notes if overview.plan else ""),
         comment_form=forms.get("comment_form") or CommentForm(prefix="comment"),
         complete_form=CompleteForm(prefix="complete", completed_on=today),
-        status_choices=list(GoalStatus),
+        status_choices=GoalStatus.in_plan(),
+        proposals=proposed_goals(manager),
+        can_decide=can_decide_proposals(user, manager),
         trend=pillar_trend(manager),
         introduction=introduction_progress([manager.id], today).get(manager.id),
     )
@@ -168,11 +173,11 @@ def create_goal(manager_id: int) -> str | Response:
 def goal_status(manager_id: int, goal_id: int) -> Response:
     """Change how far a goal has come."""
     user, manager = _editable(manager_id)
-    goal = db.session.get(PlanGoal, goal_id)
-    if goal is None or goal.plan.manager_id != manager.id:
+    goal = editable_goal_or_404(user, db.session.get(PlanGoal, goal_id))
+    if goal.plan.manager_id != manager.id:
         abort(404)
     form = GoalStatusForm()
-    form.status.choices = [SelectChoice(s.value, s.title) for s in GoalStatus]
+    form.status.choices = [SelectChoice(s.value, s.title) for s in GoalStatus.in_plan()]
     if form.validate_on_submit():
         set_goal_status(goal, GoalStatus(form.status.data))
         db.session.commit()
@@ -260,4 +265,5 @@ def comment(manager_id: int) -> str | Response:
 
 
 # The review pages share this blueprint; importing them registers their routes.
+from lifecycle.blueprints.plans import proposals as _proposals  # noqa: E402, F401
 from lifecycle.blueprints.plans import reviews as _reviews  # noqa: E402, F401

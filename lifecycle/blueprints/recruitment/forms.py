@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import EmailField
 from wtforms import IntegerField
@@ -22,6 +23,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from lifecycle.blueprints.managers.forms import strip
+from lifecycle.enums import Language
 from lifecycle.models import Expectation
 from lifecycle.models.recruitment import WEIGHTS
 from lifecycle.models.recruitment import CandidateStep
@@ -144,9 +146,27 @@ class StepForm(FlaskForm):  # type: ignore[misc]
 
 class NotSelectedForm(FlaskForm):  # type: ignore[misc]
     reason = SelectField(_l("Reason"), validators=[DataRequired(_l("Choose the reason."))])
+    #: HR's choice: a polite e-mail that gives no reason, in the language chosen next to it
+    tell = BooleanField(_l("Tell the candidate by e-mail"))
+    language = SelectField(
+        _l("E-mail in"),
+        choices=[SelectChoice(language.value, language.native_name) for language in Language],
+        default=Language.SV.value,
+        validators=[Optional()],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reason.choices = [SelectChoice("", _l("Choose …"))] + [
             SelectChoice(r.value, r.title) for r in NotSelectedReason
         ]
+
+
+class HireForm(FlaskForm):  # type: ignore[misc]
+    """The hand-over of a hired candidate: the agreed start date, confirmed."""
+
+    start_on = DateField(
+        _l("Start date"),
+        validators=[DataRequired(_l("Enter the start date (YYYY-MM-DD)."))],
+        description=_l("The introduction programme's milestones are dated from it, on working days."),
+    )

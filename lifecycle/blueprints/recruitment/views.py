@@ -26,6 +26,7 @@ from lifecycle.blueprints.recruitment.forms import StepForm
 from lifecycle.blueprints.recruitment.forms import VacancyFilterForm
 from lifecycle.blueprints.recruitment.forms import VacancyForm
 from lifecycle.blueprints.recruitment.forms import weights_form
+from lifecycle.enums import Language
 from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.i18n import localized
@@ -64,6 +65,8 @@ from lifecycle.services.recruitment import update_vacancy
 from lifecycle.services.recruitment import vacancies_page
 from lifecycle.services.recruitment.vacancies import heaviest_first
 from lifecycle.services.recruitment.vacancies import weighable_expectations
+from lifecycle.tasks import queue_after_commit
+from lifecycle.tasks import queue_not_selected
 from lifecycle.timeutil import local_today
 
 bp = Blueprint("recruitment", __name__, template_folder="templates")
@@ -381,12 +384,19 @@ def not_selected(vacancy_id: int, candidacy_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Choose the reason."), "error")
     else:
+        tell_in = Language(form.language.data or Language.SV.value) if form.tell.data else None
         try:
-            not_select(candidacy, NotSelectedReason(form.reason.data), user, local_today())
+            not_select(candidacy, NotSelectedReason(form.reason.data), user, local_today(), tell_in)
         except VacancyError as refused:
             db.session.rollback()
             flash(str(refused), "error")
         else:
             db.session.commit()
             flash(_("%(name)s is not selected.", name=candidacy.manager.name), "success")
+            if tell_in is not None:
+                queue_after_commit(queue_not_selected, [candidacy.id])
     return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+
+
+# The hand-over's pages share this blueprint; importing them registers their routes.
+from lifecycle.blueprints.recruitment import handover as _handover  # noqa: E402, F401

@@ -15,6 +15,7 @@ from sqlalchemy import exists
 from sqlalchemy import select
 
 from lifecycle.db import utcnow
+from lifecycle.enums import Language
 from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.models import Manager
@@ -27,6 +28,7 @@ from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.services.journey import enter_journey
 from lifecycle.services.journey import move_to_stage
+from lifecycle.services.recruitment.notices import ask_to_tell
 from lifecycle.services.recruitment.vacancies import VacancyError
 
 logger = logging.getLogger(__name__)
@@ -139,16 +141,25 @@ def _has_other_candidacies(candidacy: Candidacy) -> bool:
     )
 
 
-def not_select(candidacy: Candidacy, reason: NotSelectedReason, actor: User | None, today: date) -> None:
-    """Record that the candidate is not selected, and why.
+def not_select(
+    candidacy: Candidacy,
+    reason: NotSelectedReason,
+    actor: User | None,
+    today: date,
+    tell_in: Language | None = None,
+) -> None:
+    """Record that the candidate is not selected, and why; told by e-mail in `tell_in` when HR chooses.
 
     A candidate who came to the journey for recruitment, and applies for nothing else, has their journey
-    closed with the reason; a manager in post or in the pool goes on as before.
+    closed with the reason; a manager in post or in the pool goes on as before. The e-mail is the
+    worker's, queued by the caller after the commit (`services.recruitment.notices`).
     """
     if candidacy.step not in CandidateStep.in_process():
         raise VacancyError(
             "step", _l("The decision about this candidate is made; the step no longer changes.")
         )
+    if tell_in is not None:
+        ask_to_tell(candidacy, tell_in)
     candidacy.step = CandidateStep.NOT_SELECTED
     candidacy.not_selected_reason = reason
     candidacy.step_changed_at = utcnow()
