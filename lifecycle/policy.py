@@ -30,10 +30,12 @@ from lifecycle.models import Activity
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import PlanGoal
+from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import Vacancy
 from lifecycle.models.recruitment import vacancy_interviewers
 from lifecycle.services.recruitment import vacancy_in_full
+from lifecycle.services.talent_pool import profile_in_full
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,14 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "recruitment.new_candidate": HR,
     "recruitment.candidate_step": HR,
     "recruitment.not_selected": HR,
+    # the talent pool (attract): HR's
+    "talent_pool.members": HR,
+    "talent_pool.new_member": HR,
+    "talent_pool.member": HR,
+    "talent_pool.edit_member": HR,
+    "talent_pool.renew_consent": HR,
+    "talent_pool.recruit": HR,
+    "talent_pool.remove": HR,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -171,6 +181,9 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.show_manager_coverage": LOGGED_IN,
     "api.show_unit_coverage": HR,
     "api.list_catalogue": LOGGED_IN,
+    "api.list_pool_members": HR,
+    "api.get_pool_member": HR,
+    "api.create_pool_member": HR,
 }
 
 
@@ -404,3 +417,19 @@ def get_managed_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
     if not can_manage_vacancy(user, vacancy):
         abort(404)
     return vacancy
+
+
+# -- the talent pool ------------------------------------------------------------------------------
+
+
+def sees_talent_pool(user: User | None) -> bool:
+    """The pool is HR's: who is in it, and what they consented to, is for nobody else."""
+    return is_hr(user)
+
+
+def get_pool_member_or_404(user: User | None, profile_id: int) -> TalentProfile:
+    """Load a live member of the talent pool for HR, or answer 404 as if it did not exist."""
+    profile = profile_in_full(profile_id) if sees_talent_pool(user) else None
+    if profile is None:
+        abort(404)
+    return profile
