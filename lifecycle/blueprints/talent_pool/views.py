@@ -256,7 +256,9 @@ def renew_consent_of(profile_id: int) -> Response:
     profile = get_pool_member_or_404(signed_in(), profile_id)
     form = ConsentForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.consent_given_on.errors) or _("Give the day of the new consent."), "error")
+        flash(
+            " ".join(map(str, form.consent_given_on.errors)) or _("Give the day of the new consent."), "error"
+        )
     else:
         try:
             until = renew_consent(profile, form.consent_given_on.data or local_today(), local_today())
