@@ -980,6 +980,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.show_manager_coverage", "GET"): both(PLAN_A, PLAN_B, _manager),
     ("api.show_unit_coverage", "GET"): plain(STAFF),
     ("api.list_catalogue", "GET"): plain(SIGNED_IN),
+    ("api.list_pool_members", "GET"): plain(STAFF, query=lambda w: "source=external_contact&limit=5"),
+    ("api.get_pool_member", "GET"): [
+        Case("pool member", STAFF, url=_pool_member),
+        Case("no such member", NOBODY, url=lambda w: {"profile_id": 2_000_000_000}),
+    ],
+    ("api.create_pool_member", "POST"): plain(
+        STAFF, body=lambda w: {"name": "Ny Via Api", "source": "event", "pillars": ["leader"]}, writes=True
+    ),
 }
 
 

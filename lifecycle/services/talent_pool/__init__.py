@@ -21,6 +21,7 @@ from lifecycle.services.talent_pool.members import update_profile
 from lifecycle.services.talent_pool.queries import PoolFilter
 from lifecycle.services.talent_pool.queries import candidacies_of
 from lifecycle.services.talent_pool.queries import live_candidacies
+from lifecycle.services.talent_pool.queries import pool_after
 from lifecycle.services.talent_pool.queries import pool_members_among
 from lifecycle.services.talent_pool.queries import pool_page
 from lifecycle.services.talent_pool.queries import profile_in_full
@@ -43,6 +44,7 @@ __all__ = [
     "expired_profiles",
     "live_candidacies",
     "move_into_recruitment",
+    "pool_after",
     "pool_members_among",
     "pool_page",
     "pool_retention_period",

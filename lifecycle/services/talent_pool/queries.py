@@ -96,25 +96,33 @@ def _filtered(filters: PoolFilter, today: date, period: timedelta) -> Select[Tal
     return query
 
 
+def _with_people(query: Select[TalentProfile]) -> Select[TalentProfile]:
+    return query.options(
+        joinedload(TalentProfile.manager),
+        selectinload(TalentProfile.pillars),
+        selectinload(TalentProfile.expectations),
+    )
+
+
 def pool_page(
     filters: PoolFilter, today: date, period: timedelta, page: int, per_page: int = MEMBERS_PER_PAGE
 ) -> tuple[list[TalentProfile], int]:
     """A page of the pool's members, consent running out first, with their people and strengths."""
     query = _filtered(filters, today, period)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    profiles = list(
-        db.session.scalars(
-            query.options(
-                joinedload(TalentProfile.manager),
-                selectinload(TalentProfile.pillars),
-                selectinload(TalentProfile.expectations),
-            )
-            .order_by(TalentProfile.consent_given_on, TalentProfile.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
+    ordered = query.order_by(TalentProfile.consent_given_on, TalentProfile.id)
+    profiles = list(db.session.scalars(_with_people(ordered).limit(per_page).offset((page - 1) * per_page)))
     return profiles, total
+
+
+def pool_after(
+    filters: PoolFilter, today: date, period: timedelta, after_id: int, limit: int
+) -> tuple[list[TalentProfile], bool]:
+    """The members after `after_id` in the order of their profiles' ids (the API's keyset paging);
+    and whether more follow."""
+    query = _filtered(filters, today, period).where(TalentProfile.id > after_id).order_by(TalentProfile.id)
+    profiles = list(db.session.scalars(_with_people(query).limit(limit + 1)))
+    return profiles[:limit], len(profiles) > limit
 
 
 def live_candidacies(manager_ids: Sequence[int]) -> dict[int, list[Candidacy]]:
