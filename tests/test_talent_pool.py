@@ -146,8 +146,9 @@ def test_a_manager_in_post_joins_the_pool_keeping_their_journey(orebro: Flask) -
     manager = make_manager("Ingrid Intern", stage=Stage.DEVELOP)
     profile = add_to_pool(manager, _values(PoolSource.ASPIRANT), None, local_today())
     assert manager.stage is Stage.DEVELOP and profile.manager is manager
-    with pytest.raises(PoolError, match="already in the talent pool"):
+    with pytest.raises(PoolError, match="Ingrid Intern") as refused:
         add_to_pool(manager, _values(), None, local_today())
+    assert refused.value.field == "person"
     closed = make_manager("Stängd Resa", stage=Stage.ATTRACT, entered_on=date(2026, 1, 1))
     move_to_stage(closed, Stage.CLOSED, None, "", local_today())
     with pytest.raises(PoolError):
@@ -180,8 +181,9 @@ def test_the_consent_is_renewed_and_the_profile_changed(orebro: Flask) -> None:
     profile = _contact(given_on=local_today() - timedelta(days=700))
     until = renew_consent(profile, local_today(), local_today())
     assert until == local_today() + PERIOD and profile.consent_given_on == local_today()
-    with pytest.raises(PoolError, match="older"):
+    with pytest.raises(PoolError) as refused:
         renew_consent(profile, local_today() - timedelta(days=1), local_today())
+    assert refused.value.field == "consent_given_on"
     pillars, _none = resolve_tags(["secure"], [])
     update_profile(profile, _values(PoolSource.EVENT, pillars=pillars, notes="Ny"), local_today())
     assert (profile.source, [p.key for p in profile.pillars], profile.notes) == (
