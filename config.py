@@ -60,6 +60,14 @@ def _env_int(environ: dict[str, str], name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_days(environ: dict[str, str], name: str, default: int) -> int:
+    """Read a retention period in days: a whole number of at least one day."""
+    days = _env_int(environ, name, default)
+    if days < 1:
+        raise ConfigurationError(f"{name} must be at least 1 (days), got {days}")
+    return days
+
+
 def _env_rate_limit(environ: dict[str, str], name: str, default: str) -> str:
     """Read a rate limit such as "5 per minute" (Flask-Limiter's notation); a wrong one stops the start."""
     from limits import parse_many
@@ -107,6 +115,16 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
             "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0},
             # Daily at 01:30 UTC (the schedule's timezone): closed journeys past GDPR_RETENTION_DAYS.
             "gdpr-retention": {"task": "gdpr.retention", "schedule": crontab(hour=1, minute=30)},
+            # Daily: pool members whose consent ran out (TALENT_POOL_RETENTION_DAYS), and candidates
+            # not selected past CANDIDATE_RETENTION_DAYS.
+            "talent-pool-retention": {
+                "task": "talent_pool.retention",
+                "schedule": crontab(hour=1, minute=40),
+            },
+            "candidate-retention": {
+                "task": "recruitment.candidate_retention",
+                "schedule": crontab(hour=1, minute=50),
+            },
             # Invitations saved while the broker was down, or whose task was lost, go out late, once.
             "invitations-sweep": {"task": "invitations.sweep", "schedule": 600.0},
             # The same for the e-mails telling candidates they are not selected.
@@ -181,6 +199,12 @@ class Config:
         settings["STUCK_AFTER_DAYS"] = _stuck_after_days(env.get("STUCK_AFTER_DAYS", ""))
         # Closed journeys are anonymised this many days after closing (GDPR retention, a daily job).
         settings["GDPR_RETENTION_DAYS"] = _env_int(env, "GDPR_RETENTION_DAYS", 730)
+        # A consent to be kept in the talent pool lasts this many days (about 24 months); the member is
+        # then removed, and anonymised if the pool was their whole journey (a daily job).
+        settings["TALENT_POOL_RETENTION_DAYS"] = _env_days(env, "TALENT_POOL_RETENTION_DAYS", 730)
+        # Candidates not selected are anonymised this many days after the decision: the period in
+        # which a discrimination claim can be brought (confirm it with the archivist; a daily job).
+        settings["CANDIDATE_RETENTION_DAYS"] = _env_days(env, "CANDIDATE_RETENTION_DAYS", 730)
         # How long an e-mailed password reset link works.
         settings["PASSWORD_RESET_MAX_AGE_MINUTES"] = _env_int(env, "PASSWORD_RESET_MAX_AGE_MINUTES", 60)
         # How long the link in an invitation e-mail works.

@@ -93,6 +93,8 @@ class ActivityKind(TitledEnum):
     """What sort of thing happened on the journey."""
 
     EMPLOYER_BRANDING = "employer_branding"
+    #: a session of the aspiring-leader programme (attract)
+    ASPIRANT_PROGRAMME = "aspirant_programme"
     INTERVIEW = "interview"
     INTRODUCTION_MILESTONE = "introduction_milestone"
     COURSE = "course"
@@ -106,6 +108,7 @@ class ActivityKind(TitledEnum):
     def _titles(cls) -> dict[TitledEnum, LazyString]:
         return {
             cls.EMPLOYER_BRANDING: _l("Employer-branding event"),
+            cls.ASPIRANT_PROGRAMME: _l("Aspiring-leader programme session"),
             cls.INTERVIEW: _l("Interview"),
             cls.INTRODUCTION_MILESTONE: _l("Introduction milestone"),
             cls.COURSE: _l("Course or programme"),

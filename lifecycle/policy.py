@@ -31,10 +31,12 @@ from lifecycle.models import Activity
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import PlanGoal
+from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import Vacancy
 from lifecycle.models.recruitment import vacancy_interviewers
 from lifecycle.services.recruitment import vacancy_in_full
+from lifecycle.services.talent_pool import profile_in_full
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +123,14 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "recruitment.not_selected": HR,
     # the hand-over: HR or the vacancy's hiring manager (checked on the vacancy)
     "recruitment.hire": LOGGED_IN,
+    # the talent pool (attract): HR's
+    "talent_pool.members": HR,
+    "talent_pool.new_member": HR,
+    "talent_pool.member": HR,
+    "talent_pool.edit_member": HR,
+    "talent_pool.renew_consent": HR,
+    "talent_pool.recruit": HR,
+    "talent_pool.remove": HR,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -183,6 +193,9 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.accept_proposed_goal": LOGGED_IN,
     "api.revise_proposed_goal": LOGGED_IN,
     "api.reject_proposed_goal": LOGGED_IN,
+    "api.list_pool_members": HR,
+    "api.get_pool_member": HR,
+    "api.create_pool_member": HR,
 }
 
 
@@ -461,3 +474,19 @@ def get_managed_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
     if not can_manage_vacancy(user, vacancy):
         abort(404)
     return vacancy
+
+
+# -- the talent pool ------------------------------------------------------------------------------
+
+
+def sees_talent_pool(user: User | None) -> bool:
+    """The pool is HR's: who is in it, and what they consented to, is for nobody else."""
+    return is_hr(user)
+
+
+def get_pool_member_or_404(user: User | None, profile_id: int) -> TalentProfile:
+    """Load a live member of the talent pool for HR, or answer 404 as if it did not exist."""
+    profile = profile_in_full(profile_id) if sees_talent_pool(user) else None
+    if profile is None:
+        abort(404)
+    return profile

@@ -160,6 +160,33 @@ def apply_gdpr_retention(today: str | None = None) -> int:
     return len(anonymised)
 
 
+# -- talent pool and candidate retention (services/talent_pool/retention.py, recruitment/retention.py) --
+
+
+@shared_task(name="talent_pool.retention", ignore_result=True)
+def apply_talent_pool_retention(today: str | None = None) -> int:
+    """Remove the pool members whose consent has run out, committing batch by batch (daily, beat)."""
+    from datetime import date
+
+    from lifecycle.services.talent_pool import apply_pool_retention
+
+    done = apply_pool_retention(date.fromisoformat(today) if today else None, after_batch=db.session.commit)
+    db.session.commit()
+    return len(done.removed)
+
+
+@shared_task(name="recruitment.candidate_retention", ignore_result=True)
+def apply_candidate_retention(today: str | None = None) -> int:
+    """Anonymise candidates not selected past CANDIDATE_RETENTION_DAYS, batch by batch (daily, beat)."""
+    from datetime import date
+
+    from lifecycle.services.recruitment.retention import apply_candidate_retention as apply
+
+    anonymised = apply(date.fromisoformat(today) if today else None, after_batch=db.session.commit)
+    db.session.commit()
+    return len(anonymised)
+
+
 # -- imports (lifecycle/services/imports/jobs.py; the README, "Importing managers") --------------------
 
 

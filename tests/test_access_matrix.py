@@ -53,6 +53,7 @@ from lifecycle.models import Reminder
 from lifecycle.models import User
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.models.talent_pool import PoolSource
 from lifecycle.policy import ENDPOINT_RULES
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
@@ -78,6 +79,8 @@ from lifecycle.services.recruitment import move_candidate
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.talent_pool import ProfileValues
+from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.tokens import create_token
 from lifecycle.timeutil import local_today
 from tests.conftest import _ConnectionBoundSession
@@ -163,6 +166,7 @@ class World:
     candidacy: int
     #: a candidate at the offer step, whom HR or the hiring manager (A's line manager) hands over
     offer: int
+    pool_member: int
     today: str
     later: str
 
@@ -291,6 +295,14 @@ def build_world() -> World:
     for manager, its in ((alva, a), (bertil, b)):
         its.proposal = propose_goals(ensure_plan(manager, today), [feedback], candidacy)[0].id
     hidden = create_vacancy(VacancyValues(title="Dold vakans", org_unit=unit), hr)
+    pool_member = add_new_person_to_pool(
+        name="Petra Poolsson",
+        email="petra.poolsson@example.org",
+        employee_number=None,
+        values=ProfileValues(PoolSource.EXTERNAL_CONTACT, today - timedelta(days=10), pillars=pillars),
+        actor=hr,
+        today=today,
+    )
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -315,6 +327,7 @@ def build_world() -> World:
         hidden_vacancy=hidden.id,
         candidacy=candidacy.id,
         offer=offer.id,
+        pool_member=pool_member.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -414,6 +427,10 @@ def _edit_form(s: Side, w: World) -> dict[str, Any]:
         "start_date": "",
         "end_date": "",
     }
+
+
+def _pool_member(w: World) -> dict[str, Any]:
+    return {"profile_id": w.pool_member}
 
 
 def _move_form(s: Side, w: World) -> dict[str, Any]:
@@ -942,6 +959,48 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         body=lambda w: {"completed_on": w.today, "next_steps": "Fortsätt"},
         writes=True,
     ),
+    # -- the talent pool: HR's alone --
+    ("talent_pool.members", "GET"): plain(STAFF),
+    ("talent_pool.new_member", "GET"): plain(STAFF),
+    ("talent_pool.new_member", "POST"): plain(
+        STAFF,
+        body=lambda w: {"name": "Ny Poolperson", "source": "event", "consent_given_on": w.today},
+        writes=True,
+    ),
+    ("talent_pool.member", "GET"): [
+        Case("pool member", STAFF, url=_pool_member),
+        Case("no such member", NOBODY, url=lambda w: {"profile_id": 2_000_000_000}),
+    ],
+    ("talent_pool.edit_member", "GET"): [Case("pool member", STAFF, url=_pool_member)],
+    ("talent_pool.edit_member", "POST"): [
+        Case(
+            "pool member",
+            STAFF,
+            url=_pool_member,
+            body=lambda w: {"source": "aspirant", "consent_given_on": w.today, "pillars": "secure"},
+            writes=True,
+        )
+    ],
+    ("talent_pool.renew_consent", "POST"): [
+        Case(
+            "pool member", STAFF, url=_pool_member, body=lambda w: {"consent_given_on": w.today}, writes=True
+        )
+    ],
+    ("talent_pool.recruit", "POST"): [
+        Case(
+            "pool member", STAFF, url=_pool_member, body=lambda w: {"vacancy_id": str(w.vacancy)}, writes=True
+        )
+    ],
+    ("talent_pool.remove", "GET"): [Case("pool member", STAFF, url=_pool_member)],
+    ("talent_pool.remove", "POST"): [
+        Case("pool member", STAFF, url=_pool_member, body=lambda w: {"confirm": "y"}, writes=True),
+        Case(
+            "no such member",
+            NOBODY,
+            url=lambda w: {"profile_id": 2_000_000_000},
+            body=lambda w: {"confirm": "y"},
+        ),
+    ],
     # -- the JSON API, with each role's personal token --
     ("api.openapi", "GET"): plain(EVERYONE),
     ("api.list_managers", "GET"): plain(SIGNED_IN, query=lambda w: "limit=200", sees=BOTH_SEEN),
@@ -1026,6 +1085,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.show_manager_coverage", "GET"): both(PLAN_A, PLAN_B, _manager),
     ("api.show_unit_coverage", "GET"): plain(STAFF),
     ("api.list_catalogue", "GET"): plain(SIGNED_IN),
+    ("api.list_pool_members", "GET"): plain(STAFF, query=lambda w: "source=external_contact&limit=5"),
+    ("api.get_pool_member", "GET"): [
+        Case("pool member", STAFF, url=_pool_member),
+        Case("no such member", NOBODY, url=lambda w: {"profile_id": 2_000_000_000}),
+    ],
+    ("api.create_pool_member", "POST"): plain(
+        STAFF, body=lambda w: {"name": "Ny Via Api", "source": "event", "pillars": ["leader"]}, writes=True
+    ),
 }
 
 

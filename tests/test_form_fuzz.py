@@ -546,6 +546,26 @@ def _not_selected(w: World) -> Any:
     )
 
 
+def _pool_member(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(["/talent-pool/new", f"/talent-pool/{w.pool_member}/edit"]),
+        st.fixed_dictionaries(
+            {
+                "person_number": one_of_values([w.b.number, w.a.number, "", "OKÄND"]),
+                "name": TEXT,
+                "email": one_of_values([w.b.email, "ny@example.se", "inte en adress", ""]),
+                "employee_number": one_of_values([w.b.number, "", "NY-1"]),
+                "source": mostly(["aspirant", "programme", "external_contact", "event"]),
+                "consent_given_on": st.one_of(st.just(w.today), DATE),
+                "pillars": keys(),
+                "expectations": keys(),
+                "notes": TEXT,
+            }
+        ),
+    )
+
+
 def _proposal(w: World) -> Any:
     urls = [
         f"/managers/{w.a.manager}/plan/proposals/{w.a.proposal}/edit",
@@ -567,10 +587,49 @@ def _proposal(w: World) -> Any:
     )
 
 
+def _pool_consent(w: World) -> Any:
+    return (
+        HR,
+        st.just(f"/talent-pool/{w.pool_member}/consent"),
+        st.fixed_dictionaries({"consent_given_on": st.one_of(st.just(w.today), DATE)}),
+    )
+
+
+def _pool_recruit(w: World) -> Any:
+    return (
+        HR,
+        st.just(f"/talent-pool/{w.pool_member}/recruit"),
+        st.fixed_dictionaries({"vacancy_id": one_of_values([str(w.vacancy), str(w.hidden_vacancy), "0"])}),
+    )
+
+
+def _pool_activity(w: World) -> Any:
+    """HR's activity form with participants from the pool, and B named among them."""
+    members = st.lists(one_of_values([str(w.pool_member), str(w.b.manager), "2147483648"]), max_size=3)
+    return (
+        HR,
+        members.map(lambda ids: "/activities/new?" + "&".join(f"member={i}" for i in ids)),
+        st.fixed_dictionaries(
+            {
+                "members": members,
+                "participants": one_of_values(["", w.a.number]),
+                "title": TEXT,
+                "kind": mostly(["aspirant_programme", "employer_branding"]),
+                "pillars": keys(),
+                "due_on": DATE,
+            }
+        ),
+    )
+
+
 FORMS: dict[str, Form] = {
     "hire": _hire,
     "not selected": _not_selected,
     "proposed goal": _proposal,
+    "pool member": _pool_member,
+    "pool consent": _pool_consent,
+    "pool recruit": _pool_recruit,
+    "pool activity": _pool_activity,
     "vacancy": _vacancy,
     "vacancy weights": _vacancy_weights,
     "recruitment group": _vacancy_group,

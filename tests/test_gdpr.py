@@ -64,6 +64,7 @@ from lifecycle.models import ReviewAssessment
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.models.talent_pool import PoolSource
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
@@ -115,6 +116,9 @@ from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_weights
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
+from lifecycle.services.talent_pool import ProfileValues
+from lifecycle.services.talent_pool import add_new_person_to_pool
+from lifecycle.services.talent_pool import add_to_pool
 from lifecycle.services.tokens import create_token
 from lifecycle.services.tokens import find_token
 from lifecycle.timeutil import local_today
@@ -286,6 +290,29 @@ def _seed(today: date) -> World:
     set_weights(led, {db.session.scalars(select(Expectation)).first(): 2})  # type: ignore[dict-item]
     applied = create_vacancy(VacancyValues(title="Förvaltningschef", org_unit=unit), hr)
     add_candidate(applied, asa, hr, today)
+    # She is in the talent pool for a bigger post, and she added a contact to it who names her.
+    strengths, strong_in = resolve_tags(["developer"], ["developer.scout"])
+    add_to_pool(
+        asa,
+        ProfileValues(
+            PoolSource.ASPIRANT,
+            today,
+            notes=f"{NAME} vill bli förvaltningschef",
+            pillars=strengths,
+            expectations=strong_in,
+        ),
+        hr,
+        today,
+    )
+    contact = add_new_person_to_pool(
+        name="Petra Pool",
+        email="petra.pool@example.org",
+        employee_number=None,
+        values=ProfileValues(PoolSource.EVENT, today, notes=f"Tips från {NAME} ({EMAIL})"),
+        actor=hr,
+        today=today,
+    )
+    contact.added_by = user
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"
     failed = Reminder(

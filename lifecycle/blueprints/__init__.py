@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.recruitment.views import bp as recruitment_bp
     from lifecycle.blueprints.reminders.views import bp as reminders_bp
     from lifecycle.blueprints.system.views import bp as system_bp
+    from lifecycle.blueprints.talent_pool.views import bp as talent_pool_bp
 
     for blueprint in (
         system_bp,
@@ -39,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
         insight_bp,
         introductions_bp,
         recruitment_bp,
+        talent_pool_bp,
         invitations_bp,
         reminders_bp,
         activities_bp,

@@ -29,6 +29,7 @@ from lifecycle.models.recruitment import VacancyExpectation
 from lifecycle.models.reminders import Reminder
 from lifecycle.models.system import AppSetting
 from lifecycle.models.system import Heartbeat
+from lifecycle.models.talent_pool import TalentProfile
 from lifecycle.models.users import User
 from lifecycle.models.users import UserRole
 
@@ -59,6 +60,7 @@ __all__ = [
     "Reminder",
     "ReviewAssessment",
     "StageTransition",
+    "TalentProfile",
     "TemplateMilestone",
     "User",
     "UserRole",

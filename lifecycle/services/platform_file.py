@@ -30,6 +30,7 @@ ACTIVITY_KINDS = (
     "development_review",
     "exit_interview",
     "employer_branding",
+    "aspirant_programme",
     "other",
 )
 

@@ -21,6 +21,7 @@ from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
 from tests.api.test_handover_api import HANDOVER_OPERATIONS
 from tests.api.test_plans_api import PLAN_OPERATIONS
+from tests.api.test_pool_api import POOL_OPERATIONS
 from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -182,8 +183,7 @@ def test_responses_match_the_document(
     statuses = {status for _method, _path, status in check.checked}
     assert statuses >= {200, 201, 400, 401, 403, 404, 409, 415, 422}
     operations = {(path, method) for method, path, _status in check.checked}
-    # The development side's operations are exercised, each checked the same way, in test_plans_api.py,
-    # and the hand-over's in test_handover_api.py.
-    assert operations == set(_documented_operations()) - PLAN_OPERATIONS - HANDOVER_OPERATIONS, (
-        "every operation is exercised"
-    )
+    # The development side's, the hand-over's and the talent pool's operations are exercised, each
+    # checked the same way, in test_plans_api.py, test_handover_api.py and test_pool_api.py.
+    exercised_elsewhere = PLAN_OPERATIONS | HANDOVER_OPERATIONS | POOL_OPERATIONS
+    assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"

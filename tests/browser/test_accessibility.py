@@ -21,6 +21,7 @@ from lifecycle.extensions import db
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.models.talent_pool import PoolSource
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
@@ -41,6 +42,9 @@ from lifecycle.services.recruitment import not_select
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.talent_pool import ProfileValues
+from lifecycle.services.talent_pool import add_new_person_to_pool
+from lifecycle.services.talent_pool import add_to_pool
 from lifecycle.services.tokens import digest
 from tests.browser.test_pipeline_browser import log_in
 from tests.factories import make_manager
@@ -131,6 +135,18 @@ def _world(app: Flask) -> dict[str, Any]:
             hr,
             date(2026, 6, 2),
         )
+        # The talent pool: a contact with strengths, and a manager in post aiming higher.
+        contact = add_new_person_to_pool(
+            name="Pia Pool",
+            email="pia@example.org",
+            employee_number=None,
+            values=ProfileValues(
+                PoolSource.EVENT, date(2026, 5, 1), notes="Träffades på mässan", expectations=expectations
+            ),
+            actor=hr,
+            today=date(2026, 6, 1),
+        )
+        add_to_pool(boss, ProfileValues(PoolSource.ASPIRANT, date(2026, 5, 1)), hr, date(2026, 6, 1))
         # Import jobs in each state the progress page shows.
         jobs = {}
         for status, done in ((ImportStatus.RUNNING, 400), (ImportStatus.DONE, 2), (ImportStatus.FAILED, 0)):
@@ -158,6 +174,8 @@ def _world(app: Flask) -> dict[str, Any]:
             "vacancy": vacancy.id,
             "offered": offered.id,
             "proposal": proposal.id,
+            "pool_member": contact.id,
+            "pool_person": contact.manager_id,
         }
 
 
@@ -231,6 +249,13 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/vacancies/{data['vacancy']}/candidates/new",
         f"/vacancies/{data['vacancy']}/candidates/{data['offered']}/hire",
         f"/managers/{anna}/plan/proposals/{data['proposal']}/edit",
+        "/talent-pool",
+        "/talent-pool?pillar=leader&soon=y",
+        "/talent-pool/new",
+        f"/talent-pool/{data['pool_member']}",
+        f"/talent-pool/{data['pool_member']}/edit",
+        f"/talent-pool/{data['pool_member']}/remove",
+        f"/activities/new?member={data['pool_person']}&kind=aspirant_programme",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",
@@ -262,6 +287,9 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.locator("#start_on").fill("")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "a hand-over with errors")
+    axe_page.goto(f"{live_url}/talent-pool/new")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "a new pool member with errors")
     axe_page.goto(f"{live_url}/managers/{anna}/anonymise")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "anonymise with errors")

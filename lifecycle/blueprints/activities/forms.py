@@ -35,10 +35,11 @@ class CatalogueItemForm(TaggedForm):
 
 
 class ActivityForm(TaggedForm):
+    #: required unless members of the talent pool are chosen (the view checks it)
     participants = StringField(
-        _l("Participants' employee numbers"),
-        filters=[strip],
-        validators=[DataRequired(_l("Name at least one participant.")), Length(max=4000)],
+        _l("Participants' employee numbers"), filters=[strip], validators=[Optional(), Length(max=4000)]
     )
+    #: members of the talent pool chosen on its page (an attract activity); most have no employee number
+    members = CheckboxListField(_l("From the talent pool"), coerce=int, validators=[Optional()])
     due_on = DateField(_l("Planned date"), validators=[Optional()])
     completed_on = DateField(_l("Completed on"), validators=[Optional()])

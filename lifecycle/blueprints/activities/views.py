@@ -34,6 +34,7 @@ from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import set_catalogue_item_active
 from lifecycle.services.platform import get_platform
+from lifecycle.services.talent_pool import pool_members_among
 from lifecycle.urls import parse_id
 
 bp = Blueprint("activities", __name__, template_folder="templates")
@@ -124,6 +125,31 @@ def _participants(typed: str, form: ActivityForm) -> list[Manager] | None:
     return [found[n] for n in dict.fromkeys(numbers)]
 
 
+def _pool_members(form: ActivityForm) -> list[Manager]:
+    """Offer the members of the talent pool chosen on its page (`?member=`), all ticked at first."""
+    ids = [i for i in (parse_id(value) for value in request.args.getlist("member")) if i is not None]
+    members = pool_members_among(ids[:MAX_PARTICIPANTS])
+    form.members.choices = [SelectChoice(m.id, m.name) for m in members]
+    if request.method == "GET":
+        form.members.data = [m.id for m in members]
+        if request.args.get("kind") in {kind.value for kind in ActivityKind}:
+            form.kind.data = request.args["kind"]
+    return members
+
+
+def _chosen(form: ActivityForm, members: list[Manager]) -> list[Manager] | None:
+    """The participants: those named by employee number, then the pool members ticked; None on an error."""
+    named = _participants(form.participants.data or "", form) if form.participants.data else []
+    if named is None:
+        return None
+    ticked = set(form.members.data or [])
+    chosen = list(dict.fromkeys([*named, *(m for m in members if m.id in ticked)]))
+    if not chosen:
+        form.participants.errors = [_("Name at least one participant.")]
+        return None
+    return chosen
+
+
 @bp.route("/activities/new", methods=["GET", "POST"])
 def new_activity() -> str | Response:
     """Add an activity (an interview, a workshop, a course ...) for one manager or a group."""
@@ -132,10 +158,11 @@ def new_activity() -> str | Response:
     _tag_choices(form)
     manager_id = parse_id(request.args.get("manager"))
     first = get_manager_or_404(user, manager_id) if manager_id else None
+    members = _pool_members(form)
     if request.method == "GET" and first is not None and first.employee_number:
         form.participants.data = first.employee_number
     if form.validate_on_submit():
-        participants = _participants(form.participants.data or "", form)
+        participants = _chosen(form, members)
         if participants is not None:
             try:
                 pillars, expectations = resolve_tags(form.pillars.data or [], form.expectations.data or [])
@@ -158,8 +185,10 @@ def new_activity() -> str | Response:
                 flash(
                     _("The activity is added for %(count)s participants.", count=len(participants)), "success"
                 )
+                if members:
+                    return redirect(url_for("talent_pool.members"))
                 target = participants[0] if len(participants) == 1 else None
                 return redirect(
                     url_for("managers.detail", manager_id=target.id) if target else url_for("main.index")
                 )
-    return render_template("activities/activity_form.html", form=form, first=first)
+    return render_template("activities/activity_form.html", form=form, first=first, members=members)

@@ -327,3 +327,6 @@ def show_platform() -> Response:
 # The development-plan routes live in their own module on this blueprint; importing it registers them.
 from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401
+
+# The talent pool's routes too.
+from lifecycle.blueprints.api import pool as _pool  # noqa: E402, F401

@@ -191,7 +191,7 @@ def suggest() -> str:
     """Suggest managers by name or employee number as the user types (for a datalist)."""
     user = signed_in()
     # The text comes under the name of the field that asks.
-    asking = ("q", "line_manager", "line_manager_number", "mentor_number")
+    asking = ("q", "line_manager", "line_manager_number", "mentor_number", "person_number")
     typed = next((request.args[key] for key in asking if request.args.get(key)), "")
     managers: list[Manager] = []
     if len(typed.strip()) >= 2:

@@ -21,6 +21,7 @@ from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import ReviewAssessment
 from lifecycle.models import StageTransition
+from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import UserRole
 from lifecycle.services.audit.vocabulary import CREATE
@@ -125,6 +126,9 @@ audit_changes(
 audit_changes(Activity, "activity", _activity_subjects)
 audit_changes(IntroductionLaunch, "introduction", lambda i: [(Manager, i.manager_id)])
 audit_changes(Candidacy, "candidacy", lambda c: [(Manager, c.manager_id)], ignored={"step_changed_at"})
+audit_changes(
+    TalentProfile, "talent_profile", lambda p: [(Manager, p.manager_id)], ignored={"created_at", "updated_at"}
+)
 audit_changes(
     User,
     "account",

@@ -37,6 +37,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "coverage": _l("Pillar coverage"),
     "introduction": _l("Introduction programme"),
     "candidacy": _l("Application for a vacancy"),
+    "talent_profile": _l("Place in the talent pool"),
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),
@@ -82,4 +83,6 @@ AUDIT_FIELD_LABELS: dict[str, LazyString] = {
     "is_enabled": _l("Enabled"),
     "roles": _l("Roles"),
     "revoked_at": _l("Revoked"),
+    "source": _l("Source"),
+    "consent_given_on": _l("Consent given"),
 }

@@ -35,6 +35,7 @@ from lifecycle.models import ReviewAssessment
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.models.talent_pool import TalentProfile
 from lifecycle.models.users import new_session_token
 from lifecycle.services.gdpr.export import event_row
 from lifecycle.services.gdpr.export import record_events
@@ -85,6 +86,11 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
     )
     _blank(Activity.title, own_title, removed)
     _blank(StageTransition.reason, StageTransition.manager_id.in_(manager_ids), removed)
+    # Their place in the talent pool (source, strengths, note, consent) has no use without them.
+    db.session.execute(
+        delete(TalentProfile).where(TalentProfile.manager_id.in_(manager_ids)),
+        execution_options={"synchronize_session": False},
+    )
     personal = and_(ManagerChange.manager_id.in_(manager_ids), ManagerChange.field.in_(PERSONAL_FIELDS))
     _blank(ManagerChange.old_value, personal, removed)
     _blank(ManagerChange.new_value, personal, removed)

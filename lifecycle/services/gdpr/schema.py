@@ -41,6 +41,8 @@ SWEPT_COLUMNS = frozenset(
         ("activities", "description"),
         ("activities", "responsible_note"),
         ("stage_transitions", "reason"),
+        # HR's short note on a pool member: theirs is deleted with them, but it may name someone else
+        ("talent_profiles", "notes"),
         ("manager_changes", "old_value"),
         ("manager_changes", "new_value"),
         ("audit_events", "detail"),

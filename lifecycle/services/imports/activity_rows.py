@@ -103,7 +103,8 @@ COLUMN_HELP: tuple[tuple[str, str, LazyString], ...] = (
         "typ",
         _l(
             "course, workshop, mentoring, interview, introduction_milestone, development_review, "
-            "exit_interview, employer_branding or other, or the kind's Swedish name. Required."
+            "exit_interview, employer_branding, aspirant_programme or other, or the kind's Swedish name. "
+            "Required."
         ),
     ),
     ("title", "rubrik", _l("What the activity is called. Required.")),
