@@ -145,6 +145,11 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "imports.activities_report": HR,
     "imports.activities_confirm": HR,
     "imports.activities_progress": HR,
+    # a recruitment system's applicants, into one vacancy (loaded through get_managed_vacancy_or_404)
+    "imports.candidates_upload": HR,
+    "imports.candidates_report": HR,
+    "imports.candidates_confirm": HR,
+    "imports.candidates_progress": HR,
     # JSON API v1; objects are then checked through the helpers below, as on the pages
     "api.openapi": PUBLIC,
     "api.list_managers": LOGGED_IN,
