@@ -176,6 +176,18 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.show_manager_coverage": LOGGED_IN,
     "api.show_unit_coverage": HR,
     "api.list_catalogue": LOGGED_IN,
+    # recruitment: a vacancy is loaded through get_vacancy_or_404 / get_managed_vacancy_or_404
+    "api.list_vacancies": LOGGED_IN,
+    "api.get_vacancy": LOGGED_IN,
+    "api.create_vacancy": HR,
+    "api.update_vacancy": HR,
+    "api.set_vacancy_weights": HR,
+    "api.set_vacancy_group": HR,
+    "api.move_vacancy_status": HR,
+    "api.list_candidacies": LOGGED_IN,
+    "api.create_candidacy": HR,
+    "api.move_candidacy_step": HR,
+    "api.not_select_candidacy": HR,
 }
 
 

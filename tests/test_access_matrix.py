@@ -962,6 +962,60 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.show_manager_coverage", "GET"): both(PLAN_A, PLAN_B, _manager),
     ("api.show_unit_coverage", "GET"): plain(STAFF),
     ("api.list_catalogue", "GET"): plain(SIGNED_IN),
+    # recruitment: HR, the vacancy's hiring manager and its recruitment group see it; HR changes it
+    ("api.list_vacancies", "GET"): plain(
+        SIGNED_IN, query=lambda w: "limit=200", sees={"V": VACANCY, "H": STAFF}
+    ),
+    ("api.get_vacancy", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"V": VACANCY}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+        Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+    ],
+    ("api.create_vacancy", "POST"): plain(
+        STAFF, body=lambda w: {"title": "Vakans via API", "org_unit_id": w.unit}, writes=True
+    ),
+    **{
+        ("api." + endpoint, method): [
+            Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy}, body=body, writes=True),
+            Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}, body=body),
+        ]
+        for endpoint, method, body in (
+            ("update_vacancy", "PATCH", lambda w: {"title": "Ändrad via API"}),
+            (
+                "set_vacancy_weights",
+                "PUT",
+                lambda w: {"weights": [{"expectation": "leader.feedback", "weight": 2}]},
+            ),
+            ("set_vacancy_group", "PUT", lambda w: {"interviewer_ids": [w.users[INTERVIEWER], w.users[HR]]}),
+            ("move_vacancy_status", "POST", lambda w: {"status": "interviewing"}),
+            ("create_candidacy", "POST", lambda w: {"name": "Sökande via API"}),
+        )
+    },
+    ("api.list_candidacies", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"A": VACANCY}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+    ],
+    **{
+        ("api." + endpoint, "POST"): [
+            Case(
+                "candidacy",
+                STAFF,
+                url=lambda w: {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy},
+                body=body,
+                writes=True,
+            ),
+            Case(
+                "candidacy under another vacancy",
+                NOBODY,
+                url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.candidacy},
+                body=body,
+            ),
+        ]
+        for endpoint, body in (
+            ("move_candidacy_step", lambda w: {"step": "screened"}),
+            ("not_select_candidacy", lambda w: {"reason": "withdrew"}),
+        )
+    },
 }
 
 
