@@ -37,6 +37,7 @@ from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import CandidateSource
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.services.gdpr import anonymise_person
 from lifecycle.services.imports import ImportFileError
 from lifecycle.services.imports import ImportHasErrorsError
 from lifecycle.services.imports import Outcome
@@ -208,6 +209,16 @@ def test_someone_already_a_candidate_is_unchanged_and_the_report_says_so(hr: Use
     plan = plan_of(vacancy, csv_bytes(f"Karl;Kandidat;{person.email};;;V-9"))
     assert outcomes(plan) == {"V-9": "unchanged"}
     assert messages(plan)["V-9"] == ["Karl Kandidat is already a candidate for this vacancy."]
+
+
+def test_anonymising_an_imported_candidate_clears_the_recruitment_systems_reference(
+    hr: User, vacancy: Vacancy
+) -> None:
+    apply_candidate_import(plan_of(vacancy, csv_bytes("Nils;Ny;nils@example.org;;;V-1")), hr)
+    candidacy = db.session.scalars(select(Candidacy)).one()
+    assert anonymise_person(candidacy.manager, hr)
+    db.session.refresh(candidacy)
+    assert candidacy.import_reference is None and candidacy.vacancy_id == vacancy.id
 
 
 def test_english_headers_commas_and_one_name_column_are_read(hr: User, vacancy: Vacancy) -> None:

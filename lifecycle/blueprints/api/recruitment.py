@@ -265,7 +265,7 @@ def set_vacancy_weights(vacancy_id: int) -> tuple[Response, int]:
     chosen = parse_body(WeightsSet, json_body())["weights"]
     found, unknown = expectations_by_key(weight["expectation"] for weight in chosen)
     if unknown:
-        _refuse(422, "weights", _("Unknown expectations: %(keys)s.", keys=", ".join(sorted(unknown))))
+        _refuse(422, "weights", _("Unknown expectation: %(keys)s.", keys=", ".join(sorted(unknown))))
     by_key = {expectation.key: expectation for expectation in found}
     with _refusals_as_422():
         set_weights(vacancy, heaviest_first({by_key[w["expectation"]]: w["weight"] for w in chosen}))

@@ -20,6 +20,7 @@ from lifecycle.models.recruitment import WEIGHTS
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyExpectation
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.services.reminders import sync_reminders_for
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,8 @@ def update_vacancy(vacancy: Vacancy, values: VacancyValues) -> None:
     _refuse_when_over(vacancy)
     _apply(vacancy, _checked(values))
     db.session.flush()
+    # The closing date and the HR partner decide its reminders.
+    sync_reminders_for(vacancy)
 
 
 def set_weights(vacancy: Vacancy, weights: Mapping[Expectation, int]) -> None:
@@ -200,4 +203,6 @@ def set_status(vacancy: Vacancy, status: VacancyStatus, today: date) -> None:
             vacancy.published_on = today
     vacancy.status = status
     db.session.flush()
+    # Only an open vacancy's closing date is reminded of.
+    sync_reminders_for(vacancy)
     logger.info("vacancy %s is now %s", vacancy.id, status.value)
