@@ -37,6 +37,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "coverage": _l("Pillar coverage"),
     "introduction": _l("Introduction programme"),
     "candidacy": _l("Application for a vacancy"),
+    "vacancy": _l("Vacancy"),
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),
@@ -82,4 +83,10 @@ AUDIT_FIELD_LABELS: dict[str, LazyString] = {
     "is_enabled": _l("Enabled"),
     "roles": _l("Roles"),
     "revoked_at": _l("Revoked"),
+    "weights": _l("What the vacancy weighs"),
+    "interviewers": _l("Recruitment group"),
+    "hiring_manager_id": _l("Hiring manager"),
+    "published_on": _l("Published on"),
+    "closes_on": _l("Last day to apply"),
+    "planned_start_on": _l("Planned start"),
 }

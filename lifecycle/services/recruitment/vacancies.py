@@ -89,15 +89,13 @@ def _checked(values: VacancyValues) -> VacancyValues:
 
 
 def _apply(vacancy: Vacancy, values: VacancyValues) -> None:
-    vacancy.title = values.title
-    vacancy.org_unit = values.org_unit
-    vacancy.hiring_manager = values.hiring_manager
-    vacancy.hr_partner = values.hr_partner
-    vacancy.published_on = values.published_on
-    vacancy.closes_on = values.closes_on
-    vacancy.planned_start_on = values.planned_start_on
-    vacancy.unit_text = values.unit_text
-    vacancy.role_text = values.role_text
+    # Only what differs is set: a link set again to the same row would count as changed in the audit log.
+    # Reading a link may load it; the change is flushed once, as one change.
+    with db.session.no_autoflush:
+        for name in VacancyValues.__dataclass_fields__:
+            value = getattr(values, name)
+            if getattr(vacancy, name) != value:
+                setattr(vacancy, name, value)
 
 
 def create_vacancy(values: VacancyValues, actor: User | None) -> Vacancy:
