@@ -24,6 +24,7 @@ from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.imports import preview_import
+from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.invitations import invite
 from lifecycle.services.organisation import create_unit
 from lifecycle.services.plans import add_goal
@@ -134,6 +135,13 @@ def _world(app: Flask) -> dict[str, Any]:
             )
             job.status, job.rows_done, job.rows_total = status, done, 1000
             jobs[status] = job
+        candidates = preview_candidate_import(
+            "Förnamn;Efternamn;E-post;Ansöknings-ID\r\nNils;Ny;nils@example.org;V-1\r\nOlle;Fel;olle;V-2\r\n".encode(),
+            "varbi.csv",
+            hr,
+            date(2026, 6, 1),
+            vacancy,
+        )
         jobs[ImportStatus.FAILED].failure = {
             "msgid": "Nothing was imported: %(problem)s",
             "params": {"problem": "x"},
@@ -147,6 +155,7 @@ def _world(app: Flask) -> dict[str, Any]:
             "anna_email": anna.user.email,  # type: ignore[union-attr]
             "review": plan.reviews[0].id if plan.reviews else None,
             "vacancy": vacancy.id,
+            "candidate_import": candidates.id,
         }
 
 
@@ -218,6 +227,8 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/vacancies/{data['vacancy']}/expectations",
         f"/vacancies/{data['vacancy']}/group",
         f"/vacancies/{data['vacancy']}/candidates/new",
+        f"/vacancies/{data['vacancy']}/candidates/import",
+        f"/vacancies/{data['vacancy']}/candidates/import/{data['candidate_import']}",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",

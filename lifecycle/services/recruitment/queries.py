@@ -134,7 +134,8 @@ def candidates_by_step(vacancy: Vacancy) -> dict[CandidateStep, list[Candidacy]]
     for candidacy in db.session.scalars(
         select(Candidacy)
         .where(Candidacy.vacancy_id == vacancy.id)
-        .options(joinedload(Candidacy.manager))
+        # By primary key, never a join the planner may answer with a scan of every manager.
+        .options(selectinload(Candidacy.manager))
         .order_by(Candidacy.applied_on, Candidacy.id)
     ):
         by_step[candidacy.step].append(candidacy)
