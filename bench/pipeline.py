@@ -24,6 +24,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -246,6 +247,24 @@ def measure(
     return json.loads(output.strip().splitlines()[-1])
 
 
+def print_figures(results: dict[str, Any], labels: list[str], width: int = 28) -> None:
+    """Print each page's median, p95 and query count, and the web process's peak memory."""
+    print(f"  {'page':<{width}}{'median ms':>10}{'p95 ms':>10}{'queries':>9}")
+    for label in labels:
+        figures = results[label]
+        if not isinstance(figures, dict):
+            raise TypeError(label)
+        print(
+            f"  {label:<{width}}{figures['median']:>10.1f}{figures['p95']:>10.1f}{figures['queries']:>9.0f}"
+        )
+    print(f"  peak memory of the web process: {results['peak_rss_mb']:.0f} MB")
+
+
+def same_query_counts(small: dict[str, Any], large: dict[str, Any], labels: list[str]) -> bool:
+    """Whether every page asked as many queries with the small data as with the large."""
+    return all(small[label]["queries"] == large[label]["queries"] for label in labels)
+
+
 def main() -> None:
     from lifecycle import create_app
 
@@ -275,18 +294,8 @@ def main() -> None:
         )
         results = measure(url, pages)
         by_size[size] = results
-        print(f"  {'page':<28}{'median ms':>10}{'p95 ms':>10}{'queries':>9}")
-        for label, *_ in pages:
-            figures = results[label]
-            if not isinstance(figures, dict):
-                raise TypeError(label)
-            print(f"  {label:<28}{figures['median']:>10.1f}{figures['p95']:>10.1f}{figures['queries']:>9.0f}")
-        print(f"  peak memory of the web process: {results['peak_rss_mb']:.0f} MB")
-    small, large = by_size[SIZES[0]], by_size[SIZES[-1]]
-    same = all(
-        isinstance(small[label], dict) and small[label]["queries"] == large[label]["queries"]  # type: ignore[index]
-        for label, *_ in pages
-    )
+        print_figures(results, [label for label, *_ in pages])
+    same = same_query_counts(by_size[SIZES[0]], by_size[SIZES[-1]], [label for label, *_ in pages])
     print(f"\nquery counts the same at {SIZES[0]:,} and {SIZES[-1]:,}: {'yes' if same else 'NO'}")
 
 

@@ -75,7 +75,27 @@ def render_email(template: str, subject: str, to: str, **context: Any) -> EmailM
     return message
 
 
+def _moment(item: ItemSummary) -> str:
+    """Which of an item's wordings applies: "before" the day, "due" on it, or "overdue" after it."""
+    if item.occurrence is ReminderOccurrence.BEFORE:
+        return "before"
+    if item.occurrence is ReminderOccurrence.DUE and not _is_late(item):
+        return "due"
+    return "overdue"
+
+
+def _own_words(item: ItemSummary, text: Any) -> str:
+    """The item's kind's own text (`sources.Wording`), translated here, with the item's values."""
+    return str(text) % {
+        "title": item.title,
+        "name": item.subject_name,
+        "date": format_date(item.due_on, "long"),
+    }
+
+
 def _line(item: ItemSummary) -> Any:
+    if item.wording is not None:
+        return _own_words(item, getattr(item.wording, _moment(item)))
     when = format_date(item.due_on, "long")
     if item.occurrence is ReminderOccurrence.BEFORE:
         return _(
@@ -102,6 +122,8 @@ def _subject(items: list[ItemSummary], digest: bool) -> Any:
             "Chefsresan: %(num)s reminder for today", "Chefsresan: %(num)s reminders for today", len(items)
         )
     item = items[0]
+    if item.wording is not None:
+        return _own_words(item, getattr(item.wording, f"subject_{_moment(item)}"))
     when = format_date(item.due_on, "long")
     if item.occurrence is ReminderOccurrence.BEFORE:
         return _("Reminder: %(title)s on %(date)s", title=item.title, date=when)

@@ -162,6 +162,11 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "imports.activities_report": HR,
     "imports.activities_confirm": HR,
     "imports.activities_progress": HR,
+    # a recruitment system's applicants, into one vacancy (loaded through get_managed_vacancy_or_404)
+    "imports.candidates_upload": HR,
+    "imports.candidates_report": HR,
+    "imports.candidates_confirm": HR,
+    "imports.candidates_progress": HR,
     # JSON API v1; objects are then checked through the helpers below, as on the pages
     "api.openapi": PUBLIC,
     "api.list_managers": LOGGED_IN,
@@ -196,6 +201,18 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.list_pool_members": HR,
     "api.get_pool_member": HR,
     "api.create_pool_member": HR,
+    # recruitment: a vacancy is loaded through get_vacancy_or_404 / get_managed_vacancy_or_404
+    "api.list_vacancies": LOGGED_IN,
+    "api.get_vacancy": LOGGED_IN,
+    "api.create_vacancy": HR,
+    "api.update_vacancy": HR,
+    "api.set_vacancy_weights": HR,
+    "api.set_vacancy_group": HR,
+    "api.move_vacancy_status": HR,
+    "api.list_candidacies": LOGGED_IN,
+    "api.create_candidacy": HR,
+    "api.move_candidacy_step": HR,
+    "api.not_select_candidacy": HR,
 }
 
 

@@ -61,6 +61,7 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activity_imports import preview_activity_import
 from lifecycle.services.calendar import issue_calendar_token
 from lifecycle.services.imports import preview_import
+from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
@@ -159,6 +160,7 @@ class World:
     milestone: int
     manager_import: int
     activity_import: int
+    candidate_import: int
     expectation: int
     unit: int
     vacancy: int
@@ -303,6 +305,7 @@ def build_world() -> World:
         actor=hr,
         today=today,
     )
+    candidate_import = preview_candidate_import(CANDIDATE_CSV, "kandidater.csv", hr, today, vacancy)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -321,6 +324,7 @@ def build_world() -> World:
         milestone=milestone.id,
         manager_import=manager_import.id,
         activity_import=activity_import.id,
+        candidate_import=candidate_import.id,
         expectation=feedback.id,
         unit=unit.id,
         vacancy=vacancy.id,
@@ -451,6 +455,10 @@ MANAGER_CSV = (
     b"employee_number;name;email;title;unit_path;line_manager_employee_number;start_date;stage\r\n"
     b"Z901;Ylva Uppladdad;;Enhetschef;;;2026-01-01;develop\r\n"
 )
+CANDIDATE_CSV = (
+    "Förnamn;Efternamn;E-post;Telefon;Ansökningsdatum;Ansöknings-ID\r\n"
+    "Karin;Kandidat;karin.kandidat@example.org;070-1234567;2026-01-10;VARBI-1\r\n"
+).encode()
 ACTIVITY_JSON = {"kind": "course", "title": "Kurs via API", "pillars": ["leader"]}
 NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson", "V": "Matrisvakans", "H": "Dold vakans"}
 #: who sees the vacancy: HR, its hiring manager (A's line manager) and its recruitment group
@@ -798,6 +806,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("imports.report", "GET"): [
         Case("manager import", STAFF, url=lambda w: {"import_id": w.manager_import}),
         Case("activity import", NOBODY, url=lambda w: {"import_id": w.activity_import}),
+        Case("candidate import", NOBODY, url=lambda w: {"import_id": w.candidate_import}),
     ],
     ("imports.confirm", "POST"): [
         Case("manager import", STAFF, url=lambda w: {"import_id": w.manager_import}, writes=True),
@@ -835,6 +844,38 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("activity import", STAFF, url=lambda w: {"import_id": w.activity_import}),
         Case("manager import", NOBODY, url=lambda w: {"import_id": w.manager_import}),
     ],
+    # a recruitment system's applicants, into one vacancy: its file is reached only under it
+    ("imports.candidates_upload", "GET"): [Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy})],
+    ("imports.candidates_upload", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"file": (io.BytesIO(CANDIDATE_CSV), "kandidater.csv")},
+            writes=True,
+        )
+    ],
+    **{
+        ("imports.candidates_" + page, method): [
+            Case(
+                "candidate import",
+                STAFF,
+                url=lambda w: {"vacancy_id": w.vacancy, "import_id": w.candidate_import},
+                writes=method == "POST",
+            ),
+            Case(
+                "candidate import under another vacancy",
+                NOBODY,
+                url=lambda w: {"vacancy_id": w.hidden_vacancy, "import_id": w.candidate_import},
+            ),
+            Case(
+                "manager import",
+                NOBODY,
+                url=lambda w: {"vacancy_id": w.vacancy, "import_id": w.manager_import},
+            ),
+        ]
+        for page, method in (("report", "GET"), ("confirm", "POST"), ("progress", "GET"))
+    },
     ("imports.export_csv", "GET"): plain(STAFF, sees={"A": STAFF, "B": STAFF}),
     ("imports.export_xlsx", "GET"): plain(STAFF, sees={"A": STAFF, "B": STAFF}, xlsx=True),
     # -- the development plan --
@@ -1093,6 +1134,60 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.create_pool_member", "POST"): plain(
         STAFF, body=lambda w: {"name": "Ny Via Api", "source": "event", "pillars": ["leader"]}, writes=True
     ),
+    # recruitment: HR, the vacancy's hiring manager and its recruitment group see it; HR changes it
+    ("api.list_vacancies", "GET"): plain(
+        SIGNED_IN, query=lambda w: "limit=200", sees={"V": VACANCY, "H": STAFF}
+    ),
+    ("api.get_vacancy", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"V": VACANCY}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+        Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+    ],
+    ("api.create_vacancy", "POST"): plain(
+        STAFF, body=lambda w: {"title": "Vakans via API", "org_unit_id": w.unit}, writes=True
+    ),
+    **{
+        ("api." + endpoint, method): [
+            Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy}, body=body, writes=True),
+            Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}, body=body),
+        ]
+        for endpoint, method, body in (
+            ("update_vacancy", "PATCH", lambda w: {"title": "Ändrad via API"}),
+            (
+                "set_vacancy_weights",
+                "PUT",
+                lambda w: {"weights": [{"expectation": "leader.feedback", "weight": 2}]},
+            ),
+            ("set_vacancy_group", "PUT", lambda w: {"interviewer_ids": [w.users[INTERVIEWER], w.users[HR]]}),
+            ("move_vacancy_status", "POST", lambda w: {"status": "interviewing"}),
+            ("create_candidacy", "POST", lambda w: {"name": "Sökande via API"}),
+        )
+    },
+    ("api.list_candidacies", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"A": VACANCY}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+    ],
+    **{
+        ("api." + endpoint, "POST"): [
+            Case(
+                "candidacy",
+                STAFF,
+                url=lambda w: {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy},
+                body=body,
+                writes=True,
+            ),
+            Case(
+                "candidacy under another vacancy",
+                NOBODY,
+                url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.candidacy},
+                body=body,
+            ),
+        ]
+        for endpoint, body in (
+            ("move_candidacy_step", lambda w: {"step": "screened"}),
+            ("not_select_candidacy", lambda w: {"reason": "withdrew"}),
+        )
+    },
 }
 
 

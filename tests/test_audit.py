@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -37,6 +38,8 @@ from lifecycle.models import Manager
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
+from lifecycle.models import Vacancy
+from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.services.accounts import create_user
 from lifecycle.services.accounts import end_all_sessions
 from lifecycle.services.accounts import set_enabled
@@ -69,6 +72,12 @@ from lifecycle.services.plans import set_goal_status
 from lifecycle.services.plans import set_notes
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import VacancyValues
+from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import set_recruitment_group
+from lifecycle.services.recruitment import set_status
+from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment import update_vacancy
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
 from lifecycle.services.tokens import create_token
@@ -80,6 +89,7 @@ from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.conftest import uses_postgres
 from tests.factories import make_manager
+from tests.factories import make_unit
 from tests.factories import make_user
 
 # Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
@@ -281,6 +291,63 @@ def test_launching_an_introduction_is_recorded(people: People, change: Change) -
     kinds = [(e.action, e.object_type, e.subject_manager_id) for e in events]
     assert kinds.count(("create", "introduction", people.anna.id)) == 1
     assert kinds.count(("create", "activity", people.anna.id)) == len(template.milestones)
+
+
+def test_a_vacancys_creation_details_weights_group_and_status_are_one_event_each(
+    people: People, change: Change
+) -> None:
+    unit = make_unit("Norra skolan")
+    db.session.commit()
+    created: list[Vacancy] = []
+
+    def open_one() -> None:
+        created.append(
+            create_vacancy(VacancyValues(title="Rektor", org_unit=unit, hr_partner=people.hr), people.hr)
+        )
+
+    events = change(open_one)
+    vacancy = created[0]
+    assert _brief(events) == [("create", "vacancy", vacancy.id, None, None, [])]
+    details = VacancyValues(
+        title="Rektor Norra skolan",
+        org_unit=unit,
+        hr_partner=people.hr,
+        closes_on=local_today(),
+        role_text="Tre år",
+    )
+    events = change(lambda: update_vacancy(vacancy, details))
+    assert _brief(events) == [
+        ("update", "vacancy", vacancy.id, None, None, ["closes_on", "role_text", "title"])
+    ]
+    assert "Norra" not in json.dumps([e.detail for e in events]), "names the fields, never their values"
+    trust, decide = _expectation("leader.trust"), _expectation("secure.decide")
+    events = change(lambda: set_weights(vacancy, {trust: 3, decide: 1}))
+    assert _brief(events) == [("update", "vacancy", vacancy.id, None, None, ["weights"])]
+    events = change(lambda: set_weights(vacancy, {trust: 2}))
+    assert _brief(events) == [("update", "vacancy", vacancy.id, None, None, ["weights"])], (
+        "changed and removed"
+    )
+    events = change(lambda: set_recruitment_group(vacancy, [people.boss.user]))  # type: ignore[list-item]
+    assert _brief(events) == [("update", "vacancy", vacancy.id, None, None, ["interviewers"])]
+    events = change(lambda: set_status(vacancy, VacancyStatus.OPEN, local_today()))
+    assert _brief(events) == [("update", "vacancy", vacancy.id, None, None, ["published_on", "status"])]
+    same = replace(details, published_on=vacancy.published_on)
+    assert change(lambda: update_vacancy(vacancy, same)) == [], "no change, no event"
+
+
+def test_vacancy_changes_through_the_api_are_logged_with_source_api(people: People, app: Flask) -> None:
+    unit = make_unit("Västra skolan")
+    db.session.commit()
+    hr = _api(app, people.hr)
+    mark = _mark()
+    response = hr.post("/api/v1/vacancies", json={"title": "Rektor", "org_unit_id": unit.id})
+    assert response.status_code == 201
+    vacancy_id = response.get_json()["id"]
+    assert hr.patch(f"/api/v1/vacancies/{vacancy_id}", json={"title": "Rektor Västra"}).status_code == 200
+    assert [(e.action, e.object_type, e.object_id, e.actor_id, e.source) for e in _since(mark)] == [
+        ("create", "vacancy", vacancy_id, people.hr.id, SOURCE_API),
+        ("update", "vacancy", vacancy_id, people.hr.id, SOURCE_API),
+    ]
 
 
 def test_account_changes_name_roles_enabled_and_password_but_not_logins(

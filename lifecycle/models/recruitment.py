@@ -218,6 +218,8 @@ class Candidacy(Base):
     __tablename__ = "candidacies"
     __table_args__ = (
         UniqueConstraint("vacancy_id", "manager_id"),
+        # A row of a recruitment system's file is imported once per vacancy, however often it is sent.
+        UniqueConstraint("vacancy_id", "import_reference"),
         # A vacancy's candidates per step.
         Index("ix_candidacies_vacancy_step", "vacancy_id", "step"),
         CheckConstraint(
@@ -237,6 +239,8 @@ class Candidacy(Base):
         enum_column(NotSelectedReason, "not_selected_reason")
     )
     applied_on: Mapped[date] = mapped_column(Date)
+    #: the application's id in the recruitment system it was imported from (None: entered by hand)
+    import_reference: Mapped[str | None] = mapped_column(String(120))
     step_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the start date agreed when the hire was handed over to introduction; None until then
     starts_on: Mapped[date | None] = mapped_column(Date)

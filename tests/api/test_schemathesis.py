@@ -16,13 +16,24 @@ from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.checks import response_schema_conformance
 from schemathesis.checks import status_code_conformance
+from sqlalchemy import select
 
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import Role
+from lifecycle.extensions import db
+from lifecycle.models import Expectation
+from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import VacancyValues
+from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import set_status
+from lifecycle.services.recruitment import set_weights
 from lifecycle.services.tokens import create_token
+from lifecycle.timeutil import local_today
 from tests.factories import make_manager
+from tests.factories import make_unit
 from tests.factories import make_user
 
 EXAMPLES_PER_OPERATION = 12
@@ -31,8 +42,15 @@ EXAMPLES_PER_OPERATION = 12
 def test_no_generated_input_breaks_the_api(app: Flask, app_ctx: Flask) -> None:
     load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
     boss = make_manager("Chef Chefsson", with_account=True)
-    make_manager("Anna Andersson", line_manager=boss, with_account=True)
-    _token, secret = create_token(make_user(Role.HR), "schemathesis")
+    anna = make_manager("Anna Andersson", line_manager=boss, with_account=True)
+    hr = make_user(Role.HR)
+    vacancy = create_vacancy(VacancyValues(title="Rektor", org_unit=make_unit(), hr_partner=hr), hr)
+    expectation = db.session.scalars(select(Expectation)).first()
+    assert expectation is not None
+    set_weights(vacancy, {expectation: 2})
+    set_status(vacancy, VacancyStatus.OPEN, local_today())
+    add_candidate(vacancy, anna, hr, local_today())
+    _token, secret = create_token(hr, "schemathesis")
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -26,6 +26,7 @@ from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.imports import preview_import
+from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.invitations import invite
 from lifecycle.services.organisation import create_unit
 from lifecycle.services.plan_proposals import propose_goals
@@ -159,6 +160,13 @@ def _world(app: Flask) -> dict[str, Any]:
             )
             job.status, job.rows_done, job.rows_total = status, done, 1000
             jobs[status] = job
+        candidates = preview_candidate_import(
+            "Förnamn;Efternamn;E-post;Ansöknings-ID\r\nNils;Ny;nils@example.org;V-1\r\nOlle;Fel;olle;V-2\r\n".encode(),
+            "varbi.csv",
+            hr,
+            date(2026, 6, 1),
+            vacancy,
+        )
         jobs[ImportStatus.FAILED].failure = {
             "msgid": "Nothing was imported: %(problem)s",
             "params": {"problem": "x"},
@@ -176,6 +184,7 @@ def _world(app: Flask) -> dict[str, Any]:
             "proposal": proposal.id,
             "pool_member": contact.id,
             "pool_person": contact.manager_id,
+            "candidate_import": candidates.id,
         }
 
 
@@ -256,6 +265,8 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/talent-pool/{data['pool_member']}/edit",
         f"/talent-pool/{data['pool_member']}/remove",
         f"/activities/new?member={data['pool_person']}&kind=aspirant_programme",
+        f"/vacancies/{data['vacancy']}/candidates/import",
+        f"/vacancies/{data['vacancy']}/candidates/import/{data['candidate_import']}",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",

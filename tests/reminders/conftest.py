@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -37,6 +38,15 @@ NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 def frozen() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Iterator[list[Any]]:
+    """The e-mails sent, empty at the start and the end of the test."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    yield state.outbox
+    state.outbox = []
 
 
 @pytest.fixture

@@ -234,7 +234,7 @@ UNIT_COVERAGE_PARAMETERS = (
 )
 
 
-def _read_parameters(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+def read_parameters(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for name, reader in readers.items():
@@ -250,7 +250,7 @@ def _read_parameters(readers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
 def parse_activity_query(args: MultiDict[str, str]) -> ActivityQuery:
     """Read an activity list's filter and page from the query string; refuse bad values with 400."""
     status = one_of(ActivityStatus)
-    values = _read_parameters(
+    values = read_parameters(
         {
             "status": lambda: status.parse(args["status"]) if args.get("status") else ActivityStatus.ALL,
             "limit": lambda: query_int(args, "limit", 1, MAX_PAGE_SIZE),
@@ -264,7 +264,7 @@ def parse_activity_query(args: MultiDict[str, str]) -> ActivityQuery:
 
 def parse_unit_coverage_query(args: MultiDict[str, str]) -> int | None:
     """Read the heatmap's unit from the query string; refuse a bad one with 400."""
-    unit_id: int | None = _read_parameters({"unit": lambda: query_int(args, "unit", 1, MAX_ID)})["unit"]
+    unit_id: int | None = read_parameters({"unit": lambda: query_int(args, "unit", 1, MAX_ID)})["unit"]
     return unit_id
 
 

@@ -28,7 +28,7 @@ from lifecycle.blueprints.api.plan_schemas import KEY_MAX_LENGTH
 from lifecycle.blueprints.api.plan_schemas import MAX_EXPECTATIONS
 from lifecycle.blueprints.api.plan_schemas import MAX_PILLARS
 from lifecycle.blueprints.api.plan_schemas import Key
-from lifecycle.blueprints.api.plan_schemas import _read_parameters
+from lifecycle.blueprints.api.plan_schemas import read_parameters
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import QueryParameter
@@ -158,7 +158,7 @@ def _sources(args: MultiDict[str, str]) -> tuple[PoolSource, ...]:
 
 def parse_pool_query(args: MultiDict[str, str]) -> PoolQuery:
     """Read the pool list's filters and page from the query string; refuse bad values with 400."""
-    values = _read_parameters(
+    values = read_parameters(
         {
             "source": lambda: _sources(args),
             "pillar": lambda: clean_text(args.get("pillar", ""), KEY_MAX_LENGTH, required=False),

@@ -324,9 +324,9 @@ def show_platform() -> Response:
     return jsonify(Platform.of(platform).dump())
 
 
-# The development-plan routes live in their own module on this blueprint; importing it registers them.
+# The development-plan, hand-over, talent-pool and recruitment routes live in modules of their own on this
+# blueprint; importing them registers them.
 from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401
-
-# The talent pool's routes too.
 from lifecycle.blueprints.api import pool as _pool  # noqa: E402, F401
+from lifecycle.blueprints.api import recruitment as _recruitment  # noqa: E402, F401

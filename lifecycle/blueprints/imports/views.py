@@ -7,6 +7,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Blueprint
 from flask import Response
@@ -31,6 +32,8 @@ from lifecycle.extensions import db
 from lifecycle.i18n_messages import render as render_message
 from lifecycle.models import ManagerImport
 from lifecycle.models import User
+from lifecycle.models import Vacancy
+from lifecycle.policy import get_managed_vacancy_or_404
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.activity_imports import ACTIVITIES_TYPE
@@ -50,6 +53,9 @@ from lifecycle.services.imports import Outcome
 from lifecycle.services.imports import get_import
 from lifecycle.services.imports import preview_import
 from lifecycle.services.imports import recent_imports
+from lifecycle.services.imports.candidate_rows import COLUMN_HELP as CANDIDATE_COLUMN_HELP
+from lifecycle.services.imports.candidates import CANDIDATES_TYPE
+from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.pipeline import stuck_thresholds
 from lifecycle.timeutil import local_today
 
@@ -80,7 +86,8 @@ class ImportKind:
     columns: Sequence[tuple[str, str, LazyString]]
     #: the report's columns naming each row: (heading, key in the stored row)
     identity: tuple[tuple[LazyString, str], ...]
-    preview: Callable[[bytes, str, User, date], ManagerImport]
+    #: checks an upload and keeps it: (content, filename, uploader, today, vacancy)
+    preview: Callable[[bytes, str, User, date, Vacancy | None], ManagerImport]
     offers_export: bool = False
 
     def endpoint(self, page: str) -> str:
@@ -103,7 +110,9 @@ MANAGERS = ImportKind(
     recent_caption=_l("The latest checked and imported files"),
     columns=COLUMN_HELP,
     identity=((_l("Employee number"), "employee_number"), (_l("Name"), "name")),
-    preview=lambda content, name, user, today: preview_import(content, name, uploaded_by=user, today=today),
+    preview=lambda content, name, user, today, _vacancy: preview_import(
+        content, name, uploaded_by=user, today=today
+    ),
     offers_export=True,
 )
 
@@ -133,41 +142,98 @@ ACTIVITIES = ImportKind(
         (_l("Activity title"), "title"),
         (_l("Participants"), "participants"),
     ),
-    preview=lambda content, name, user, today: preview_activity_import(
+    preview=lambda content, name, user, today, _vacancy: preview_activity_import(
         content, name, uploaded_by=user, today=today
     ),
 )
 
 
-def _import_or_404(kind: ImportKind, import_id: int, for_update: bool = False) -> ManagerImport:
-    record = get_import(import_id, for_update=for_update, import_type=kind.import_type)
+def _preview_candidates(
+    content: bytes, name: str, user: User, today: date, vacancy: Vacancy | None
+) -> ManagerImport:
+    if vacancy is None:  # the candidate pages always pass their vacancy
+        abort(404)
+    return preview_candidate_import(content, name, uploaded_by=user, today=today, vacancy=vacancy)
+
+
+# Applicants exported from a recruitment system, into one vacancy (its pages pass it as the scope).
+CANDIDATES = ImportKind(
+    import_type=CANDIDATES_TYPE,
+    prefix="candidates_",
+    title=_l("Import candidates"),
+    report_title=_l("Import of candidates from %(filename)s"),
+    intro=(
+        _l(
+            "Upload the applicants of this vacancy as a CSV file exported from the recruitment system "
+            "(such as Varbi or ReachMee). The file is checked first and nothing changes: you get a "
+            "report row by row, and import it when you confirm. A file with any error imports nothing "
+            "until it is fixed."
+        ),
+        _l(
+            "An applicant whose e-mail address belongs to someone on the journey (the talent pool, a "
+            "manager in post) is linked to the vacancy; anyone else enters the journey as a new "
+            "applicant. Each row needs the application's id in the recruitment system, so importing "
+            "the same file again changes nothing."
+        ),
+    ),
+    columns_caption=_l("Columns of the candidate import file"),
+    recent_caption=_l("The latest checked and imported files of candidates for this vacancy"),
+    columns=CANDIDATE_COLUMN_HELP,
+    identity=((_l("Reference"), "reference"), (_l("Name"), "name"), (_l("E-mail"), "email")),
+    preview=_preview_candidates,
+)
+
+
+def _scope_args(vacancy: Vacancy | None) -> dict[str, Any]:
+    """The URL values of the pages of a file imported into a vacancy; none for the other kinds."""
+    return {"vacancy_id": vacancy.id} if vacancy is not None else {}
+
+
+def _import_or_404(
+    kind: ImportKind, import_id: int, for_update: bool = False, vacancy: Vacancy | None = None
+) -> ManagerImport:
+    record = get_import(
+        import_id,
+        for_update=for_update,
+        import_type=kind.import_type,
+        vacancy_id=vacancy.id if vacancy is not None else None,
+    )
     if record is None:
         abort(404)
     return record
 
 
-def _upload(kind: ImportKind) -> str | BaseResponse:
+def _upload(kind: ImportKind, vacancy: Vacancy | None = None) -> str | BaseResponse:
     """Take a CSV file, check every row without changing anything, and show the report."""
     user = signed_in()
     form = UploadForm()
     if form.validate_on_submit():
         file = form.file.data
         try:
-            record = kind.preview(file.read(MAX_FILE_BYTES + 1), file.filename or "", user, local_today())
+            record = kind.preview(
+                file.read(MAX_FILE_BYTES + 1), file.filename or "", user, local_today(), vacancy
+            )
         except ImportFileError as exc:
             form.file.errors.append(str(exc))
         else:
             db.session.commit()
-            return redirect(url_for(kind.endpoint("report"), import_id=record.id))
+            return redirect(url_for(kind.endpoint("report"), import_id=record.id, **_scope_args(vacancy)))
     return render_template(
-        "imports/upload.html", kind=kind, form=form, imports=recent_imports(import_type=kind.import_type)
+        "imports/upload.html",
+        kind=kind,
+        form=form,
+        imports=recent_imports(
+            import_type=kind.import_type, vacancy_id=vacancy.id if vacancy is not None else None
+        ),
+        vacancy=vacancy,
+        scope_args=_scope_args(vacancy),
     )
 
 
-def _report(kind: ImportKind, import_id: int) -> str:
+def _report(kind: ImportKind, import_id: int, vacancy: Vacancy | None = None) -> str:
     """Show the checked file row by row, and the confirm button when it can be imported."""
     signed_in()
-    record = _import_or_404(kind, import_id)
+    record = _import_or_404(kind, import_id, vacancy=vacancy)
     return render_template(
         "imports/report.html",
         kind=kind,
@@ -176,16 +242,18 @@ def _report(kind: ImportKind, import_id: int) -> str:
         form=ConfirmForm(),
         Outcome=Outcome,
         ImportStatus=ImportStatus,
+        vacancy=vacancy,
+        scope_args=_scope_args(vacancy),
     )
 
 
-def _confirm(kind: ImportKind, import_id: int) -> BaseResponse:
+def _confirm(kind: ImportKind, import_id: int, vacancy: Vacancy | None = None) -> BaseResponse:
     """Hand the kept file to the worker, which checks it again and imports it; show its progress."""
     user = signed_in()
-    record = _import_or_404(kind, import_id, for_update=True)
+    record = _import_or_404(kind, import_id, for_update=True, vacancy=vacancy)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    progress = url_for(kind.endpoint("progress"), import_id=import_id)
+    progress = url_for(kind.endpoint("progress"), import_id=import_id, **_scope_args(vacancy))
     try:
         queue_job(record, user)
     except ImportJobError as exc:
@@ -198,7 +266,7 @@ def _confirm(kind: ImportKind, import_id: int) -> BaseResponse:
         current_app.extensions["celery"].send_task("imports.run", args=[import_id])
     except Exception:
         logger.exception("could not queue import %s", import_id)
-        unqueue_job(_import_or_404(kind, import_id, for_update=True))
+        unqueue_job(_import_or_404(kind, import_id, for_update=True, vacancy=vacancy))
         db.session.commit()
         flash(
             _(
@@ -207,14 +275,14 @@ def _confirm(kind: ImportKind, import_id: int) -> BaseResponse:
             ),
             "error",
         )
-        return redirect(url_for(kind.endpoint("report"), import_id=import_id))
+        return redirect(url_for(kind.endpoint("report"), import_id=import_id, **_scope_args(vacancy)))
     return redirect(progress)
 
 
-def _progress(kind: ImportKind, import_id: int) -> str:
+def _progress(kind: ImportKind, import_id: int, vacancy: Vacancy | None = None) -> str:
     """Show how far the worker is with the import; the page reloads itself until the job has ended."""
     signed_in()
-    record = _import_or_404(kind, import_id)
+    record = _import_or_404(kind, import_id, vacancy=vacancy)
     running = record.status in UNFINISHED
     return render_template(
         "imports/progress.html",
@@ -227,6 +295,8 @@ def _progress(kind: ImportKind, import_id: int) -> str:
         form=ConfirmForm(),
         Outcome=Outcome,
         ImportStatus=ImportStatus,
+        vacancy=vacancy,
+        scope_args=_scope_args(vacancy),
     )
 
 
@@ -269,6 +339,30 @@ def activities_confirm(import_id: int) -> BaseResponse:
 @bp.get("/activities/import/<int:import_id>/progress")
 def activities_progress(import_id: int) -> str:
     return _progress(ACTIVITIES, import_id)
+
+
+# A recruitment system's applicants, into the vacancy whose page HR starts from.
+CANDIDATES_URL = "/vacancies/<int(min=1, max=2147483647):vacancy_id>/candidates/import"
+
+
+@bp.route(CANDIDATES_URL, methods=["GET", "POST"])
+def candidates_upload(vacancy_id: int) -> str | BaseResponse:
+    return _upload(CANDIDATES, get_managed_vacancy_or_404(signed_in(), vacancy_id))
+
+
+@bp.get(f"{CANDIDATES_URL}/<int:import_id>")
+def candidates_report(vacancy_id: int, import_id: int) -> str:
+    return _report(CANDIDATES, import_id, get_managed_vacancy_or_404(signed_in(), vacancy_id))
+
+
+@bp.post(f"{CANDIDATES_URL}/<int:import_id>/confirm")
+def candidates_confirm(vacancy_id: int, import_id: int) -> BaseResponse:
+    return _confirm(CANDIDATES, import_id, get_managed_vacancy_or_404(signed_in(), vacancy_id))
+
+
+@bp.get(f"{CANDIDATES_URL}/<int:import_id>/progress")
+def candidates_progress(vacancy_id: int, import_id: int) -> str:
+    return _progress(CANDIDATES, import_id, get_managed_vacancy_or_404(signed_in(), vacancy_id))
 
 
 # -- export ------------------------------------------------------------------------------------------

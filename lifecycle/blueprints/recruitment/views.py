@@ -32,6 +32,7 @@ from lifecycle.extensions import db
 from lifecycle.i18n import localized
 from lifecycle.models import OrgUnit
 from lifecycle.models import User
+from lifecycle.models.recruitment import CandidateSource
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
 from lifecycle.models.recruitment import VacancyStatus
@@ -133,6 +134,8 @@ def vacancy(vacancy_id: int) -> str:
         vacancy=found,
         by_step=candidates_by_step(found),
         steps=CandidateStep,
+        # Translated once for the page, not once a row: a popular vacancy has hundreds of candidates.
+        source_titles={source: str(source.title) for source in CandidateSource},
         manages=manages,
         status_form=status_form,
         not_selected_form=NotSelectedForm(),

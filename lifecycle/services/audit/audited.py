@@ -24,10 +24,13 @@ from lifecycle.models import StageTransition
 from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import UserRole
+from lifecycle.models import Vacancy
+from lifecycle.models import VacancyExpectation
 from lifecycle.services.audit.vocabulary import CREATE
 from lifecycle.services.audit.vocabulary import MOVE
 
-#: something a subject is found through: a manager, a user, a plan, a review or an activity, by id
+#: something a subject is found through: a manager, a user, a plan, a review or an activity, by id (a
+#: vacancy has no subject)
 Ref = tuple[type[Any], int | None]
 
 
@@ -126,6 +129,14 @@ audit_changes(
 audit_changes(Activity, "activity", _activity_subjects)
 audit_changes(IntroductionLaunch, "introduction", lambda i: [(Manager, i.manager_id)])
 audit_changes(Candidacy, "candidacy", lambda c: [(Manager, c.manager_id)], ignored={"step_changed_at"})
+# A vacancy is no one's personal data: its rows have no subject and are found by the vacancy itself.
+audit_changes(Vacancy, "vacancy", lambda v: [(Vacancy, row_id(v))], ignored={"created_at", "updated_at"})
+audit_changes(
+    VacancyExpectation,
+    "vacancy",
+    lambda w: [(Vacancy, w.vacancy_id)],
+    part_of=lambda w: (Vacancy, w.vacancy_id, "weights"),
+)
 audit_changes(
     TalentProfile, "talent_profile", lambda p: [(Manager, p.manager_id)], ignored={"created_at", "updated_at"}
 )

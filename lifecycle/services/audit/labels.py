@@ -38,6 +38,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "introduction": _l("Introduction programme"),
     "candidacy": _l("Application for a vacancy"),
     "talent_profile": _l("Place in the talent pool"),
+    "vacancy": _l("Vacancy"),
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),
@@ -85,4 +86,10 @@ AUDIT_FIELD_LABELS: dict[str, LazyString] = {
     "revoked_at": _l("Revoked"),
     "source": _l("Source"),
     "consent_given_on": _l("Consent given"),
+    "weights": _l("What the vacancy weighs"),
+    "interviewers": _l("Recruitment group"),
+    "hiring_manager_id": _l("Hiring manager"),
+    "published_on": _l("Published on"),
+    "closes_on": _l("Last day to apply"),
+    "planned_start_on": _l("Planned start"),
 }

@@ -30,6 +30,7 @@ from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import StageTransition
 from lifecycle.models import User
+from lifecycle.models import Vacancy
 from lifecycle.models.activities import activity_participants
 from lifecycle.services.audit.acting import current_context
 from lifecycle.services.audit.audited import AUDITED
@@ -235,6 +236,8 @@ class _Subjects:
             return [(self.manager_of_plan.get(plan_id) if plan_id is not None else None, None)]
         if model is Activity:
             return [(manager_id, None) for manager_id in self.participants.get(ident, [])]
+        if model is Vacancy:
+            return [(None, None)]
         raise LookupError(f"no subject is found through {model.__name__}")
 
     def resolve(self, refs: set[Ref]) -> dict[Ref, list[tuple[int | None, int | None]]]:

@@ -22,6 +22,7 @@ from lifecycle.enums import ReminderStatus
 from lifecycle.extensions import db
 from lifecycle.models import Activity
 from lifecycle.models import ApiToken
+from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Invitation
@@ -94,6 +95,13 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
     personal = and_(ManagerChange.manager_id.in_(manager_ids), ManagerChange.field.in_(PERSONAL_FIELDS))
     _blank(ManagerChange.old_value, personal, removed)
     _blank(ManagerChange.new_value, personal, removed)
+    # An application's id in the recruitment system leads back to the person's record there.
+    db.session.execute(
+        update(Candidacy)
+        .where(Candidacy.manager_id.in_(manager_ids), Candidacy.import_reference.is_not(None))
+        .values(import_reference=None),
+        execution_options={"synchronize_session": False},
+    )
     # E-mails waiting to go to them or about their items are cancelled; what they would have said goes.
     waiting = [Reminder.review_id.in_(reviews), Reminder.activity_id.in_(alone)]
     if user_ids:

@@ -131,6 +131,8 @@ UNSWEPT_COLUMNS = frozenset(
         ("manager_changes", "field"),
         ("manager_changes", "source"),
         ("activities", "import_reference"),
+        # an id in the recruitment system, never a name; the erasure clears it (it leads back there)
+        ("candidacies", "import_reference"),
         ("reminders", "item_key"),
         ("reminders", "message_id"),
     }

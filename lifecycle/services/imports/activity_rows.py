@@ -28,6 +28,7 @@ from lifecycle.services.imports.files import ImportFile
 from lifecycle.services.imports.files import normalise_text
 from lifecycle.services.imports.files import read_date
 from lifecycle.services.imports.files import read_file
+from lifecycle.services.imports.files import read_reference
 from lifecycle.services.imports.reports import Change as ImportChange
 from lifecycle.services.platform import EXPECTATION_EXAMPLE_TEXT
 from lifecycle.services.platform import PILLAR_KEYS_TEXT
@@ -217,16 +218,15 @@ def check_row(
     """Return the row's cleaned values, or None and every problem found in the row itself."""
     cells = row.cells
     errors: list[str] = [row.problem] if row.problem else []
-    reference = cells.get("reference", "")
-    if not reference:
-        errors.append(
-            deferred(
-                "The reference is missing; give each activity its id in the source system, "
-                "so importing the file again changes nothing."
-            )
-        )
-    elif len(reference) > MAX_REFERENCE:
-        errors.append(deferred("The reference is longer than %(limit)d characters.", limit=MAX_REFERENCE))
+    reference = read_reference(
+        errors,
+        cells,
+        deferred(
+            "The reference is missing; give each activity its id in the source system, "
+            "so importing the file again changes nothing."
+        ),
+        MAX_REFERENCE,
+    )
     numbers = split_values(cells.get("employee_numbers", ""), NUMBER_SEPARATORS)
     if not numbers:
         errors.append(deferred("No participant: give one or more employee numbers."))

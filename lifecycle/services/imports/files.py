@@ -152,6 +152,22 @@ def read_file(content: bytes, spec: ColumnSpec) -> ImportFile:
 # -- reading cells ---------------------------------------------------------------------------------
 
 
+def check_length(errors: list[str], label: LazyString | str, value: str | None, limit: int) -> None:
+    """Add an error naming the column when a cell is longer than `limit` characters."""
+    if value is not None and len(value) > limit:
+        errors.append(deferred("%(field)s is longer than %(limit)d characters.", field=label, limit=limit))
+
+
+def read_reference(errors: list[str], cells: Mapping[str, str], missing: str, limit: int) -> str:
+    """Return the row's reference (its id in the source system); `missing` is the error when it is empty."""
+    reference = cells.get("reference", "")
+    if not reference:
+        errors.append(missing)
+    elif len(reference) > limit:
+        errors.append(deferred("The reference is longer than %(limit)d characters.", limit=limit))
+    return reference
+
+
 def parse_date(text: str) -> date:
     """Return the date of YYYY-MM-DD (as Swedish Excel writes it) or YYYYMMDD; ValueError otherwise."""
     match = DATE_PATTERN.match(text)

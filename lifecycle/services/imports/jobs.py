@@ -71,7 +71,8 @@ class ImportJobError(RuntimeError):
 class JobKind:
     """How a kind of import file is planned and written."""
 
-    replan: Callable[[bytes, date], PlanReport]
+    #: plans the kept file again from its content, today and its kept summary (which names its scope)
+    replan: Callable[[bytes, date, dict[str, Any]], PlanReport]
     apply: Callable[[PlanReport, User | None, date, Callable[[int], None]], None]
     #: exceptions whose message says why the file could not be written
     refusals: tuple[type[Exception], ...]
@@ -82,11 +83,14 @@ def _kinds() -> dict[str | None, JobKind]:
     from lifecycle.services.activities import ActivityError
     from lifecycle.services.imports import activities
     from lifecycle.services.imports import activity_rows
+    from lifecycle.services.imports import candidate_rows
+    from lifecycle.services.imports import candidates
     from lifecycle.services.imports import manager_rows
     from lifecycle.services.imports import manager_writer
     from lifecycle.services.imports import managers
     from lifecycle.services.journey import StageMoveError
     from lifecycle.services.managers import ManagerDetailsError
+    from lifecycle.services.recruitment import VacancyError
 
     def apply_managers(plan: Any, actor: User | None, today: date, progress: Callable[[int], None]) -> None:
         manager_writer.apply_import(plan, actor, today, on_progress=progress)
@@ -95,9 +99,14 @@ def _kinds() -> dict[str | None, JobKind]:
         activities.apply_activity_import(plan, actor)
         progress(len(plan.rows))
 
+    def apply_candidates(plan: Any, actor: User | None, today: date, progress: Callable[[int], None]) -> None:
+        candidates.apply_candidate_import(plan, actor, on_progress=progress)
+
     return {
         None: JobKind(
-            replan=lambda content, today: managers.plan_import(manager_rows.read_import_file(content), today),
+            replan=lambda content, today, _summary: managers.plan_import(
+                manager_rows.read_import_file(content), today
+            ),
             apply=apply_managers,
             refusals=(ImportFileError, StageMoveError, ManagerDetailsError),
             race_message=_l(
@@ -105,13 +114,23 @@ def _kinds() -> dict[str | None, JobKind]:
             ),
         ),
         activities.ACTIVITIES_TYPE: JobKind(
-            replan=lambda content, today: activities.plan_activity_import(
+            replan=lambda content, today, _summary: activities.plan_activity_import(
                 activity_rows.read_activity_file(content), today
             ),
             apply=apply_activities,
             refusals=(ImportFileError, ActivityError),
             race_message=_l(
                 "Someone imported the same activities at the same time. Nothing was imported; try again."
+            ),
+        ),
+        candidates.CANDIDATES_TYPE: JobKind(
+            replan=lambda content, today, summary: candidates.plan_candidate_import(
+                candidate_rows.read_candidate_file(content), int(summary["vacancy_id"]), today
+            ),
+            apply=apply_candidates,
+            refusals=(ImportFileError, StageMoveError, VacancyError),
+            race_message=_l(
+                "Someone added the same candidates at the same time. Nothing was imported; try again."
             ),
         ),
     }
@@ -213,7 +232,7 @@ def execute_job(record: ManagerImport, today: date, on_progress: Callable[[int],
     """
     kind = kind_of(record)
     actor = db.session.get(User, record.confirmed_by_id) if record.confirmed_by_id else None
-    plan = kind.replan(record.content, today)
+    plan = kind.replan(record.content, today, dict(record.summary or {}))
     if plan.has_errors:
         count = plan.counts["error"]
         record.summary = plan.summary()

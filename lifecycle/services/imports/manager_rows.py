@@ -24,6 +24,7 @@ from lifecycle.services.exports import IMPORT_COLUMNS
 from lifecycle.services.imports.files import ColumnSpec
 from lifecycle.services.imports.files import CsvRow
 from lifecycle.services.imports.files import ImportFile
+from lifecycle.services.imports.files import check_length
 from lifecycle.services.imports.files import normalise_text
 from lifecycle.services.imports.files import read_date
 from lifecycle.services.imports.files import read_file
@@ -169,14 +170,7 @@ def _optional_text(value: str) -> str | None:
 
 
 def _check_length(errors: list[str], column: str, value: str | None, limit: int) -> None:
-    if value is not None and len(value) > limit:
-        errors.append(
-            deferred(
-                "%(field)s is longer than %(limit)d characters.",
-                field=FIELD_LABELS.get(column, column),
-                limit=limit,
-            )
-        )
+    check_length(errors, FIELD_LABELS.get(column, column), value, limit)
 
 
 def email_problem(email: str) -> str | None:

@@ -10,6 +10,7 @@ import logging
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy.orm import defer
 
 from lifecycle.db import utcnow
@@ -68,14 +69,22 @@ def _of_type(import_type: str | None) -> ColumnElement[bool]:
     return stored.is_(None) if import_type is None else stored == import_type
 
 
+def _in_scope(vacancy_id: int | None) -> ColumnElement[bool]:
+    """Select kept files imported into this vacancy (`summary["vacancy_id"]`); None: every file."""
+    if vacancy_id is None:
+        return true()
+    scoped: ColumnElement[int] = ManagerImport.summary["vacancy_id"].as_integer()
+    return scoped == vacancy_id
+
+
 def get_import(
-    import_id: int, for_update: bool = False, import_type: str | None = None
+    import_id: int, for_update: bool = False, import_type: str | None = None, vacancy_id: int | None = None
 ) -> ManagerImport | None:
     """Return a kept import; `for_update` locks it, so two confirmations of one file run one at a time."""
     # The file itself (up to 5 MB) is loaded only when confirming reads it.
     statement = (
         select(ManagerImport)
-        .where(ManagerImport.id == import_id, _of_type(import_type))
+        .where(ManagerImport.id == import_id, _of_type(import_type), _in_scope(vacancy_id))
         .options(defer(ManagerImport.content))
     )
     if for_update:
@@ -83,11 +92,13 @@ def get_import(
     return db.session.scalar(statement)
 
 
-def recent_imports(limit: int = 10, import_type: str | None = None) -> list[ManagerImport]:
+def recent_imports(
+    limit: int = 10, import_type: str | None = None, vacancy_id: int | None = None
+) -> list[ManagerImport]:
     return list(
         db.session.scalars(
             select(ManagerImport)
-            .where(_of_type(import_type))
+            .where(_of_type(import_type), _in_scope(vacancy_id))
             .options(defer(ManagerImport.content))
             .order_by(ManagerImport.id.desc())
             .limit(limit)

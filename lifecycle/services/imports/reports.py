@@ -90,6 +90,10 @@ class PlanReport:
     rows: Sequence[Any]
     ignored_columns: tuple[str, ...]
 
+    def scope(self) -> dict[str, Any]:
+        """Return what the kept file is imported into (a candidate file's vacancy); most kinds have none."""
+        return {}
+
     @property
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys((outcome.value for outcome in Outcome), 0)
@@ -126,6 +130,7 @@ class PlanReport:
         kind = {"type": self.import_type} if self.import_type else {}
         return {
             **kind,
+            **self.scope(),
             **self.counts,
             "total": len(self.rows),
             "ignored_columns": list(self.ignored_columns),

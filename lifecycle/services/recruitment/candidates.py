@@ -53,6 +53,7 @@ def add_candidate(
     actor: User | None,
     applied_on: date,
     source: CandidateSource | None = None,
+    import_reference: str | None = None,
 ) -> Candidacy:
     """Link a person already on the journey to the vacancy; someone from the pool moves to recruit."""
     if vacancy.status not in RECEIVING:
@@ -81,6 +82,7 @@ def add_candidate(
         source=chosen_source,
         step=CandidateStep.APPLIED,
         applied_on=applied_on,
+        import_reference=import_reference,
     )
     db.session.add(candidacy)
     db.session.flush()
@@ -96,6 +98,7 @@ def add_external_candidate(
     actor: User | None,
     applied_on: date,
     source: CandidateSource = CandidateSource.EXTERNAL,
+    import_reference: str | None = None,
 ) -> Candidacy:
     """Enter an applicant from outside on the journey at recruit, as a candidate for the vacancy."""
     if vacancy.status not in RECEIVING:
@@ -110,7 +113,7 @@ def add_external_candidate(
         reason=str(_l("Applied for %(title)s", title=vacancy.title)),
         email=email,
     )
-    return add_candidate(vacancy, person, actor, applied_on, source)
+    return add_candidate(vacancy, person, actor, applied_on, source, import_reference)
 
 
 def move_candidate(candidacy: Candidacy, step: CandidateStep) -> None:

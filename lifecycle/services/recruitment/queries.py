@@ -76,12 +76,28 @@ def vacancies_page(
             .offset((page - 1) * per_page)
         )
     )
-    counts = _candidate_counts([vacancy.id for vacancy in vacancies])
+    counts = candidate_counts([vacancy.id for vacancy in vacancies])
     rows = [VacancyRow(vacancy, *counts.get(vacancy.id, (0, 0))) for vacancy in vacancies]
     return rows, total
 
 
-def _candidate_counts(vacancy_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+def vacancies_after(
+    filters: VacancyFilter, visible: ColumnElement[bool], after_id: int, limit: int
+) -> tuple[list[VacancyRow], bool]:
+    """Up to `limit` of the vacancies the caller may see after `after_id`, by id, with candidate counts;
+    and whether more follow (the API's keyset pages)."""
+    vacancies = list(
+        db.session.scalars(
+            _filtered(filters, visible).where(Vacancy.id > after_id).order_by(Vacancy.id).limit(limit + 1)
+        )
+    )
+    page = vacancies[:limit]
+    counts = candidate_counts([vacancy.id for vacancy in page])
+    return [VacancyRow(vacancy, *counts.get(vacancy.id, (0, 0))) for vacancy in page], len(vacancies) > limit
+
+
+def candidate_counts(vacancy_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Each vacancy's candidates still in the process, and all of them."""
     if not vacancy_ids:
         return {}
     in_process = func.count().filter(Candidacy.step.in_(CandidateStep.in_process()))
@@ -118,11 +134,28 @@ def candidates_by_step(vacancy: Vacancy) -> dict[CandidateStep, list[Candidacy]]
     for candidacy in db.session.scalars(
         select(Candidacy)
         .where(Candidacy.vacancy_id == vacancy.id)
-        .options(joinedload(Candidacy.manager))
+        # By primary key, never a join the planner may answer with a scan of every manager.
+        .options(selectinload(Candidacy.manager))
         .order_by(Candidacy.applied_on, Candidacy.id)
     ):
         by_step[candidacy.step].append(candidacy)
     return by_step
+
+
+def candidacies_page(
+    vacancy: Vacancy, steps: Sequence[CandidateStep], after_id: int, limit: int
+) -> tuple[list[Candidacy], bool]:
+    """Up to `limit` of the vacancy's candidates after `after_id` (at these steps; none: every step), by
+    id, each with their person; and whether more follow."""
+    query = select(Candidacy).where(Candidacy.vacancy_id == vacancy.id, Candidacy.id > after_id)
+    if steps:
+        query = query.where(Candidacy.step.in_(steps))
+    rows = list(
+        db.session.scalars(
+            query.options(joinedload(Candidacy.manager)).order_by(Candidacy.id).limit(limit + 1)
+        )
+    )
+    return rows[:limit], len(rows) > limit
 
 
 def candidacy_of(vacancy: Vacancy, candidacy_id: int) -> Candidacy | None:

@@ -20,6 +20,7 @@ from lifecycle.models.recruitment import WEIGHTS
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyExpectation
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.services.reminders import sync_reminders_for
 
 logger = logging.getLogger(__name__)
 
@@ -88,15 +89,13 @@ def _checked(values: VacancyValues) -> VacancyValues:
 
 
 def _apply(vacancy: Vacancy, values: VacancyValues) -> None:
-    vacancy.title = values.title
-    vacancy.org_unit = values.org_unit
-    vacancy.hiring_manager = values.hiring_manager
-    vacancy.hr_partner = values.hr_partner
-    vacancy.published_on = values.published_on
-    vacancy.closes_on = values.closes_on
-    vacancy.planned_start_on = values.planned_start_on
-    vacancy.unit_text = values.unit_text
-    vacancy.role_text = values.role_text
+    # Only what differs is set: a link set again to the same row would count as changed in the audit log.
+    # Reading a link may load it; the change is flushed once, as one change.
+    with db.session.no_autoflush:
+        for name in VacancyValues.__dataclass_fields__:
+            value = getattr(values, name)
+            if getattr(vacancy, name) != value:
+                setattr(vacancy, name, value)
 
 
 def create_vacancy(values: VacancyValues, actor: User | None) -> Vacancy:
@@ -118,6 +117,8 @@ def update_vacancy(vacancy: Vacancy, values: VacancyValues) -> None:
     _refuse_when_over(vacancy)
     _apply(vacancy, _checked(values))
     db.session.flush()
+    # The closing date and the HR partner decide its reminders.
+    sync_reminders_for(vacancy)
 
 
 def set_weights(vacancy: Vacancy, weights: Mapping[Expectation, int]) -> None:
@@ -200,4 +201,6 @@ def set_status(vacancy: Vacancy, status: VacancyStatus, today: date) -> None:
             vacancy.published_on = today
     vacancy.status = status
     db.session.flush()
+    # Only an open vacancy's closing date is reminded of.
+    sync_reminders_for(vacancy)
     logger.info("vacancy %s is now %s", vacancy.id, status.value)

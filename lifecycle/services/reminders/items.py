@@ -34,9 +34,10 @@ from lifecycle.services.reminders.sources import ReminderSource
 from lifecycle.services.reminders.sources import is_reachable
 from lifecycle.services.reminders.sources.activities import ACTIVITIES
 from lifecycle.services.reminders.sources.reviews import REVIEWS
+from lifecycle.services.reminders.sources.vacancies import VACANCIES
 
 #: every kind of item reminders are about, in the order sync writes their rows
-SOURCES: tuple[ReminderSource[Any], ...] = (ACTIVITIES, REVIEWS)
+SOURCES: tuple[ReminderSource[Any], ...] = (ACTIVITIES, REVIEWS, VACANCIES)
 
 
 @dataclass(frozen=True)

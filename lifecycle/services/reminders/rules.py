@@ -25,6 +25,7 @@ class ReminderKind(StrEnum):
     INTRODUCTION = "introduction_milestone"
     REVIEW = "development_review"
     ACTIVITY = "activity"
+    VACANCY_CLOSING = "vacancy_closing"
 
     @property
     def title(self) -> LazyString:
@@ -32,6 +33,7 @@ class ReminderKind(StrEnum):
             ReminderKind.INTRODUCTION: _l("Introduction milestones"),
             ReminderKind.REVIEW: _l("Development reviews"),
             ReminderKind.ACTIVITY: _l("Other activities with a planned date"),
+            ReminderKind.VACANCY_CLOSING: _l("Closing dates of open vacancies, to their HR partner"),
         }[self]
 
 

@@ -29,6 +29,7 @@ from typing import NamedTuple
 from typing import TypeVar
 from typing import cast
 
+from flask_babel import LazyString
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -94,6 +95,21 @@ class Occasion(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How an e-mail words a kind of item whose date is not a task "due" (a vacancy's closing date).
+
+    Each text takes %(title)s, %(name)s (whom or what the item is about) and %(date)s.
+    """
+
+    before: LazyString
+    due: LazyString
+    overdue: LazyString
+    subject_before: LazyString
+    subject_due: LazyString
+    subject_overdue: LazyString
+
+
+@dataclass(frozen=True)
 class ItemSummary:
     """What an e-mail says about one reminder: minimal, never review content."""
 
@@ -107,6 +123,8 @@ class ItemSummary:
     values: dict[str, int]
     #: the endpoint and values of the item's page for anyone allowed to see it (HR)
     page: tuple[str, dict[str, int]]
+    #: the e-mail's own words for this kind of item; None: the general ones ("... is due on ...")
+    wording: Wording | None = None
 
 
 @dataclass(frozen=True, eq=False)
