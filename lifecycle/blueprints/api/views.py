@@ -324,5 +324,7 @@ def show_platform() -> Response:
     return jsonify(Platform.of(platform).dump())
 
 
-# The development-plan routes live in their own module on this blueprint; importing it registers them.
+# The development-plan and interview routes live in their own modules on this blueprint; importing them
+# registers them.
+from lifecycle.blueprints.api import interviews as _interviews  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401

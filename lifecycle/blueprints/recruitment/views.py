@@ -390,3 +390,7 @@ def not_selected(vacancy_id: int, candidacy_id: int) -> Response:
             db.session.commit()
             flash(_("%(name)s is not selected.", name=candidacy.manager.name), "success")
     return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
+
+
+# Interviews, scorecards, the matrix and the decision live in their own module on this blueprint.
+from lifecycle.blueprints.recruitment import interviews as _interviews  # noqa: E402, F401

@@ -15,14 +15,20 @@ from lifecycle.models import ApiToken
 from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Interview
 from lifecycle.models import IntroductionLaunch
 from lifecycle.models import Manager
+from lifecycle.models import Panelist
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import ReviewAssessment
+from lifecycle.models import Scorecard
+from lifecycle.models import ScorecardAmendment
+from lifecycle.models import ScorecardScore
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models import UserRole
+from lifecycle.models import VacancyDecision
 from lifecycle.services.audit.vocabulary import CREATE
 from lifecycle.services.audit.vocabulary import MOVE
 
@@ -125,6 +131,23 @@ audit_changes(
 audit_changes(Activity, "activity", _activity_subjects)
 audit_changes(IntroductionLaunch, "introduction", lambda i: [(Manager, i.manager_id)])
 audit_changes(Candidacy, "candidacy", lambda c: [(Manager, c.manager_id)], ignored={"step_changed_at"})
+# Interviews, scorecards and the decision are about the candidate (found through the candidacy).
+audit_changes(Interview, "interview", lambda i: [(Candidacy, i.candidacy_id)])
+audit_changes(
+    Panelist,
+    "interview",
+    lambda p: [(Interview, p.interview_id)],
+    part_of=lambda p: (Interview, p.interview_id, "panel"),
+)
+audit_changes(Scorecard, "scorecard", lambda s: [(Candidacy, s.candidacy_id)], ignored={"updated_at"})
+audit_changes(
+    ScorecardScore,
+    "scorecard",
+    lambda s: [(Scorecard, s.scorecard_id)],
+    part_of=lambda s: (Scorecard, s.scorecard_id, "scores"),
+)
+audit_changes(ScorecardAmendment, "scorecard_amendment", lambda a: [(Scorecard, a.scorecard_id)])
+audit_changes(VacancyDecision, "decision", lambda d: [(Candidacy, d.candidacy_id)])
 audit_changes(
     User,
     "account",

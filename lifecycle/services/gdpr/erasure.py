@@ -24,17 +24,23 @@ from lifecycle.models import Activity
 from lifecycle.models import ApiToken
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Interview
 from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
+from lifecycle.models import Panelist
 from lifecycle.models import PasswordResetToken
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import Reminder
 from lifecycle.models import ReviewAssessment
+from lifecycle.models import Scorecard
+from lifecycle.models import ScorecardAmendment
+from lifecycle.models import ScorecardScore
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.users import new_session_token
 from lifecycle.services.gdpr.export import event_row
 from lifecycle.services.gdpr.export import record_events
@@ -88,8 +94,20 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
     personal = and_(ManagerChange.manager_id.in_(manager_ids), ManagerChange.field.in_(PERSONAL_FIELDS))
     _blank(ManagerChange.old_value, personal, removed)
     _blank(ManagerChange.new_value, personal, removed)
+    # What interviewers wrote about them as a candidate: the evidence and the amendments' reasons.
+    candidacies = select(Candidacy.id).where(Candidacy.manager_id.in_(manager_ids))
+    scorecards = select(Scorecard.id).where(Scorecard.candidacy_id.in_(candidacies))
+    _blank(ScorecardScore.evidence, ScorecardScore.scorecard_id.in_(scorecards), removed)
+    _blank(ScorecardAmendment.evidence, ScorecardAmendment.scorecard_id.in_(scorecards), removed)
+    _blank(ScorecardAmendment.reason, ScorecardAmendment.scorecard_id.in_(scorecards), removed)
+    interviews = select(Interview.id).where(Interview.candidacy_id.in_(candidacies))
     # E-mails waiting to go to them or about their items are cancelled; what they would have said goes.
-    waiting = [Reminder.review_id.in_(reviews), Reminder.activity_id.in_(alone)]
+    waiting = [
+        Reminder.review_id.in_(reviews),
+        Reminder.activity_id.in_(alone),
+        Reminder.interview_id.in_(interviews),
+        Reminder.panelist_id.in_(select(Panelist.id).where(Panelist.interview_id.in_(interviews))),
+    ]
     if user_ids:
         waiting.append(Reminder.recipient_id.in_(user_ids))
     db.session.execute(
