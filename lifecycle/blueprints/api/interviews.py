@@ -149,10 +149,18 @@ def _own_scorecard(
     return jsonify(ScorecardOut.of(mine, _keys(vacancy)).dump()), status
 
 
-def _scorer(vacancy_id: int, candidacy_id: int) -> tuple[User, Vacancy, Candidacy]:
+def _scorer(vacancy_id: int, candidacy_id: int, submitted: bool) -> tuple[User, Vacancy, Candidacy]:
+    """The caller, who interviews the candidate, with their own scorecard in the state the operation needs.
+
+    The draft's operations find no draft once it is submitted, and amendments find no submitted
+    scorecard before: both are a 404, as for anyone who does not interview the candidate.
+    """
     user = signed_in()
     vacancy, candidacy = get_candidacy_or_404(user, vacancy_id, candidacy_id)
-    if not may_score(user, candidacy) and scorecard_of(candidacy, user) is None:
+    own = scorecard_of(candidacy, user)
+    if own is None and not may_score(user, candidacy):
+        abort(404)
+    if (own is not None and own.is_submitted) != submitted:
         abort(404)
     return user, vacancy, candidacy
 
@@ -280,7 +288,7 @@ def list_scorecards(vacancy_id: int, candidacy_id: int) -> Response:
     "PUT",
     f"{CANDIDATE}/scorecard",
     summary="Save one's own draft scorecard for the candidate",
-    description="An interviewer of the candidate. " + PRIVACY,
+    description="An interviewer of the candidate, until it is submitted (then 404: amend it). " + PRIVACY,
     tags=SCORECARDS,
     body=ScorecardSave,
     response=ScorecardOut,
@@ -288,7 +296,7 @@ def list_scorecards(vacancy_id: int, candidacy_id: int) -> Response:
     errors=WRITE_ERRORS,
 )
 def save_scorecard(vacancy_id: int, candidacy_id: int) -> tuple[Response, int]:
-    user, vacancy, candidacy = _scorer(vacancy_id, candidacy_id)
+    user, vacancy, candidacy = _scorer(vacancy_id, candidacy_id, submitted=False)
     values = _score_values(vacancy, parse_body(ScorecardSave, json_body())["scores"])
     with _conflicts_as_409(), _refusals_as_422():
         save_draft(candidacy, user, values)
@@ -300,7 +308,8 @@ def save_scorecard(vacancy_id: int, candidacy_id: int) -> tuple[Response, int]:
     "POST",
     f"{CANDIDATE}/scorecard/submit",
     summary="Submit one's own scorecard for the candidate",
-    description="Every weighed expectation needs a score and the evidence heard; then it is final.",
+    description="Every weighed expectation needs a score and the evidence heard; then it is final "
+    "(submitting again is a 404).",
     tags=SCORECARDS,
     body=ScorecardSubmit,
     body_optional=True,
@@ -309,7 +318,7 @@ def save_scorecard(vacancy_id: int, candidacy_id: int) -> tuple[Response, int]:
     errors=WRITE_ERRORS,
 )
 def submit_scorecard_now(vacancy_id: int, candidacy_id: int) -> tuple[Response, int]:
-    user, vacancy, candidacy = _scorer(vacancy_id, candidacy_id)
+    user, vacancy, candidacy = _scorer(vacancy_id, candidacy_id, submitted=False)
     values = _score_values(vacancy, parse_body(ScorecardSubmit, optional_json_body()).get("scores"))
     with _conflicts_as_409(), _refusals_as_422():
         submit_scorecard(candidacy, user, values)
@@ -321,7 +330,8 @@ def submit_scorecard_now(vacancy_id: int, candidacy_id: int) -> tuple[Response, 
     "POST",
     f"{CANDIDATE}/scorecard/amendments",
     summary="Amend one's own submitted scorecard",
-    description="New scores with the reason; the original scores stay, and the latest counts.",
+    description="New scores with the reason; the original scores stay, and the latest counts. A draft "
+    "has no amendments (404).",
     tags=SCORECARDS,
     body=AmendmentCreate,
     response=ScorecardOut,
@@ -330,12 +340,12 @@ def submit_scorecard_now(vacancy_id: int, candidacy_id: int) -> tuple[Response, 
     errors=WRITE_ERRORS,
 )
 def create_scorecard_amendment(vacancy_id: int, candidacy_id: int) -> tuple[Response, int]:
-    user, vacancy, candidacy = _scorer(vacancy_id, candidacy_id)
+    user, vacancy, candidacy = _scorer(vacancy_id, candidacy_id, submitted=True)
     body = parse_body(AmendmentCreate, json_body())
     values = _score_values(vacancy, body["scores"])
     card = scorecard_of(candidacy, user)
-    if card is None:
-        raise ApiError(422, _("Submit the scorecard before amending it."), fields={"scores": []})
+    if card is None:  # pragma: no cover - _scorer found it submitted
+        abort(404)
     with _refusals_as_422():
         amend_scorecard(card, user, values, body["reason"])
     db.session.commit()

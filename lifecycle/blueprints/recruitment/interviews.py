@@ -37,6 +37,7 @@ from lifecycle.extensions import db
 from lifecycle.i18n import localized
 from lifecycle.models import Expectation
 from lifecycle.models import User
+from lifecycle.models.interviews import SCORES
 from lifecycle.models.interviews import Interview
 from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import CandidateStep
@@ -232,9 +233,10 @@ def cancel_interview_view(vacancy_id: int, candidacy_id: int, interview_id: int)
 def _score_values(form: FlaskForm, expectations: list[Expectation], amending: bool) -> dict[int, ScoreValue]:
     values = {}
     for expectation in expectations:
-        raw = form[f"score_{expectation.id}"].data
+        raw = str(form[f"score_{expectation.id}"].data or "").strip()
         evidence = form[f"evidence_{expectation.id}"].data or ""
-        score = int(raw) if raw not in (None, "", "None") else None
+        # The choices validated it; what is left is a score or blank (the field is optional).
+        score = int(raw) if raw in {str(score) for score in SCORES} else None
         if amending and score is None:
             continue
         values[expectation.id] = ScoreValue(score, evidence)
@@ -256,6 +258,11 @@ def scorecard(vacancy_id: int, candidacy_id: int) -> str | tuple[str, int] | Res
     own = scorecard_of(candidacy, user)
     expectations = _expectations(vacancy)
     if own is not None and own.is_submitted:
+        if request.method == "POST":  # sent twice, or from a page opened before submitting
+            flash(_("Your scorecard is already submitted; change a score with an amendment."), "warning")
+            return redirect(
+                url_for("recruitment.scorecard", vacancy_id=vacancy.id, candidacy_id=candidacy.id)
+            )
         return render_template(
             "recruitment/scorecard.html",
             vacancy=vacancy,
