@@ -18,6 +18,21 @@ from tests.test_recruitment import orebro  # noqa: F401  (a fixture)
 pytestmark = pytest.mark.usefixtures("clock")
 
 CANDIDATE = "/vacancies/{vacancy_id}/candidates/{candidacy_id}"
+#: every operation of the interviews; test_openapi.py leaves these to this module
+INTERVIEW_OPERATIONS = frozenset(
+    {
+        (CANDIDATE + "/interviews", "get"),
+        (CANDIDATE + "/interviews", "post"),
+        (CANDIDATE + "/interviews/{interview_id}", "patch"),
+        (CANDIDATE + "/interviews/{interview_id}/cancel", "post"),
+        (CANDIDATE + "/scorecards", "get"),
+        (CANDIDATE + "/scorecard", "put"),
+        (CANDIDATE + "/scorecard/submit", "post"),
+        (CANDIDATE + "/scorecard/amendments", "post"),
+        ("/vacancies/{vacancy_id}/matrix", "get"),
+        ("/vacancies/{vacancy_id}/decision", "post"),
+    }
+)
 
 
 @pytest.fixture
@@ -97,6 +112,12 @@ def test_the_whole_flow_through_the_api(
     assert row["candidacy_id"] == world.anna.id and len(row["cells"][0]["scores"]) == 2
     assert row["weighted_total"] == pytest.approx((3 * 2 + 2 * 3 + 1 * 4.5) / 6)
 
+    # Bo's interview, scheduled and cancelled by the hiring manager.
+    bo = f"/api/v1/vacancies/{world.vacancy.id}/candidates/{world.bo.id}"
+    second = boss.post(f"{bo}/interviews", json={"starts_at": "2026-11-10T13:30:00+01:00"}).get_json()
+    cancelled = boss.post(f"{bo}/interviews/{second['id']}/cancel")
+    assert check.response(cancelled, "post", path + "/{interview_id}/cancel").get_json()["cancelled_at"]
+
     decision_path = "/vacancies/{vacancy_id}/decision"
     url = f"/api/v1/vacancies/{world.vacancy.id}/decision"
     assert (
@@ -111,6 +132,7 @@ def test_the_whole_flow_through_the_api(
     assert check.response(again, "post", decision_path).status_code == 422
     db.session.expire_all()
     assert world.anna.step is CandidateStep.HIRED
+    assert {(p, m) for m, p, _status in check.checked} == INTERVIEW_OPERATIONS
 
 
 def test_an_outsider_gets_404_on_everything(
