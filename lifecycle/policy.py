@@ -17,6 +17,9 @@ from flask import abort
 from flask import request
 from flask_login import current_user
 from sqlalchemy import ColumnElement
+from sqlalchemy import CompoundSelect
+from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -28,13 +31,19 @@ from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
 from lifecycle.models import Activity
+from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Interview
 from lifecycle.models import Manager
+from lifecycle.models import Panelist
 from lifecycle.models import PlanGoal
+from lifecycle.models import Scorecard
 from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import Vacancy
 from lifecycle.models.recruitment import vacancy_interviewers
+from lifecycle.services.recruitment import candidacy_of
+from lifecycle.services.recruitment import interview_of
 from lifecycle.services.recruitment import vacancy_in_full
 from lifecycle.services.talent_pool import profile_in_full
 
@@ -131,6 +140,15 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "talent_pool.renew_consent": HR,
     "talent_pool.recruit": HR,
     "talent_pool.remove": HR,
+    # interviews, scorecards, the matrix and the decision: objects checked by the recruitment helpers
+    "recruitment.candidate": LOGGED_IN,
+    "recruitment.new_interview": LOGGED_IN,
+    "recruitment.edit_interview": LOGGED_IN,
+    "recruitment.cancel_interview": LOGGED_IN,
+    "recruitment.scorecard": LOGGED_IN,
+    "recruitment.amend_scorecard": LOGGED_IN,
+    "recruitment.matrix": LOGGED_IN,
+    "recruitment.decision": LOGGED_IN,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -213,6 +231,17 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.create_candidacy": HR,
     "api.move_candidacy_step": HR,
     "api.not_select_candidacy": HR,
+    # recruitment: objects checked by the recruitment helpers, as on the pages
+    "api.list_interviews": LOGGED_IN,
+    "api.create_interview": LOGGED_IN,
+    "api.update_interview": LOGGED_IN,
+    "api.mark_interview_cancelled": LOGGED_IN,
+    "api.list_scorecards": LOGGED_IN,
+    "api.save_scorecard": LOGGED_IN,
+    "api.submit_scorecard_now": LOGGED_IN,
+    "api.create_scorecard_amendment": LOGGED_IN,
+    "api.show_matrix": LOGGED_IN,
+    "api.create_decision": LOGGED_IN,
 }
 
 
@@ -507,3 +536,113 @@ def get_pool_member_or_404(user: User | None, profile_id: int) -> TalentProfile:
     if profile is None:
         abort(404)
     return profile
+
+
+# -- interviews, scorecards and the decision ------------------------------------------------------------
+#
+# The interviewers of a candidate are the users on the panel of one of their interviews (not cancelled)
+# or with a scorecard for them. A draft scorecard is read by its author alone (not even HR). Someone who
+# interviews the candidate reads the others' submitted scorecards only once their own is submitted, so
+# nobody anchors on another's scores; HR and the vacancy's hiring manager, when they do not interview
+# the candidate, read the submitted ones. The matrix follows the same rule.
+
+
+def is_hiring_manager(user: User | None, vacancy: Vacancy) -> bool:
+    return user is not None and vacancy.hiring_manager_id == user.id
+
+
+def may_schedule_interviews(user: User | None, vacancy: Vacancy) -> bool:
+    """HR and the vacancy's hiring manager schedule, move and cancel its interviews."""
+    return is_hr(user) or is_hiring_manager(user, vacancy)
+
+
+def may_decide(user: User | None, vacancy: Vacancy) -> bool:
+    """The hiring manager records the decision; HR may do it for them."""
+    return is_hr(user) or is_hiring_manager(user, vacancy)
+
+
+def get_candidacy_or_404(user: User | None, vacancy_id: int, candidacy_id: int) -> tuple[Vacancy, Candidacy]:
+    """Load a vacancy the user may see and one of its candidates, or answer 404."""
+    vacancy = get_vacancy_or_404(user, vacancy_id)
+    candidacy = candidacy_of(vacancy, candidacy_id)
+    if candidacy is None:
+        abort(404)
+    return vacancy, candidacy
+
+
+def get_interview_or_404(
+    user: User | None, vacancy_id: int, candidacy_id: int, interview_id: int
+) -> tuple[Vacancy, Candidacy, Interview]:
+    """Load an interview of a candidate of a vacancy the user may see, or answer 404."""
+    vacancy, candidacy = get_candidacy_or_404(user, vacancy_id, candidacy_id)
+    interview = interview_of(candidacy, interview_id)
+    if interview is None:
+        abort(404)
+    return vacancy, candidacy, interview
+
+
+def _panel_seats_of(user: User) -> Select[int]:
+    """The candidacies the user is on the panel of a (not cancelled) interview of."""
+    return (
+        select(Interview.candidacy_id)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .where(Panelist.user_id == user.id, Interview.cancelled_at.is_(None))
+    )
+
+
+def _interviewer_of(user: User) -> CompoundSelect[int]:
+    """The candidacies the user interviews: a panel seat, or a scorecard of their own."""
+    return _panel_seats_of(user).union(select(Scorecard.candidacy_id).where(Scorecard.author_id == user.id))
+
+
+def _submitted_by(user: User) -> Select[int]:
+    return select(Scorecard.candidacy_id).where(
+        Scorecard.author_id == user.id, Scorecard.submitted_at.is_not(None)
+    )
+
+
+def visible_scorecards_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the scorecards `user` may read (see the section's comment).
+
+    Only within a vacancy the user may see: callers load the vacancy through `get_vacancy_or_404` first.
+    """
+    if user is None:
+        return false()
+    own = Scorecard.author_id == user.id
+    after_own = Scorecard.candidacy_id.in_(_submitted_by(user))
+    not_interviewing = Scorecard.candidacy_id.not_in(_interviewer_of(user))
+    if is_hr(user):
+        others: ColumnElement[bool] = or_(after_own, not_interviewing)
+    else:
+        led = (
+            select(Candidacy.id)
+            .join(Vacancy, Vacancy.id == Candidacy.vacancy_id)
+            .where(Vacancy.hiring_manager_id == user.id)
+        )
+        others = or_(after_own, and_(Scorecard.candidacy_id.in_(led), not_interviewing))
+    return or_(own, and_(Scorecard.submitted_at.is_not(None), others))
+
+
+def may_score(user: User | None, candidacy: Candidacy) -> bool:
+    """Whether the user writes a scorecard for the candidate: they are on the panel of an interview."""
+    if user is None:
+        return False
+    seats = _panel_seats_of(user).where(Interview.candidacy_id == candidacy.id)
+    return bool(db.session.scalar(select(seats.exists())))
+
+
+def waits_for_own_scorecard(user: User | None, candidacy: Candidacy) -> bool:
+    """Whether the user interviews the candidate and has not submitted: the others' stay hidden."""
+    if user is None:
+        return False
+    interviewing = _interviewer_of(user).subquery()
+    is_interviewer = select(interviewing).where(interviewing.c.candidacy_id == candidacy.id).exists()
+    submitted = _submitted_by(user).where(Scorecard.candidacy_id == candidacy.id).exists()
+    return bool(db.session.scalar(select(is_interviewer & ~submitted)))
+
+
+def own_scorecard_or_404(user: User | None, scorecard: Scorecard | None) -> Scorecard:
+    """Let through the user's own scorecard (to amend it); anything else is a 404."""
+    if user is None or scorecard is None or scorecard.author_id != user.id:
+        abort(404)
+    return scorecard

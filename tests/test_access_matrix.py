@@ -22,6 +22,8 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from typing import Any
 
@@ -72,17 +74,23 @@ from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import InterviewValues
+from lifecycle.services.recruitment import ScoreValue
 from lifecycle.services.recruitment import VacancyValues
 from lifecycle.services.recruitment import add_candidate
 from lifecycle.services.recruitment import add_external_candidate
 from lifecycle.services.recruitment import create_vacancy
 from lifecycle.services.recruitment import move_candidate
+from lifecycle.services.recruitment import save_draft
+from lifecycle.services.recruitment import schedule_interview
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment import submit_scorecard
 from lifecycle.services.talent_pool import ProfileValues
 from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.tokens import create_token
+from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
 from tests.conftest import _ConnectionBoundSession
 from tests.conftest import csrf_token_from
@@ -169,6 +177,8 @@ class World:
     #: a candidate at the offer step, whom HR or the hiring manager (A's line manager) hands over
     offer: int
     pool_member: int
+    recruitment_interview: int
+    trust: int
     today: str
     later: str
 
@@ -306,6 +316,19 @@ def build_world() -> World:
         today=today,
     )
     candidate_import = preview_candidate_import(CANDIDATE_CSV, "kandidater.csv", hr, today, vacancy)
+    # A's interview for the vacancy: the interviewer's scorecard is submitted, the hiring manager (A's
+    # line manager, also on the panel) has a draft. The vacancy goes back to open, as the cases expect.
+    recruitment_interview = schedule_interview(
+        candidacy,
+        InterviewValues(
+            starts_at=datetime.combine(today + timedelta(days=5), time(10), tzinfo=STOCKHOLM),
+            interviewers=[interviewer, line.user],  # type: ignore[list-item]
+        ),
+        hr,
+    )
+    submit_scorecard(candidacy, interviewer, {trust.id: ScoreValue(4, "Matrisbevis")})
+    save_draft(candidacy, line.user, {trust.id: ScoreValue(2, "Utkastbevis")})  # type: ignore[arg-type]
+    set_status(vacancy, VacancyStatus.OPEN, today)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -332,6 +355,8 @@ def build_world() -> World:
         candidacy=candidacy.id,
         offer=offer.id,
         pool_member=pool_member.id,
+        recruitment_interview=recruitment_interview.id,
+        trust=trust.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -460,13 +485,47 @@ CANDIDATE_CSV = (
     "Karin;Kandidat;karin.kandidat@example.org;070-1234567;2026-01-10;VARBI-1\r\n"
 ).encode()
 ACTIVITY_JSON = {"kind": "course", "title": "Kurs via API", "pillars": ["leader"]}
-NAMES = {"A": "Alva Matrisson", "B": "Bertil Matrisson", "V": "Matrisvakans", "H": "Dold vakans"}
+NAMES = {
+    "A": "Alva Matrisson",
+    "B": "Bertil Matrisson",
+    "V": "Matrisvakans",
+    "H": "Dold vakans",
+    # the interviewer's submitted evidence, the hiring manager's draft, the interviewer's name in the matrix
+    "E": "Matrisbevis",
+    "D": "Utkastbevis",
+    "I": "Ivar Intervjuare",
+}
 #: who sees the vacancy: HR, its hiring manager (A's line manager) and its recruitment group
 VACANCY: Roles = STAFF | {LINE, INTERVIEWER}
 #: who hires for the vacancy and hands the hire over to introduction: HR and its hiring manager
 HIRING: Roles = STAFF | {LINE}
+#: who schedules its interviews and records its decision: HR and the hiring manager
+SCHEDULE: Roles = STAFF | {LINE}
+#: A's scorecards: the interviewer's submitted one is read by HR and its author; the hiring manager,
+#: who interviews A too and has not submitted, reads only their own draft
+SCORECARDS_OF_A = {"E": STAFF | {INTERVIEWER}, "D": frozenset({LINE})}
+
+
+def _candidacy(w: World) -> dict[str, Any]:
+    return {"vacancy_id": w.vacancy, "candidacy_id": w.candidacy}
+
+
+def _interview(w: World) -> dict[str, Any]:
+    return {**_candidacy(w), "interview_id": w.recruitment_interview}
+
+
+def _interview_form(w: World) -> dict[str, Any]:
+    return {
+        "starts_on": w.later,
+        "starts_time": "10:00",
+        "duration_minutes": "60",
+        "location": "Rum 2",
+        "interviewers": str(w.users[INTERVIEWER]),
+    }
+
+
 #: whose own name a page shows in its header
-OWNERS = {"A": MGR_A, "B": MGR_B}
+OWNERS = {"A": MGR_A, "B": MGR_B, "I": INTERVIEWER}
 BOTH_SEEN = {"A": SEE_A, "B": SEE_B}
 #: what a download of personal data logs
 EXPORTED = frozenset({"export"})
@@ -786,6 +845,61 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("recruitment.hire", "POST"): _hand_over_cases(
         Case("candidate who applied", NOBODY, url=_applied, body=lambda w: {"start_on": w.later})
     ),
+    # -- interviews, scorecards (a draft its author's alone), the matrix and the decision --
+    ("recruitment.candidate", "GET"): [
+        # the others' submitted scorecards (one's own is on its own page; a draft is nowhere else)
+        Case("candidate", VACANCY, url=_candidacy, sees={"E": STAFF, "D": NOBODY}),
+        Case(
+            "candidate under another vacancy",
+            NOBODY,
+            url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.candidacy},
+        ),
+    ],
+    ("recruitment.new_interview", "GET"): [Case("candidate", SCHEDULE, url=_candidacy)],
+    ("recruitment.new_interview", "POST"): [
+        Case("candidate", SCHEDULE, url=_candidacy, body=_interview_form, writes=True)
+    ],
+    ("recruitment.edit_interview", "GET"): [Case("interview", SCHEDULE, url=_interview)],
+    ("recruitment.edit_interview", "POST"): [
+        Case("interview", SCHEDULE, url=_interview, body=_interview_form, writes=True)
+    ],
+    ("recruitment.cancel_interview", "POST"): [Case("interview", SCHEDULE, url=_interview, writes=True)],
+    # one's own scorecard: the interviewer's is submitted (a POST is sent back to it), the boss's a draft
+    ("recruitment.scorecard", "GET"): [
+        Case("own scorecard", frozenset({INTERVIEWER, LINE}), url=_candidacy, sees=SCORECARDS_OF_A)
+    ],
+    ("recruitment.scorecard", "POST"): [
+        Case(
+            "own scorecard",
+            frozenset({INTERVIEWER, LINE}),
+            url=_candidacy,
+            body=lambda w: {"action": "save", f"score_{w.trust}": "3", f"evidence_{w.trust}": "Nytt"},
+        )
+    ],
+    ("recruitment.amend_scorecard", "GET"): [Case("own scorecard", frozenset({INTERVIEWER}), url=_candidacy)],
+    ("recruitment.amend_scorecard", "POST"): [
+        Case(
+            "own scorecard",
+            frozenset({INTERVIEWER}),
+            url=_candidacy,
+            body=lambda w: {f"score_{w.trust}": "2", "reason": "Omprövat"},
+            writes=True,
+        )
+    ],
+    ("recruitment.matrix", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"I": STAFF | {INTERVIEWER}}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+    ],
+    ("recruitment.decision", "GET"): [Case("vacancy", SCHEDULE, url=lambda w: {"vacancy_id": w.vacancy})],
+    ("recruitment.decision", "POST"): [
+        Case(
+            "vacancy",
+            SCHEDULE,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"candidacy": str(w.candidacy), "reason": "Bäst lämpad"},
+            writes=True,
+        )
+    ],
     ("reminders.index", "GET"): plain(STAFF),
     ("reminders.resend", "POST"): both(STAFF, STAFF, lambda s, w: {"reminder_id": s.reminder}, writes=True),
     ("reminders.rules", "GET"): plain(STAFF),
@@ -1188,6 +1302,63 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             ("not_select_candidacy", lambda w: {"reason": "withdrew"}),
         )
     },
+    ("api.list_interviews", "GET"): [
+        Case("candidate", VACANCY, url=_candidacy),
+        Case(
+            "candidate under another vacancy",
+            NOBODY,
+            url=lambda w: {"vacancy_id": w.hidden_vacancy, "candidacy_id": w.candidacy},
+        ),
+    ],
+    ("api.create_interview", "POST"): [
+        Case(
+            "candidate",
+            SCHEDULE,
+            url=_candidacy,
+            body=lambda w: {"starts_at": f"{w.later}T10:00:00+01:00"},
+            writes=True,
+        )
+    ],
+    ("api.update_interview", "PATCH"): [
+        Case("interview", SCHEDULE, url=_interview, body=lambda w: {"duration_minutes": 90}, writes=True)
+    ],
+    ("api.mark_interview_cancelled", "POST"): [Case("interview", SCHEDULE, url=_interview, writes=True)],
+    ("api.list_scorecards", "GET"): [Case("candidate", VACANCY, url=_candidacy, sees=SCORECARDS_OF_A)],
+    # the draft's operations are the hiring manager's (the interviewer's is submitted); amending the reverse
+    ("api.save_scorecard", "PUT"): [
+        Case(
+            "own draft",
+            frozenset({LINE}),
+            url=_candidacy,
+            body=lambda w: {"scores": [{"expectation": "leader.trust", "score": 3, "evidence": "Nytt"}]},
+            writes=True,
+        )
+    ],
+    ("api.submit_scorecard_now", "POST"): [
+        Case("own draft", frozenset({LINE}), url=_candidacy, body=lambda w: {}, writes=True)
+    ],
+    ("api.create_scorecard_amendment", "POST"): [
+        Case(
+            "own submitted scorecard",
+            frozenset({INTERVIEWER}),
+            url=_candidacy,
+            body=lambda w: {"scores": [{"expectation": "leader.trust", "score": 2}], "reason": "Omprövat"},
+            writes=True,
+        )
+    ],
+    ("api.show_matrix", "GET"): [
+        Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees={"I": STAFF | {INTERVIEWER}}),
+        Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+    ],
+    ("api.create_decision", "POST"): [
+        Case(
+            "vacancy",
+            SCHEDULE,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {"candidacy_id": w.candidacy, "reason": "Bäst lämpad"},
+            writes=True,
+        )
+    ],
 }
 
 

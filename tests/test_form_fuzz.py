@@ -587,6 +587,25 @@ def _proposal(w: World) -> Any:
     )
 
 
+def _interview(w: World) -> Any:
+    base = f"/vacancies/{w.vacancy}/candidates/{w.candidacy}/interviews"
+    return (
+        LINE,
+        st.sampled_from([f"{base}/new", f"{base}/{w.recruitment_interview}/edit"]),
+        st.fixed_dictionaries(
+            {
+                "starts_on": DATE,
+                "starts_time": one_of_values(["10:00", "23:59", "25:00", "00:00"]),
+                "duration_minutes": NUMBER,
+                "location": TEXT,
+                "interviewers": one_of_values(
+                    [str(w.users[INTERVIEWER]), str(w.users[LINE]), str(w.users[MGR_B]), "2147483648"]
+                ),
+            }
+        ),
+    )
+
+
 def _pool_consent(w: World) -> Any:
     return (
         HR,
@@ -622,6 +641,49 @@ def _pool_activity(w: World) -> Any:
     )
 
 
+def _scorecard(w: World) -> Any:
+    # The hiring manager's draft: saved or submitted with random scores and evidence.
+    return (
+        LINE,
+        st.just(f"/vacancies/{w.vacancy}/candidates/{w.candidacy}/scorecard"),
+        st.fixed_dictionaries(
+            {
+                "action": one_of_values(["save", "submit"]),
+                f"score_{w.trust}": one_of_values(["1", "3", "5", "0", "6", ""]),
+                f"evidence_{w.trust}": TEXT,
+                f"score_{w.expectation}": NUMBER,
+            }
+        ),
+    )
+
+
+def _amendment(w: World) -> Any:
+    return (
+        INTERVIEWER,
+        st.just(f"/vacancies/{w.vacancy}/candidates/{w.candidacy}/scorecard/amend"),
+        st.fixed_dictionaries(
+            {
+                f"score_{w.trust}": one_of_values(["", "1", "4", "9"]),
+                f"evidence_{w.trust}": TEXT,
+                "reason": TEXT,
+            }
+        ),
+    )
+
+
+def _decision(w: World) -> Any:
+    return (
+        LINE,
+        st.just(f"/vacancies/{w.vacancy}/decision"),
+        st.fixed_dictionaries(
+            {
+                "candidacy": one_of_values([str(w.candidacy), "0", "2147483648", str(w.hidden_vacancy)]),
+                "reason": TEXT,
+            }
+        ),
+    )
+
+
 FORMS: dict[str, Form] = {
     "hire": _hire,
     "not selected": _not_selected,
@@ -630,6 +692,10 @@ FORMS: dict[str, Form] = {
     "pool consent": _pool_consent,
     "pool recruit": _pool_recruit,
     "pool activity": _pool_activity,
+    "interview": _interview,
+    "scorecard": _scorecard,
+    "scorecard amendment": _amendment,
+    "decision": _decision,
     "vacancy": _vacancy,
     "vacancy weights": _vacancy_weights,
     "recruitment group": _vacancy_group,

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from lifecycle.models import ReviewAssessment
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.models.talent_pool import PoolSource
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
@@ -109,11 +111,19 @@ from lifecycle.services.plans import set_notes
 from lifecycle.services.platform import get_platform
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import InterviewValues
+from lifecycle.services.recruitment import ScoreValue
 from lifecycle.services.recruitment import VacancyValues
 from lifecycle.services.recruitment import add_candidate
+from lifecycle.services.recruitment import add_external_candidate
+from lifecycle.services.recruitment import amend_scorecard
 from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import record_decision
+from lifecycle.services.recruitment import schedule_interview
 from lifecycle.services.recruitment import set_recruitment_group
+from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment import submit_scorecard
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
 from lifecycle.services.talent_pool import ProfileValues
@@ -121,6 +131,7 @@ from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.talent_pool import add_to_pool
 from lifecycle.services.tokens import create_token
 from lifecycle.services.tokens import find_token
+from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
 from tests.conftest import csrf_token_from
 from tests.conftest import post_form
@@ -289,7 +300,7 @@ def _seed(today: date) -> World:
     set_recruitment_group(led, [user])
     set_weights(led, {db.session.scalars(select(Expectation)).first(): 2})  # type: ignore[dict-item]
     applied = create_vacancy(VacancyValues(title="Förvaltningschef", org_unit=unit), hr)
-    add_candidate(applied, asa, hr, today)
+    her_candidacy = add_candidate(applied, asa, hr, today)
     # She is in the talent pool for a bigger post, and she added a contact to it who names her.
     strengths, strong_in = resolve_tags(["developer"], ["developer.scout"])
     add_to_pool(
@@ -313,6 +324,23 @@ def _seed(today: date) -> World:
         today=today,
     )
     contact.added_by = user
+    # She interviews for the vacancy she leads: a panel seat, a scorecard she amends, and her decision.
+    weighed = led.weights[0].expectation
+    interview_at = datetime(today.year, today.month, today.day, 10, tzinfo=STOCKHOLM) + timedelta(days=3)
+    set_status(led, VacancyStatus.OPEN, today)
+    other = add_external_candidate(led, name="Kalle Kandidat", email=None, actor=hr, applied_on=today)
+    schedule_interview(other, InterviewValues(starts_at=interview_at, location=f"Hos {NAME}"), user)
+    card = submit_scorecard(other, user, {weighed.id: ScoreValue(4, f"Kalle nämnde {NAME} som förebild")})
+    amend_scorecard(card, user, {weighed.id: ScoreValue(3)}, reason=f"Efter samtal med {EMAIL}")
+    record_decision(led, other, f"Beslutat av {NAME}", user)
+    # The one she applies for: her interview, what the interviewer heard from her, and her hiring.
+    set_weights(applied, {weighed: 1})
+    set_recruitment_group(applied, [hr])
+    set_status(applied, VacancyStatus.OPEN, today)
+    schedule_interview(her_candidacy, InterviewValues(starts_at=interview_at), hr)
+    about_her = submit_scorecard(her_candidacy, hr, {weighed.id: ScoreValue(5, "Berättade om sin budget")})
+    amend_scorecard(about_her, hr, {weighed.id: ScoreValue(4, "Referenserna")}, reason="Efter referenser")
+    record_decision(applied, her_candidacy, "Bäst lämpad", hr)
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"
     failed = Reminder(

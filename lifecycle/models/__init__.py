@@ -7,6 +7,12 @@ from lifecycle.models.activities import CatalogueItem
 from lifecycle.models.activities import PillarCoverage
 from lifecycle.models.audit import AuditEvent
 from lifecycle.models.imports import ManagerImport
+from lifecycle.models.interviews import Interview
+from lifecycle.models.interviews import Panelist
+from lifecycle.models.interviews import Scorecard
+from lifecycle.models.interviews import ScorecardAmendment
+from lifecycle.models.interviews import ScorecardScore
+from lifecycle.models.interviews import VacancyDecision
 from lifecycle.models.introductions import IntroductionLaunch
 from lifecycle.models.introductions import IntroductionTemplate
 from lifecycle.models.introductions import TemplateMilestone
@@ -44,6 +50,7 @@ __all__ = [
     "DevelopmentReview",
     "Expectation",
     "Heartbeat",
+    "Interview",
     "IntroductionLaunch",
     "IntroductionTemplate",
     "Invitation",
@@ -51,6 +58,7 @@ __all__ = [
     "ManagerChange",
     "ManagerImport",
     "OrgUnit",
+    "Panelist",
     "PasswordResetToken",
     "Pillar",
     "PillarCoverage",
@@ -59,11 +67,15 @@ __all__ = [
     "Platform",
     "Reminder",
     "ReviewAssessment",
+    "Scorecard",
+    "ScorecardAmendment",
+    "ScorecardScore",
     "StageTransition",
     "TalentProfile",
     "TemplateMilestone",
     "User",
     "UserRole",
     "Vacancy",
+    "VacancyDecision",
     "VacancyExpectation",
 ]

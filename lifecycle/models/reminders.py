@@ -83,6 +83,13 @@ class Reminder(Base):
         ForeignKey("development_reviews.id", ondelete="CASCADE"), index=True
     )
     vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    #: an interviewer's seat at an interview: "scorecard not submitted"
+    panelist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview_panelists.id", ondelete="CASCADE"), index=True
+    )
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     occurrence: Mapped[ReminderOccurrence] = mapped_column(enum_column(ReminderOccurrence, "occurrence"))
     #: when to send: 08:00 Europe/Stockholm on a working day, stored in UTC

@@ -20,6 +20,7 @@ from lifecycle.services.platform_file import parse_platform
 from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
 from tests.api.test_handover_api import HANDOVER_OPERATIONS
+from tests.api.test_interviews_api import INTERVIEW_OPERATIONS
 from tests.api.test_plans_api import PLAN_OPERATIONS
 from tests.api.test_pool_api import POOL_OPERATIONS
 from tests.api.test_recruitment_api import RECRUITMENT_OPERATIONS
@@ -184,8 +185,14 @@ def test_responses_match_the_document(
     statuses = {status for _method, _path, status in check.checked}
     assert statuses >= {200, 201, 400, 401, 403, 404, 409, 415, 422}
     operations = {(path, method) for method, path, _status in check.checked}
-    # The development side's, the hand-over's, the talent pool's and recruitment's operations are exercised,
-    # each checked the same way, in test_plans_api.py, test_handover_api.py, test_pool_api.py and
-    # test_recruitment_api.py.
-    exercised_elsewhere = PLAN_OPERATIONS | HANDOVER_OPERATIONS | POOL_OPERATIONS | RECRUITMENT_OPERATIONS
+    # The development side's, the hand-over's, the talent pool's, recruitment's and the interviews'
+    # operations are exercised, each checked the same way, in test_plans_api.py, test_handover_api.py,
+    # test_pool_api.py, test_recruitment_api.py and test_interviews_api.py.
+    exercised_elsewhere = (
+        PLAN_OPERATIONS
+        | HANDOVER_OPERATIONS
+        | POOL_OPERATIONS
+        | RECRUITMENT_OPERATIONS
+        | INTERVIEW_OPERATIONS
+    )
     assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +36,26 @@ from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.recruitment import InterviewValues
+from lifecycle.services.recruitment import ScoreValue
 from lifecycle.services.recruitment import VacancyValues
 from lifecycle.services.recruitment import add_candidate
 from lifecycle.services.recruitment import add_external_candidate
+from lifecycle.services.recruitment import amend_scorecard
 from lifecycle.services.recruitment import create_vacancy
 from lifecycle.services.recruitment import move_candidate
 from lifecycle.services.recruitment import not_select
+from lifecycle.services.recruitment import schedule_interview
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment import submit_scorecard
 from lifecycle.services.talent_pool import ProfileValues
 from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.talent_pool import add_to_pool
 from lifecycle.services.tokens import digest
+from lifecycle.timeutil import STOCKHOLM
+from lifecycle.timeutil import local_today
 from tests.browser.test_pipeline_browser import log_in
 from tests.factories import make_manager
 from tests.factories import make_user
@@ -128,6 +137,19 @@ def _world(app: Flask) -> dict[str, Any]:
         )
         move_candidate(offered, CandidateStep.OFFER)
         proposal = propose_goals(plan, expectations, annas)[0]
+        applied = annas
+        # Anna's interview, with the boss's scorecard submitted and amended; another candidate's
+        # interview, whose scorecard the boss has not begun.
+        soon = datetime.combine(local_today() + timedelta(days=3), datetime.min.time(), tzinfo=STOCKHOLM)
+        interview = schedule_interview(applied, InterviewValues(starts_at=soon.replace(hour=10)), hr)
+        card = submit_scorecard(
+            applied, boss.user, {expectations[0].id: ScoreValue(4, "Gav tydliga exempel")}
+        )  # type: ignore[arg-type]
+        amend_scorecard(card, boss.user, {expectations[0].id: ScoreValue(3)}, reason="Efter referenserna")  # type: ignore[arg-type]
+        second = add_external_candidate(
+            vacancy, name="Andra Sökande", email=None, actor=hr, applied_on=date(2026, 6, 1)
+        )
+        schedule_interview(second, InterviewValues(starts_at=soon.replace(hour=14)), hr)
         not_select(
             add_external_candidate(
                 vacancy, name="Extern Sökande", email=None, actor=hr, applied_on=date(2026, 6, 1)
@@ -185,6 +207,10 @@ def _world(app: Flask) -> dict[str, Any]:
             "pool_member": contact.id,
             "pool_person": contact.manager_id,
             "candidate_import": candidates.id,
+            "candidate": f"/vacancies/{vacancy.id}/candidates/{applied.id}",
+            "interview": interview.id,
+            "second": f"/vacancies/{vacancy.id}/candidates/{second.id}",
+            "boss_email": boss.user.email,  # type: ignore[union-attr]
         }
 
 
@@ -267,6 +293,12 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/activities/new?member={data['pool_person']}&kind=aspirant_programme",
         f"/vacancies/{data['vacancy']}/candidates/import",
         f"/vacancies/{data['vacancy']}/candidates/import/{data['candidate_import']}",
+        data["candidate"],
+        f"{data['candidate']}/interviews/new",
+        f"{data['candidate']}/interviews/{data['interview']}/edit",
+        f"/vacancies/{data['vacancy']}/matrix",
+        f"/vacancies/{data['vacancy']}/matrix?sort=name",
+        f"/vacancies/{data['vacancy']}/decision",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",
@@ -304,6 +336,26 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.goto(f"{live_url}/managers/{anna}/anonymise")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "anonymise with errors")
+    axe_page.goto(f"{live_url}/vacancies/{data['vacancy']}/decision")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "a decision with errors")
+    # The interviewer's own scorecards: submitted (with its amendment), a draft, errors, an amendment.
+    axe_page.goto(f"{live_url}/?lang=sv")
+    axe_page.get_by_role("button", name="Logga ut").click()
+    log_in(axe_page, live_url, data["boss_email"])
+    for path in (
+        f"{data['candidate']}/scorecard",
+        f"{data['candidate']}/scorecard/amend",
+        f"{data['second']}/scorecard",
+        data["second"],
+    ):
+        _check(axe_page, f"{live_url}{path}", failures)
+    axe_page.goto(f"{live_url}{data['second']}/scorecard")
+    axe_page.locator("main form button[value=submit]").click()
+    _check(axe_page, None, failures, "a scorecard submitted incomplete")
+    axe_page.goto(f"{live_url}{data['candidate']}/scorecard/amend")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "an amendment with errors")
     axe_page.goto(f"{live_url}/?lang=sv")
     axe_page.get_by_role("button", name="Logga ut").click()
     log_in(axe_page, live_url, data["anna_email"])

@@ -403,3 +403,6 @@ def not_selected(vacancy_id: int, candidacy_id: int) -> Response:
 
 # The hand-over's pages share this blueprint; importing them registers their routes.
 from lifecycle.blueprints.recruitment import handover as _handover  # noqa: E402, F401
+
+# Interviews, scorecards, the matrix and the decision live in their own module on this blueprint.
+from lifecycle.blueprints.recruitment import interviews as _interviews  # noqa: E402, F401

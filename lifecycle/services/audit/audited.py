@@ -15,16 +15,22 @@ from lifecycle.models import ApiToken
 from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Interview
 from lifecycle.models import IntroductionLaunch
 from lifecycle.models import Manager
+from lifecycle.models import Panelist
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import ReviewAssessment
+from lifecycle.models import Scorecard
+from lifecycle.models import ScorecardAmendment
+from lifecycle.models import ScorecardScore
 from lifecycle.models import StageTransition
 from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import UserRole
 from lifecycle.models import Vacancy
+from lifecycle.models import VacancyDecision
 from lifecycle.models import VacancyExpectation
 from lifecycle.services.audit.vocabulary import CREATE
 from lifecycle.services.audit.vocabulary import MOVE
@@ -140,6 +146,23 @@ audit_changes(
 audit_changes(
     TalentProfile, "talent_profile", lambda p: [(Manager, p.manager_id)], ignored={"created_at", "updated_at"}
 )
+# Interviews, scorecards and the decision are about the candidate (found through the candidacy).
+audit_changes(Interview, "interview", lambda i: [(Candidacy, i.candidacy_id)])
+audit_changes(
+    Panelist,
+    "interview",
+    lambda p: [(Interview, p.interview_id)],
+    part_of=lambda p: (Interview, p.interview_id, "panel"),
+)
+audit_changes(Scorecard, "scorecard", lambda s: [(Candidacy, s.candidacy_id)], ignored={"updated_at"})
+audit_changes(
+    ScorecardScore,
+    "scorecard",
+    lambda s: [(Scorecard, s.scorecard_id)],
+    part_of=lambda s: (Scorecard, s.scorecard_id, "scores"),
+)
+audit_changes(ScorecardAmendment, "scorecard_amendment", lambda a: [(Scorecard, a.scorecard_id)])
+audit_changes(VacancyDecision, "decision", lambda d: [(Candidacy, d.candidacy_id)])
 audit_changes(
     User,
     "account",

@@ -25,9 +25,12 @@ from lifecycle.append_only import in_erasure_window
 from lifecycle.db import utcnow
 from lifecycle.models import Activity
 from lifecycle.models import AuditEvent
+from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Interview
 from lifecycle.models import Manager
+from lifecycle.models import Scorecard
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models import Vacancy
@@ -161,6 +164,9 @@ class _Subjects:
         self.manager_of_plan: dict[int, int] = {}
         self.manager_of_user: dict[int, int | None] = {}
         self.participants: dict[int, list[int]] = {}
+        self.manager_of_candidacy: dict[int, int] = {}
+        #: an interview's or a scorecard's candidacy, by (model, id)
+        self.candidacy_of: dict[tuple[type[Any], int], int] = {}
 
     def _find(self, model: type[Any], ident: int) -> Any:
         found = self.in_flush.get((model, ident))
@@ -224,7 +230,40 @@ class _Subjects:
             for activity_id, manager_id in rows:
                 self.participants.setdefault(activity_id, []).append(manager_id)
 
+    def _load_candidacies(self, refs: set[Ref]) -> None:
+        """The candidate behind a candidacy, an interview or a scorecard: one query per kind at most."""
+        for model in (Interview, Scorecard):
+            missing = set()
+            for kind, ident in refs:
+                if kind is model and ident is not None:
+                    candidacy_id = loaded(self._find(model, ident), "candidacy_id")
+                    if candidacy_id is None:
+                        missing.add(ident)
+                    else:
+                        self.candidacy_of[(model, ident)] = candidacy_id
+            if missing:
+                rows = self.session.execute(select(model.id, model.candidacy_id).where(model.id.in_(missing)))
+                self.candidacy_of.update({(model, ident): candidacy_id for ident, candidacy_id in rows})
+        wanted = {ident for kind, ident in refs if kind is Candidacy and ident is not None}
+        wanted |= set(self.candidacy_of.values())
+        missing = set()
+        for candidacy_id in wanted:
+            manager_id = loaded(self._find(Candidacy, candidacy_id), "manager_id")
+            if manager_id is None:
+                missing.add(candidacy_id)
+            else:
+                self.manager_of_candidacy[candidacy_id] = manager_id
+        if missing:
+            rows = self.session.execute(
+                select(Candidacy.id, Candidacy.manager_id).where(Candidacy.id.in_(missing))
+            )
+            self.manager_of_candidacy.update({candidacy_id: manager_id for candidacy_id, manager_id in rows})
+
     def _subjects(self, model: type[Any], ident: int) -> list[tuple[int | None, int | None]]:
+        if model in (Interview, Scorecard):
+            model, ident = Candidacy, self.candidacy_of.get((model, ident), 0)
+        if model is Candidacy:
+            return [(self.manager_of_candidacy.get(ident), None)]
         if model is Manager:
             return [(ident, None)]
         if model is User:
@@ -250,6 +289,7 @@ class _Subjects:
         self._load_plans(ids(DevelopmentPlan) | set(self.plan_of_review.values()))
         self._load_users(ids(User))
         self._load_participants(ids(Activity))
+        self._load_candidacies(refs)
         resolved: dict[Ref, list[tuple[int | None, int | None]]] = {}
         for model, ident in refs:
             pairs = self._subjects(model, ident) if ident is not None else []

@@ -25,14 +25,19 @@ from lifecycle.models import ApiToken
 from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
+from lifecycle.models import Interview
 from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
+from lifecycle.models import Panelist
 from lifecycle.models import PasswordResetToken
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import Reminder
 from lifecycle.models import ReviewAssessment
+from lifecycle.models import Scorecard
+from lifecycle.models import ScorecardAmendment
+from lifecycle.models import ScorecardScore
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
@@ -102,8 +107,20 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
         .values(import_reference=None),
         execution_options={"synchronize_session": False},
     )
+    # What interviewers wrote about them as a candidate: the evidence and the amendments' reasons.
+    candidacies = select(Candidacy.id).where(Candidacy.manager_id.in_(manager_ids))
+    scorecards = select(Scorecard.id).where(Scorecard.candidacy_id.in_(candidacies))
+    _blank(ScorecardScore.evidence, ScorecardScore.scorecard_id.in_(scorecards), removed)
+    _blank(ScorecardAmendment.evidence, ScorecardAmendment.scorecard_id.in_(scorecards), removed)
+    _blank(ScorecardAmendment.reason, ScorecardAmendment.scorecard_id.in_(scorecards), removed)
+    interviews = select(Interview.id).where(Interview.candidacy_id.in_(candidacies))
     # E-mails waiting to go to them or about their items are cancelled; what they would have said goes.
-    waiting = [Reminder.review_id.in_(reviews), Reminder.activity_id.in_(alone)]
+    waiting = [
+        Reminder.review_id.in_(reviews),
+        Reminder.activity_id.in_(alone),
+        Reminder.interview_id.in_(interviews),
+        Reminder.panelist_id.in_(select(Panelist.id).where(Panelist.interview_id.in_(interviews))),
+    ]
     if user_ids:
         waiting.append(Reminder.recipient_id.in_(user_ids))
     db.session.execute(

@@ -52,6 +52,12 @@ SWEPT_COLUMNS = frozenset(
         ("vacancies", "title"),
         ("vacancies", "unit_text"),
         ("vacancies", "role_text"),
+        # what interviewers heard from a candidate, why a score or the hiring changed, the meeting place
+        ("scorecard_scores", "evidence"),
+        ("scorecard_amendments", "evidence"),
+        ("scorecard_amendments", "reason"),
+        ("vacancy_decisions", "reason"),
+        ("interviews", "location"),
         ("manager_imports", "filename"),
         ("manager_imports", "content"),
         ("manager_imports", "summary"),

@@ -49,10 +49,14 @@ from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.services.managers import update_manager
 from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import ensure_plan
+from lifecycle.services.recruitment.matrix import lowest_scored_expectations
 from lifecycle.services.recruitment.vacancies import VacancyError
 from lifecycle.timeutil import STOCKHOLM
 
 logger = logging.getLogger(__name__)
+
+#: how many first goals the hand-over proposes: one per expectation the group scored lowest
+PROPOSED_GOALS = 2
 
 #: the steps from which a candidate is handed over: the offer made, or the decision to hire taken
 HANDED_OVER_FROM = (CandidateStep.OFFER, CandidateStep.HIRED)
@@ -87,12 +91,8 @@ class HandOver:
 
 
 def proposed_expectations(candidacy: Candidacy) -> list[Expectation]:
-    """The expectations the recruitment group scored lowest for the candidate: the goals to propose.
-
-    None yet: the scorecards (another part of the recruitment) answer this; the hire page and the API
-    show and propose what it returns.
-    """
-    return []
+    """The expectations the recruitment group scored lowest for the candidate: the goals to propose."""
+    return lowest_scored_expectations(candidacy, limit=PROPOSED_GOALS)
 
 
 def decision_date(candidacy: Candidacy) -> date:

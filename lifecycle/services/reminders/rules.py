@@ -26,6 +26,8 @@ class ReminderKind(StrEnum):
     REVIEW = "development_review"
     ACTIVITY = "activity"
     VACANCY_CLOSING = "vacancy_closing"
+    INTERVIEW = "interview"
+    SCORECARD = "scorecard"
 
     @property
     def title(self) -> LazyString:
@@ -34,6 +36,8 @@ class ReminderKind(StrEnum):
             ReminderKind.REVIEW: _l("Development reviews"),
             ReminderKind.ACTIVITY: _l("Other activities with a planned date"),
             ReminderKind.VACANCY_CLOSING: _l("Closing dates of open vacancies, to their HR partner"),
+            ReminderKind.INTERVIEW: _l("Interviews, to each interviewer"),
+            ReminderKind.SCORECARD: _l("Scorecards not submitted, from the working day after the interview"),
         }[self]
 
 
@@ -69,6 +73,12 @@ class Rule:
 
 
 DEFAULT_RULE = Rule()
+#: kinds whose default is not `DEFAULT_RULE`: an interview the working day before; a scorecard not
+#: submitted on its due day (the working day after the interview)
+DEFAULT_RULES: dict[ReminderKind, Rule] = {
+    ReminderKind.INTERVIEW: Rule(days_before=1, on_due_day=False, days_after=None),
+    ReminderKind.SCORECARD: Rule(days_before=None, on_due_day=True, days_after=None),
+}
 
 
 def get_rules() -> dict[ReminderKind, Rule]:
@@ -76,7 +86,9 @@ def get_rules() -> dict[ReminderKind, Rule]:
     setting = db.session.get(AppSetting, RULES_KEY)
     stored = setting.value if setting and isinstance(setting.value, dict) else {}
     return {
-        kind: Rule.from_json(stored[kind.value]) if isinstance(stored.get(kind.value), dict) else DEFAULT_RULE
+        kind: Rule.from_json(stored[kind.value])
+        if isinstance(stored.get(kind.value), dict)
+        else DEFAULT_RULES.get(kind, DEFAULT_RULE)
         for kind in ReminderKind
     }
 

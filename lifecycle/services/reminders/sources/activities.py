@@ -1,5 +1,8 @@
 """Activities with a planned date, introduction milestones among them: reminders to the responsible
 person (else the participants), escalated to each participant's line manager and HR partner.
+
+A recruitment interview's activity has none: its interview reminds the interviewers (`interviews.py`),
+and a candidate's line manager is not told of an application.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from lifecycle.models import Manager
 from lifecycle.models import Reminder
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.models.interviews import Interview
 from lifecycle.services.reminders.rules import ReminderKind
 from lifecycle.services.reminders.sources import ItemFacts
 from lifecycle.services.reminders.sources import ItemSummary
@@ -31,6 +35,7 @@ from lifecycle.services.reminders.sources import is_reachable
 # Built once: a new alias on every call would cost SQLAlchemy a fresh adaptation (and its statement cache).
 _RESPONSIBLE = aliased(User, name="responsible_user")
 _RESPONSIBLE_OWN = aliased(Manager, name="responsible_manager")
+_IS_INTERVIEW = select(Interview.id).where(Interview.activity_id == Activity.id).exists()
 
 
 @dataclass
@@ -56,6 +61,7 @@ class ActivitySource(ReminderSource[LoadedActivity]):
                 activity_participants.c.manager_id,
                 _RESPONSIBLE.is_enabled.label("responsible_enabled"),
                 _RESPONSIBLE_OWN.stage.label("responsible_stage"),
+                _IS_INTERVIEW.label("is_interview"),
             )
             .outerjoin(activity_participants, activity_participants.c.activity_id == Activity.id)
             .outerjoin(_RESPONSIBLE, _RESPONSIBLE.id == Activity.responsible_id)
@@ -73,6 +79,8 @@ class ActivitySource(ReminderSource[LoadedActivity]):
     def occasion(self, item: LoadedActivity, facts: ItemFacts) -> Occasion | None:
         row = item.row
         if row.due_on is None or row.completed_on is not None or row.cancelled_at is not None:
+            return None
+        if row.is_interview:
             return None
         subjects = [
             facts.people[m]

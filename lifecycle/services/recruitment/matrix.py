@@ -1,0 +1,208 @@
+"""The recruitment group's matrix: candidate × weighed expectation, every interviewer's effective score,
+the spread, and the weighted total; and the expectations a hired candidate scored lowest on.
+
+An effective score is the latest amendment's, else the original. The matrix reads only submitted
+scorecards the caller may see (`policy.visible_scorecards_clause`), in a fixed number of queries
+whatever the number of candidates, interviewers and scorecards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import joinedload
+
+from lifecycle.extensions import db
+from lifecycle.models import Expectation
+from lifecycle.models import User
+from lifecycle.models.interviews import Interview
+from lifecycle.models.interviews import Scorecard
+from lifecycle.models.interviews import ScorecardAmendment
+from lifecycle.models.interviews import ScorecardScore
+from lifecycle.models.recruitment import Candidacy
+from lifecycle.models.recruitment import Vacancy
+from lifecycle.models.recruitment import VacancyExpectation
+
+_LATEST = aliased(ScorecardAmendment, name="latest_amendment")
+
+
+class MatrixOrder(StrEnum):
+    """How the matrix's rows are ordered."""
+
+    TOTAL = "total"
+    NAME = "name"
+
+
+def effective_scores_query(
+    *conditions: ColumnElement[bool],
+) -> Select[int, int, str, int, int, int | None, int]:
+    """Return the effective scores of the submitted scorecards matching `conditions`.
+
+    Each row: candidacy, author, author's name, expectation, effective and original score, and the
+    latest amendment's id (None when not amended). An expectation without any score is left out.
+    """
+    latest_id = (
+        select(func.max(ScorecardAmendment.id))
+        .where(
+            ScorecardAmendment.scorecard_id == ScorecardScore.scorecard_id,
+            ScorecardAmendment.expectation_id == ScorecardScore.expectation_id,
+        )
+        .correlate(ScorecardScore)
+        .scalar_subquery()
+    )
+    score = func.coalesce(_LATEST.score, ScorecardScore.score)
+    return (
+        select(
+            Scorecard.candidacy_id,
+            Scorecard.author_id,
+            User.name.label("author_name"),
+            ScorecardScore.expectation_id,
+            score.label("score"),
+            ScorecardScore.score.label("original"),
+            _LATEST.id.label("amendment_id"),
+        )
+        .join(Scorecard, Scorecard.id == ScorecardScore.scorecard_id)
+        .join(User, User.id == Scorecard.author_id)
+        .outerjoin(_LATEST, _LATEST.id == latest_id)
+        .where(Scorecard.submitted_at.is_not(None), score.is_not(None), *conditions)
+    )
+
+
+@dataclass(frozen=True)
+class ScoreByInterviewer:
+    author_id: int
+    author_name: str
+    score: int
+    #: the score was amended after submitting
+    amended: bool
+
+
+@dataclass
+class MatrixCell:
+    scores: list[ScoreByInterviewer] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        return sum(s.score for s in self.scores) / len(self.scores) if self.scores else None
+
+    @property
+    def spread(self) -> int | None:
+        """Highest minus lowest score: how far the interviewers disagree."""
+        values = [s.score for s in self.scores]
+        return max(values) - min(values) if values else None
+
+
+@dataclass
+class MatrixRow:
+    candidacy: Candidacy
+    #: by expectation id
+    cells: dict[int, MatrixCell]
+    #: Σ weight·mean / Σ weight over the expectations with a score; None without any
+    weighted_total: float | None
+    #: the interviewers whose submitted scorecards the row shows
+    scored_by: int
+
+
+@dataclass(frozen=True)
+class Matrix:
+    weights: list[VacancyExpectation]
+    rows: list[MatrixRow]
+
+
+def _weighted_total(cells: dict[int, MatrixCell], weights: Sequence[VacancyExpectation]) -> float | None:
+    total = weight_sum = 0.0
+    for weight in weights:
+        mean = cells[weight.expectation_id].mean
+        if mean is not None:
+            total += weight.weight * mean
+            weight_sum += weight.weight
+    return total / weight_sum if weight_sum else None
+
+
+def scorecard_matrix(
+    vacancy: Vacancy, visible: ColumnElement[bool], order: MatrixOrder = MatrixOrder.TOTAL
+) -> Matrix:
+    """The matrix of the vacancy's candidates who are interviewed or scored, as the caller may see it.
+
+    `vacancy` comes with its weights loaded (`policy.get_vacancy_or_404`); two more queries follow.
+    """
+    weights = list(vacancy.weights)
+    interviewed = exists().where(Interview.candidacy_id == Candidacy.id, Interview.cancelled_at.is_(None))
+    scored = exists().where(Scorecard.candidacy_id == Candidacy.id, Scorecard.submitted_at.is_not(None))
+    candidacies = list(
+        db.session.scalars(
+            select(Candidacy)
+            .where(Candidacy.vacancy_id == vacancy.id, or_(interviewed, scored))
+            .options(joinedload(Candidacy.manager))
+            .order_by(Candidacy.id)
+        )
+    )
+    weighed = {weight.expectation_id for weight in weights}
+    cells: dict[int, dict[int, MatrixCell]] = {
+        c.id: {expectation_id: MatrixCell() for expectation_id in weighed} for c in candidacies
+    }
+    authors: dict[int, set[int]] = {c.id: set() for c in candidacies}
+    if candidacies:
+        in_vacancy = select(Candidacy.id).where(Candidacy.vacancy_id == vacancy.id)
+        for row in db.session.execute(
+            effective_scores_query(Scorecard.candidacy_id.in_(in_vacancy), visible).order_by(
+                User.name, Scorecard.author_id
+            )
+        ):
+            row_cells = cells.get(row.candidacy_id)
+            if row_cells is None or row.expectation_id not in row_cells:
+                continue
+            row_cells[row.expectation_id].scores.append(
+                ScoreByInterviewer(row.author_id, row.author_name, row.score, row.amendment_id is not None)
+            )
+            authors[row.candidacy_id].add(row.author_id)
+    rows = [
+        MatrixRow(c, cells[c.id], _weighted_total(cells[c.id], weights), len(authors[c.id]))
+        for c in candidacies
+    ]
+    if order is MatrixOrder.NAME:
+        rows.sort(key=lambda r: (r.candidacy.manager.name, r.candidacy.id))
+    else:
+        rows.sort(
+            key=lambda r: (
+                r.weighted_total is None,
+                -(r.weighted_total or 0),
+                r.candidacy.manager.name,
+                r.candidacy.id,
+            )
+        )
+    return Matrix(weights, rows)
+
+
+def lowest_scored_expectations(candidacy: Candidacy, limit: int = 2) -> list[Expectation]:
+    """The weighed expectations the candidate scored lowest on, by the group's mean effective score.
+
+    Over every submitted scorecard (drafts never count); ties go to the heavier weight, then the
+    vacancy's order. An expectation no one scored is left out. What the hand-over proposes as the new
+    manager's first development goals.
+    """
+    scores = effective_scores_query(Scorecard.candidacy_id == candidacy.id).subquery()
+    mean = func.avg(scores.c.score)
+    ranked = (
+        select(VacancyExpectation.expectation_id)
+        .join(scores, scores.c.expectation_id == VacancyExpectation.expectation_id)
+        .where(VacancyExpectation.vacancy_id == candidacy.vacancy_id)
+        .group_by(VacancyExpectation.expectation_id, VacancyExpectation.weight, VacancyExpectation.position)
+        .order_by(mean, VacancyExpectation.weight.desc(), VacancyExpectation.position)
+        .limit(limit)
+    )
+    ids = list(db.session.scalars(ranked))
+    if not ids:
+        return []
+    found = {e.id: e for e in db.session.scalars(select(Expectation).where(Expectation.id.in_(ids)))}
+    return [found[i] for i in ids]
