@@ -37,6 +37,8 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "coverage": _l("Pillar coverage"),
     "introduction": _l("Introduction programme"),
     "candidacy": _l("Application for a vacancy"),
+    "bank_entry": _l("Phrase or question of the recruitment banks"),
+    "vacancy_ad": _l("Job ad"),
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),
