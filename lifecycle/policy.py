@@ -27,6 +27,7 @@ from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
 from lifecycle.models import Activity
+from lifecycle.models import BankEntry
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Manager
 from lifecycle.models import PlanGoal
@@ -34,6 +35,7 @@ from lifecycle.models import User
 from lifecycle.models import Vacancy
 from lifecycle.models.recruitment import vacancy_interviewers
 from lifecycle.services.recruitment import vacancy_in_full
+from lifecycle.services.recruitment.banks import entry_of
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,18 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "recruitment.new_candidate": HR,
     "recruitment.candidate_step": HR,
     "recruitment.not_selected": HR,
+    # the phrase and question banks are HR's; the ad is built by HR and read, with the interview
+    # guide, by whoever sees the vacancy (objects checked by get_vacancy_or_404 and its kin)
+    "materials.banks": HR,
+    "materials.bank": HR,
+    "materials.edit_entry": HR,
+    "materials.retire_entry": HR,
+    "materials.move_entry": HR,
+    "materials.ad": HR,
+    "materials.ad_preview": LOGGED_IN,
+    "materials.ad_docx": LOGGED_IN,
+    "materials.guide": LOGGED_IN,
+    "materials.guide_docx": LOGGED_IN,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -171,6 +185,9 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.show_manager_coverage": LOGGED_IN,
     "api.show_unit_coverage": HR,
     "api.list_catalogue": LOGGED_IN,
+    "api.list_bank_entries": HR,
+    "api.show_vacancy_ad": LOGGED_IN,
+    "api.show_interview_guide": LOGGED_IN,
 }
 
 
@@ -404,3 +421,16 @@ def get_managed_vacancy_or_404(user: User | None, vacancy_id: int) -> Vacancy:
     if not can_manage_vacancy(user, vacancy):
         abort(404)
     return vacancy
+
+
+def may_edit_banks(user: User | None) -> bool:
+    """HR maintains the phrase and question banks."""
+    return is_hr(user)
+
+
+def get_bank_entry_or_404(user: User | None, entry_id: int) -> BankEntry:
+    """Load a bank entry HR may change, with its expectation; for anyone else, or none, answer 404."""
+    entry = entry_of(entry_id) if may_edit_banks(user) else None
+    if entry is None:
+        abort(404)
+    return entry

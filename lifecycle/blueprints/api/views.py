@@ -325,4 +325,6 @@ def show_platform() -> Response:
 
 
 # The development-plan routes live in their own module on this blueprint; importing it registers them.
+# The recruitment's materials (banks, a vacancy's ad and guide), likewise.
+from lifecycle.blueprints.api import materials as _materials  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401
