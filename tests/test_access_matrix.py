@@ -40,6 +40,7 @@ from werkzeug.test import TestResponse
 
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import ActivityKind
+from lifecycle.enums import Language
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ReminderStatus
 from lifecycle.enums import ResponsibleRole
@@ -52,6 +53,7 @@ from lifecycle.models import Manager
 from lifecycle.models import Reminder
 from lifecycle.models import User
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.models.recruitment_banks import BankKind
 from lifecycle.policy import ENDPOINT_RULES
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
@@ -74,6 +76,7 @@ from lifecycle.services.recruitment import create_vacancy
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment.banks import entries_of
 from lifecycle.services.tokens import create_token
 from lifecycle.timeutil import local_today
 from tests.conftest import _ConnectionBoundSession
@@ -155,6 +158,10 @@ class World:
     vacancy: int
     hidden_vacancy: int
     candidacy: int
+    #: the expectation the vacancy weighs (leader.trust)
+    weighed_expectation: int
+    #: the first question of the question bank for `expectation`, in Swedish
+    bank_entry: int
     today: str
     later: str
 
@@ -277,6 +284,7 @@ def build_world() -> World:
     set_status(vacancy, VacancyStatus.OPEN, today)
     candidacy = add_candidate(vacancy, alva, hr, today)
     hidden = create_vacancy(VacancyValues(title="Dold vakans", org_unit=unit), hr)
+    question = entries_of(BankKind.QUESTION, [feedback.id], Language.SV)[feedback.id][0]
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -300,6 +308,8 @@ def build_world() -> World:
         vacancy=vacancy.id,
         hidden_vacancy=hidden.id,
         candidacy=candidacy.id,
+        weighed_expectation=trust.id,
+        bank_entry=question.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -699,6 +709,91 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             writes=True,
         )
     ],
+    # -- the recruitment's materials: HR's banks; the ad and the guide for whoever sees the vacancy --
+    ("materials.banks", "GET"): [
+        Case("phrases", STAFF, url=lambda w: {"bank": "phrases"}),
+        Case("questions", STAFF, url=lambda w: {"bank": "questions"}),
+    ],
+    ("materials.bank", "GET"): [
+        Case("expectation", STAFF, url=lambda w: {"bank": "questions", "expectation_id": w.expectation}),
+        Case(
+            "no such expectation", NOBODY, url=lambda w: {"bank": "phrases", "expectation_id": 2_000_000_000}
+        ),
+    ],
+    ("materials.bank", "POST"): [
+        Case(
+            "expectation",
+            STAFF,
+            url=lambda w: {"bank": "questions", "expectation_id": w.expectation},
+            body=lambda w: {"language": "sv", "text": "Berätta om en situation när du bad om feedback."},
+            writes=True,
+        )
+    ],
+    ("materials.edit_entry", "GET"): [
+        Case("entry", STAFF, url=lambda w: {"entry_id": w.bank_entry}),
+        Case("no such entry", NOBODY, url=lambda w: {"entry_id": 2_000_000_000}),
+    ],
+    ("materials.edit_entry", "POST"): [
+        Case(
+            "entry",
+            STAFF,
+            url=lambda w: {"entry_id": w.bank_entry},
+            body=lambda w: {"text": "Berätta om en situation när du fick svår feedback."},
+            writes=True,
+        )
+    ],
+    ("materials.retire_entry", "POST"): [
+        Case(
+            "entry",
+            STAFF,
+            url=lambda w: {"entry_id": w.bank_entry},
+            body=lambda w: {"retired": "1"},
+            writes=True,
+        )
+    ],
+    ("materials.move_entry", "POST"): [
+        Case(
+            "entry",
+            STAFF,
+            url=lambda w: {"entry_id": w.bank_entry},
+            body=lambda w: {"direction": "down"},
+            writes=True,
+        )
+    ],
+    ("materials.ad", "GET"): [
+        Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy}),
+        Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+    ],
+    ("materials.ad", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {
+                "unit_text": "Matrisförvaltningen växer.",
+                "role_text": "",
+                f"phrase_{w.weighed_expectation}": "own",
+                f"text_{w.weighed_expectation}": "Du är nära dina medarbetare.",
+            },
+            writes=True,
+        )
+    ],
+    **{
+        (endpoint, "GET"): [
+            Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees=sees),
+            Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+            Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+        ]
+        for endpoint, sees in (
+            ("materials.ad_preview", {"V": VACANCY}),
+            ("materials.ad_docx", {}),
+            ("materials.guide", {"V": VACANCY}),
+            ("materials.guide_docx", {}),
+            ("api.show_vacancy_ad", {"V": VACANCY}),
+            ("api.show_interview_guide", {}),
+        )
+    },
+    ("api.list_bank_entries", "GET"): plain(STAFF),
     ("reminders.index", "GET"): plain(STAFF),
     ("reminders.resend", "POST"): both(STAFF, STAFF, lambda s, w: {"reminder_id": s.reminder}, writes=True),
     ("reminders.rules", "GET"): plain(STAFF),

@@ -50,7 +50,6 @@ from lifecycle.services.recruitment.banks import move_entry
 from lifecycle.services.recruitment.banks import set_retired
 from lifecycle.services.recruitment.documents import plain_text
 from lifecycle.services.recruitment.guides import guide_of
-from lifecycle.services.tokens import create_token
 from tests.conftest import post_form
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -462,42 +461,36 @@ def test_nordby_brings_no_banks_and_every_page_says_so_until_hr_adds_an_entry(
     assert built.count("Frasbanken har ingen fras") == 1  # modig.prova still has none
 
 
-# -- the JSON API --------------------------------------------------------------------------------------
-
-
 @pytest.mark.usefixtures("orebro")
-def test_the_api_reads_the_banks_the_ad_and_the_guide(app: Flask) -> None:
+def test_the_materials_pages_query_count_does_not_grow_with_the_weighed_expectations(
+    client: FlaskClient, login: Callable[..., Any], count_queries: Callable[[], Any]
+) -> None:
     hr = make_user(Role.HR)
-    interviewer = make_user(Role.MANAGER)
-    vacancy = _vacancy(hr, {"leader.trust": 3})
-    set_recruitment_group(vacancy, [interviewer])
-    secrets = {user.id: create_token(user, "tests")[1] for user in (hr, interviewer)}
-    db.session.commit()
-
-    def get(user: User, url: str) -> Any:
-        return app.test_client().get(url, headers={"Authorization": f"Bearer {secrets[user.id]}"})
-
-    entries = get(hr, "/api/v1/recruitment/bank-entries?kind=question&expectation=leader.trust&language=en")
-    assert entries.status_code == 200
-    items = entries.get_json()["items"]
-    assert len(items) >= 2 and {(i["kind"], i["expectation"], i["language"]) for i in items} == {
-        ("question", "leader.trust", "en")
-    }
-    assert all(i["from_platform_file"] and not i["retired"] for i in items)
-    bad = get(hr, "/api/v1/recruitment/bank-entries?kind=poem&language=de")
-    assert bad.status_code == 400 and set(bad.get_json()["error"]["fields"]) == {"kind", "language"}
-    assert get(interviewer, "/api/v1/recruitment/bank-entries").status_code == 404  # the banks are HR's
-    ad = get(interviewer, f"/api/v1/vacancies/{vacancy.id}/ad?language=en").get_json()
-    assert ad["language"] == "en" and not ad["saved"] and ad["paragraphs"][0]["expectation"] == "leader.trust"
-    assert ad["paragraphs"][0]["text"] in ad["text"] and ad["blocks"][0]["heading"] == "About us"
-    guide = get(interviewer, f"/api/v1/vacancies/{vacancy.id}/guide?language=sv").get_json()
-    assert (
-        guide["sections"][0]["expectation"] == "leader.trust" and len(guide["sections"][0]["questions"]) >= 2
+    few = _vacancy(hr, {"leader.trust": 3})
+    many = _vacancy(
+        hr,
+        {
+            key: 2
+            for key in (
+                "leader.trust",
+                "leader.feedback",
+                "secure.decide",
+                "developer.scout",
+                "leader.organise",
+            )
+        },
     )
-    assert guide["sections"][0]["questions"][0]["text"] in guide["text"]
-    assert get(interviewer, f"/api/v1/vacancies/{vacancy.id}/guide?language=fi").status_code == 400
-    outsider = make_user(Role.MANAGER)
-    secrets[outsider.id] = create_token(outsider, "tests")[1]
+    for vacancy in (few, many):
+        save_ad(vacancy, SV, unit_text="Om oss.", role_text="", choices={})
     db.session.commit()
-    assert get(outsider, f"/api/v1/vacancies/{vacancy.id}/guide").status_code == 404
-    assert get(outsider, f"/api/v1/vacancies/{vacancy.id}/ad").status_code == 404
+    login(hr.email)
+    for page in ("ad", "ad/preview", "guide", "guide.docx", "ad.docx"):
+        counts = []
+        for vacancy in (few, many):
+            with count_queries() as counter:
+                assert client.get(f"/vacancies/{vacancy.id}/{page}?language=sv").status_code == 200
+            counts.append(counter.count)
+        assert counts[0] == counts[1], (page, counts)
+    with count_queries() as overview:
+        assert client.get("/recruitment/banks/questions").status_code == 200
+    assert overview.count < 15

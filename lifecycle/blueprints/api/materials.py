@@ -33,12 +33,13 @@ VACANCY_ID = "<int(min=1, max=2147483647):vacancy_id>"
     "GET",
     "/recruitment/bank-entries",
     summary="The phrase and question banks (HR)",
-    description="Every entry, current and retired, by expectation, bank, language and HR's order.",
+    description="Every entry, current and retired, by expectation, bank, language and HR's order. "
+    "Only HR and administrators read the banks; anyone else gets 404.",
     tags=RECRUITMENT,
     query=BANK_QUERY_PARAMETERS,
     response=Items[BankEntry],
     response_description="The entries.",
-    errors=(400,),
+    errors=(400, 404),
 )
 def list_bank_entries() -> Response:
     """The banks' entries, narrowed by kind, expectation and language."""

@@ -14,6 +14,7 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
 from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
@@ -106,7 +107,12 @@ def ad_form(paragraphs: Sequence[AdParagraph], formdata: Any, unit: str, role: s
         setattr(
             AdForm,
             f"phrase_{expectation_id}",
-            RadioField(_l("Paragraph"), choices=choices, default=chosen, validators=[Optional()]),
+            RadioField(
+                _l("Paragraph"),
+                choices=choices,
+                default=chosen,
+                validators=[InputRequired(_l("Choose a phrase, or your own words."))],
+            ),
         )
         setattr(
             AdForm,

@@ -269,7 +269,10 @@ def ad_preview(vacancy_id: int) -> str:
 
 
 def _docx(data: bytes, name: str) -> Response:
-    return send_file(io.BytesIO(data), mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
+    response = send_file(io.BytesIO(data), mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
+    # An ad may name a contact person: like every download, it is never cached.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get(f"/vacancies/{VACANCY_ID}/ad.docx")
