@@ -63,6 +63,8 @@ def platform_load(path: Path) -> None:
     ):
         if keys:
             click.echo(f"{label}: {', '.join(keys)}")
+    if report.seeded:
+        click.echo(f"phrase and question banks: {report.seeded} entries added or updated")
     click.echo(f"{path}: the platform '{doc.key}' is loaded.")
 
 

@@ -31,6 +31,7 @@ from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.extensions import login_manager
 from lifecycle.models import Activity
+from lifecycle.models import BankEntry
 from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Interview
@@ -45,6 +46,7 @@ from lifecycle.models.recruitment import vacancy_interviewers
 from lifecycle.services.recruitment import candidacy_of
 from lifecycle.services.recruitment import interview_of
 from lifecycle.services.recruitment import vacancy_in_full
+from lifecycle.services.recruitment.banks import entry_of
 from lifecycle.services.talent_pool import profile_in_full
 
 logger = logging.getLogger(__name__)
@@ -149,6 +151,18 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "recruitment.amend_scorecard": LOGGED_IN,
     "recruitment.matrix": LOGGED_IN,
     "recruitment.decision": LOGGED_IN,
+    # the phrase and question banks are HR's; the ad is built by HR and read, with the interview
+    # guide, by whoever sees the vacancy (objects checked by get_vacancy_or_404 and its kin)
+    "materials.banks": HR,
+    "materials.bank": HR,
+    "materials.edit_entry": HR,
+    "materials.retire_entry": HR,
+    "materials.move_entry": HR,
+    "materials.ad": HR,
+    "materials.ad_preview": LOGGED_IN,
+    "materials.ad_docx": LOGGED_IN,
+    "materials.guide": LOGGED_IN,
+    "materials.guide_docx": LOGGED_IN,
     "reminders.index": HR,
     "reminders.resend": HR,
     "reminders.rules": HR,
@@ -242,6 +256,9 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.create_scorecard_amendment": LOGGED_IN,
     "api.show_matrix": LOGGED_IN,
     "api.create_decision": LOGGED_IN,
+    "api.list_bank_entries": HR,
+    "api.show_vacancy_ad": LOGGED_IN,
+    "api.show_interview_guide": LOGGED_IN,
 }
 
 
@@ -646,3 +663,16 @@ def own_scorecard_or_404(user: User | None, scorecard: Scorecard | None) -> Scor
     if user is None or scorecard is None or scorecard.author_id != user.id:
         abort(404)
     return scorecard
+
+
+def may_edit_banks(user: User | None) -> bool:
+    """HR maintains the phrase and question banks."""
+    return is_hr(user)
+
+
+def get_bank_entry_or_404(user: User | None, entry_id: int) -> BankEntry:
+    """Load a bank entry HR may change, with its expectation; for anyone else, or none, answer 404."""
+    entry = entry_of(entry_id) if may_edit_banks(user) else None
+    if entry is None:
+        abort(404)
+    return entry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 
 from lifecycle.enums import OrgUnitKind
@@ -63,12 +64,13 @@ def make_manager(
 
 
 def orebro_platform_only() -> str:
-    """Örebro's platform file without the default programme and catalogue it also carries.
+    """Örebro's platform file without the programme, catalogue and recruitment banks it also carries.
 
-    For tests that retire an expectation by removing it: the programme and catalogue name it too.
+    For tests that retire an expectation by removing its key and text: the others name it too.
     """
     from lifecycle.cli import DEFAULT_PLATFORM
 
-    return (
-        DEFAULT_PLATFORM.read_text(encoding="utf-8").split("\n# The default introduction programme")[0] + "\n"
+    platform = DEFAULT_PLATFORM.read_text(encoding="utf-8").split("\n# The default introduction programme")[0]
+    return re.sub(
+        r"^        (?:phrases|questions):\n(?:          .*\n)+", "", platform + "\n", flags=re.MULTILINE
     )

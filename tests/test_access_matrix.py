@@ -42,6 +42,7 @@ from werkzeug.test import TestResponse
 
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import ActivityKind
+from lifecycle.enums import Language
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ReminderStatus
 from lifecycle.enums import ResponsibleRole
@@ -55,6 +56,7 @@ from lifecycle.models import Reminder
 from lifecycle.models import User
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.models.recruitment_banks import BankKind
 from lifecycle.models.talent_pool import PoolSource
 from lifecycle.policy import ENDPOINT_RULES
 from lifecycle.services.activities import add_activity
@@ -87,6 +89,7 @@ from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
 from lifecycle.services.recruitment import submit_scorecard
+from lifecycle.services.recruitment.banks import entries_of
 from lifecycle.services.talent_pool import ProfileValues
 from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.tokens import create_token
@@ -179,6 +182,10 @@ class World:
     pool_member: int
     recruitment_interview: int
     trust: int
+    #: the expectation the vacancy weighs (leader.trust)
+    weighed_expectation: int
+    #: the first question of the question bank for `expectation`, in Swedish
+    bank_entry: int
     today: str
     later: str
 
@@ -329,6 +336,7 @@ def build_world() -> World:
     submit_scorecard(candidacy, interviewer, {trust.id: ScoreValue(4, "Matrisbevis")})
     save_draft(candidacy, line.user, {trust.id: ScoreValue(2, "Utkastbevis")})  # type: ignore[arg-type]
     set_status(vacancy, VacancyStatus.OPEN, today)
+    question = entries_of(BankKind.QUESTION, [feedback.id], Language.SV)[feedback.id][0]
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -357,6 +365,8 @@ def build_world() -> World:
         pool_member=pool_member.id,
         recruitment_interview=recruitment_interview.id,
         trust=trust.id,
+        weighed_expectation=trust.id,
+        bank_entry=question.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -900,6 +910,91 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             writes=True,
         )
     ],
+    # -- the recruitment's materials: HR's banks; the ad and the guide for whoever sees the vacancy --
+    ("materials.banks", "GET"): [
+        Case("phrases", STAFF, url=lambda w: {"bank": "phrases"}),
+        Case("questions", STAFF, url=lambda w: {"bank": "questions"}),
+    ],
+    ("materials.bank", "GET"): [
+        Case("expectation", STAFF, url=lambda w: {"bank": "questions", "expectation_id": w.expectation}),
+        Case(
+            "no such expectation", NOBODY, url=lambda w: {"bank": "phrases", "expectation_id": 2_000_000_000}
+        ),
+    ],
+    ("materials.bank", "POST"): [
+        Case(
+            "expectation",
+            STAFF,
+            url=lambda w: {"bank": "questions", "expectation_id": w.expectation},
+            body=lambda w: {"language": "sv", "text": "Berätta om en situation när du bad om feedback."},
+            writes=True,
+        )
+    ],
+    ("materials.edit_entry", "GET"): [
+        Case("entry", STAFF, url=lambda w: {"entry_id": w.bank_entry}),
+        Case("no such entry", NOBODY, url=lambda w: {"entry_id": 2_000_000_000}),
+    ],
+    ("materials.edit_entry", "POST"): [
+        Case(
+            "entry",
+            STAFF,
+            url=lambda w: {"entry_id": w.bank_entry},
+            body=lambda w: {"text": "Berätta om en situation när du fick svår feedback."},
+            writes=True,
+        )
+    ],
+    ("materials.retire_entry", "POST"): [
+        Case(
+            "entry",
+            STAFF,
+            url=lambda w: {"entry_id": w.bank_entry},
+            body=lambda w: {"retired": "1"},
+            writes=True,
+        )
+    ],
+    ("materials.move_entry", "POST"): [
+        Case(
+            "entry",
+            STAFF,
+            url=lambda w: {"entry_id": w.bank_entry},
+            body=lambda w: {"direction": "down"},
+            writes=True,
+        )
+    ],
+    ("materials.ad", "GET"): [
+        Case("vacancy", STAFF, url=lambda w: {"vacancy_id": w.vacancy}),
+        Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+    ],
+    ("materials.ad", "POST"): [
+        Case(
+            "vacancy",
+            STAFF,
+            url=lambda w: {"vacancy_id": w.vacancy},
+            body=lambda w: {
+                "unit_text": "Matrisförvaltningen växer.",
+                "role_text": "",
+                f"phrase_{w.weighed_expectation}": "own",
+                f"text_{w.weighed_expectation}": "Du är nära dina medarbetare.",
+            },
+            writes=True,
+        )
+    ],
+    **{
+        (endpoint, "GET"): [
+            Case("vacancy", VACANCY, url=lambda w: {"vacancy_id": w.vacancy}, sees=sees),
+            Case("vacancy of nobody but HR", STAFF, url=lambda w: {"vacancy_id": w.hidden_vacancy}),
+            Case("no such vacancy", NOBODY, url=lambda w: {"vacancy_id": 2_000_000_000}),
+        ]
+        for endpoint, sees in (
+            ("materials.ad_preview", {"V": VACANCY}),
+            ("materials.ad_docx", {}),
+            ("materials.guide", {"V": VACANCY}),
+            ("materials.guide_docx", {}),
+            ("api.show_vacancy_ad", {"V": VACANCY}),
+            ("api.show_interview_guide", {}),
+        )
+    },
+    ("api.list_bank_entries", "GET"): plain(STAFF),
     ("reminders.index", "GET"): plain(STAFF),
     ("reminders.resend", "POST"): both(STAFF, STAFF, lambda s, w: {"reminder_id": s.reminder}, writes=True),
     ("reminders.rules", "GET"): plain(STAFF),

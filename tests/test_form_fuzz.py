@@ -566,6 +566,35 @@ def _pool_member(w: World) -> Any:
     )
 
 
+def _bank_entry(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(
+            [
+                f"/recruitment/banks/questions/{w.expectation}",
+                f"/recruitment/banks/phrases/{w.expectation}",
+                f"/recruitment/banks/entries/{w.bank_entry}/edit",
+            ]
+        ),
+        st.fixed_dictionaries({"language": one_of_values(["sv", "en", ""]), "text": TEXT}),
+    )
+
+
+def _bank_entry_buttons(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(
+            [
+                f"/recruitment/banks/entries/{w.bank_entry}/retire",
+                f"/recruitment/banks/entries/{w.bank_entry}/move",
+            ]
+        ),
+        st.fixed_dictionaries(
+            {"retired": one_of_values(["0", "1"]), "direction": one_of_values(["up", "down"])}
+        ),
+    )
+
+
 def _proposal(w: World) -> Any:
     urls = [
         f"/managers/{w.a.manager}/plan/proposals/{w.a.proposal}/edit",
@@ -684,6 +713,23 @@ def _decision(w: World) -> Any:
     )
 
 
+def _job_ad(w: World) -> Any:
+    trust = w.weighed_expectation
+    return (
+        HR,
+        st.sampled_from([f"/vacancies/{w.vacancy}/ad?language=sv", f"/vacancies/{w.vacancy}/ad?language=en"]),
+        st.fixed_dictionaries(
+            {
+                "unit_text": TEXT,
+                "role_text": TEXT,
+                f"phrase_{trust}": one_of_values(["own", str(w.bank_entry), "1", "0"]),
+                f"text_{trust}": TEXT,
+                f"phrase_{w.expectation}": NUMBER,
+            }
+        ),
+    )
+
+
 FORMS: dict[str, Form] = {
     "hire": _hire,
     "not selected": _not_selected,
@@ -696,6 +742,9 @@ FORMS: dict[str, Form] = {
     "scorecard": _scorecard,
     "scorecard amendment": _amendment,
     "decision": _decision,
+    "bank entry": _bank_entry,
+    "bank entry buttons": _bank_entry_buttons,
+    "job ad": _job_ad,
     "vacancy": _vacancy,
     "vacancy weights": _vacancy_weights,
     "recruitment group": _vacancy_group,

@@ -41,6 +41,7 @@ from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import Assessor
+from lifecycle.enums import Language
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import ReminderStatus
@@ -124,6 +125,8 @@ from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
 from lifecycle.services.recruitment import submit_scorecard
+from lifecycle.services.recruitment.ads import ParagraphChoice
+from lifecycle.services.recruitment.ads import save_ad
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
 from lifecycle.services.talent_pool import ProfileValues
@@ -298,7 +301,17 @@ def _seed(today: date) -> World:
         user,
     )
     set_recruitment_group(led, [user])
-    set_weights(led, {db.session.scalars(select(Expectation)).first(): 2})  # type: ignore[dict-item]
+    weighed = db.session.scalars(select(Expectation)).first()
+    assert weighed is not None
+    set_weights(led, {weighed: 2})
+    # Its ad, whose texts name her as the contact.
+    save_ad(
+        led,
+        Language.SV,
+        unit_text="Norra skolan.",
+        role_text=f"Frågor besvaras av {NAME}.",
+        choices={weighed.id: ParagraphChoice(own_text=f"Som {NAME} säger: var nära.")},
+    )
     applied = create_vacancy(VacancyValues(title="Förvaltningschef", org_unit=unit), hr)
     her_candidacy = add_candidate(applied, asa, hr, today)
     # She is in the talent pool for a bigger post, and she added a contact to it who names her.

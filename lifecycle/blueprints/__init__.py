@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.plans.views import bp as plans_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
+    from lifecycle.blueprints.recruitment.materials import bp as materials_bp
     from lifecycle.blueprints.recruitment.views import bp as recruitment_bp
     from lifecycle.blueprints.reminders.views import bp as reminders_bp
     from lifecycle.blueprints.system.views import bp as system_bp
@@ -41,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         introductions_bp,
         recruitment_bp,
         talent_pool_bp,
+        materials_bp,
         invitations_bp,
         reminders_bp,
         activities_bp,

@@ -32,6 +32,9 @@ from lifecycle.models.platform import Platform
 from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyExpectation
+from lifecycle.models.recruitment_banks import BankEntry
+from lifecycle.models.recruitment_banks import VacancyAd
+from lifecycle.models.recruitment_banks import VacancyAdParagraph
 from lifecycle.models.reminders import Reminder
 from lifecycle.models.system import AppSetting
 from lifecycle.models.system import Heartbeat
@@ -44,6 +47,7 @@ __all__ = [
     "ApiToken",
     "AppSetting",
     "AuditEvent",
+    "BankEntry",
     "Candidacy",
     "CatalogueItem",
     "DevelopmentPlan",
@@ -76,6 +80,8 @@ __all__ = [
     "User",
     "UserRole",
     "Vacancy",
+    "VacancyAd",
+    "VacancyAdParagraph",
     "VacancyDecision",
     "VacancyExpectation",
 ]

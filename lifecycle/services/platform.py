@@ -18,6 +18,7 @@ from lifecycle.models import Pillar
 from lifecycle.models import Platform
 from lifecycle.services.platform_file import PlatformDoc
 from lifecycle.services.platform_file import PlatformFileError
+from lifecycle.services.recruitment.banks import seed_banks
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +31,12 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    #: the recruitment banks' entries the file's phrases and questions added or updated
+    seeded: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.retired or self.restored)
+        return bool(self.created or self.updated or self.retired or self.restored or self.seeded)
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -107,15 +110,17 @@ def load_platform(doc: PlatformDoc) -> LoadReport:
             leftover.retired_at = now
             report.retired.append(leftover.key)
     db.session.flush()
+    report.seeded = seed_banks(doc)
     if report.changed:
         platform.loaded_at = now
         logger.info(
-            "platform %s loaded: %d created, %d updated, %d retired, %d restored",
+            "platform %s loaded: %d created, %d updated, %d retired, %d restored, %d bank entries",
             doc.key,
             len(report.created),
             len(report.updated),
             len(report.retired),
             len(report.restored),
+            report.seeded,
         )
     return report
 

@@ -43,10 +43,20 @@ class PlatformFileError(ValueError):
         self.problems = problems
 
 
+#: the most texts a platform file may bring for one expectation, per bank and language
+MAX_BANK_TEXTS = 20
+#: the longest ad phrase or interview question a platform file may bring
+MAX_BANK_TEXT_LENGTH = 2000
+
+
 @dataclass(frozen=True)
 class ExpectationDoc:
     key: str
     text: dict[str, str]
+    #: ad phrases for the recruitment's phrase bank, per language (each optional)
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    #: behaviour-based interview questions for the question bank, per language
+    questions: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,27 @@ class _Reader:
         if any(value is None for value in texts.values()):
             return None
         return {lang: value for lang, value in texts.items() if value is not None}
+
+    def texts_per_language(self, node: Node, where: str) -> dict[str, list[str]]:
+        """Lists of texts by language, each language optional: {"sv": [...], "en": [...]}."""
+        fields = self.mapping(node, where, (), LANGUAGES)
+        if fields is None:
+            return {}
+        result: dict[str, list[str]] = {}
+        for lang, list_node in fields.items():
+            items = self.sequence(list_node, f"{where}.{lang}")
+            if len(items) > MAX_BANK_TEXTS:
+                self.problem(list_node, f"{where}.{lang} has more than {MAX_BANK_TEXTS} texts")
+                continue
+            texts = []
+            for number, item in enumerate(items, start=1):
+                value = self.text(item, f"{where}.{lang} text {number}")
+                if value is not None and len(value) > MAX_BANK_TEXT_LENGTH:
+                    self.problem(item, f"{where}.{lang} text {number} is longer than {MAX_BANK_TEXT_LENGTH}")
+                elif value is not None:
+                    texts.append(value)
+            result[lang] = texts
+        return result
 
     def sequence(self, node: Node, where: str, *, may_be_empty: bool = False) -> list[Node]:
         if not isinstance(node, SequenceNode) or not (node.value or may_be_empty):
@@ -326,18 +357,23 @@ def _read_pillar(reader: _Reader, node: Node, number: int, seen: set[str]) -> Pi
     expectations: list[ExpectationDoc] = []
     for position, exp_node in enumerate(reader.sequence(fields["expectations"], f"{where} expectations"), 1):
         exp_where = f"{where} expectation {position}"
-        exp_fields = reader.mapping(exp_node, exp_where, ("key", "text"))
+        exp_fields = reader.mapping(exp_node, exp_where, ("key", "text"), ("phrases", "questions"))
         if exp_fields is None or key is None:
             continue
         exp_key = reader.key(exp_fields["key"], f"{exp_where} key", prefix=f"{key}.")
         text = reader.languages(exp_fields["text"], f"{exp_where} text")
+        banks = {
+            name: reader.texts_per_language(exp_fields[name], f"{exp_where} {name}")
+            for name in ("phrases", "questions")
+            if name in exp_fields
+        }
         if exp_key is None or text is None:
             continue
         if exp_key in seen:
             reader.problem(exp_fields["key"], f"expectation key '{exp_key}' is used twice")
             continue
         seen.add(exp_key)
-        expectations.append(ExpectationDoc(key=exp_key, text=text))
+        expectations.append(ExpectationDoc(key=exp_key, text=text, **banks))
     if key is None or name is None or description is None or trait is None:
         return None
     return PillarDoc(key=key, name=name, description=description, trait=trait, expectations=expectations)

@@ -21,6 +21,7 @@ from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
 from tests.api.test_handover_api import HANDOVER_OPERATIONS
 from tests.api.test_interviews_api import INTERVIEW_OPERATIONS
+from tests.api.test_materials_api import MATERIAL_OPERATIONS
 from tests.api.test_plans_api import PLAN_OPERATIONS
 from tests.api.test_pool_api import POOL_OPERATIONS
 from tests.api.test_recruitment_api import RECRUITMENT_OPERATIONS
@@ -185,14 +186,16 @@ def test_responses_match_the_document(
     statuses = {status for _method, _path, status in check.checked}
     assert statuses >= {200, 201, 400, 401, 403, 404, 409, 415, 422}
     operations = {(path, method) for method, path, _status in check.checked}
-    # The development side's, the hand-over's, the talent pool's, recruitment's and the interviews'
-    # operations are exercised, each checked the same way, in test_plans_api.py, test_handover_api.py,
-    # test_pool_api.py, test_recruitment_api.py and test_interviews_api.py.
+    # The development side's, the hand-over's, the talent pool's, recruitment's, the interviews' and the
+    # recruitment materials' operations are exercised, each checked the same way, in their own modules
+    # (test_plans_api.py, test_handover_api.py, test_pool_api.py, test_recruitment_api.py,
+    # test_interviews_api.py, test_materials_api.py).
     exercised_elsewhere = (
         PLAN_OPERATIONS
         | HANDOVER_OPERATIONS
         | POOL_OPERATIONS
         | RECRUITMENT_OPERATIONS
         | INTERVIEW_OPERATIONS
+        | MATERIAL_OPERATIONS
     )
     assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"

@@ -16,6 +16,7 @@ from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import ImportStatus
+from lifecycle.enums import Language
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
@@ -23,6 +24,7 @@ from lifecycle.extensions import db
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.models.recruitment_banks import BankKind
 from lifecycle.models.talent_pool import PoolSource
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
@@ -50,6 +52,7 @@ from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
 from lifecycle.services.recruitment import submit_scorecard
+from lifecycle.services.recruitment.banks import entries_of
 from lifecycle.services.talent_pool import ProfileValues
 from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.talent_pool import add_to_pool
@@ -211,6 +214,10 @@ def _world(app: Flask) -> dict[str, Any]:
             "interview": interview.id,
             "second": f"/vacancies/{vacancy.id}/candidates/{second.id}",
             "boss_email": boss.user.email,  # type: ignore[union-attr]
+            "expectation": expectations[0].id,
+            "bank_entry": entries_of(BankKind.QUESTION, [expectations[0].id], Language.SV)[
+                expectations[0].id
+            ][0].id,
         }
 
 
@@ -299,6 +306,15 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/vacancies/{data['vacancy']}/matrix",
         f"/vacancies/{data['vacancy']}/matrix?sort=name",
         f"/vacancies/{data['vacancy']}/decision",
+        "/recruitment/banks/phrases",
+        "/recruitment/banks/questions?lang=en",
+        f"/recruitment/banks/questions/{data['expectation']}",
+        f"/recruitment/banks/entries/{data['bank_entry']}/edit",
+        f"/vacancies/{data['vacancy']}/ad",
+        f"/vacancies/{data['vacancy']}/ad?language=en",
+        f"/vacancies/{data['vacancy']}/ad/preview",
+        f"/vacancies/{data['vacancy']}/guide",
+        f"/vacancies/{data['vacancy']}/guide?language=en",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
         "/account/password",
@@ -333,6 +349,15 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.goto(f"{live_url}/talent-pool/new")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "a new pool member with errors")
+    axe_page.goto(f"{live_url}/recruitment/banks/questions/{data['expectation']}")
+    axe_page.locator("#text").fill("")
+    axe_page.locator("main form[novalidate] button[type=submit]").click()
+    _check(axe_page, None, failures, "a bank entry with errors")
+    axe_page.goto(f"{live_url}/vacancies/{data['vacancy']}/ad")
+    axe_page.locator(f"#text_{data['expectation']}").fill("")
+    axe_page.locator(f"input[name=phrase_{data['expectation']}][value=own]").check()
+    axe_page.locator("main form[novalidate] button[type=submit]").click()
+    _check(axe_page, None, failures, "the job ad with errors")
     axe_page.goto(f"{live_url}/managers/{anna}/anonymise")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "anonymise with errors")

@@ -174,6 +174,7 @@ def openapi_document() -> dict[str, Any]:
             {"name": "plans", "description": "Development plans, their goals and comments."},
             {"name": "reviews", "description": "Development reviews and their assessments."},
             {"name": "coverage", "description": "Which pillars managers and units have been building."},
+            {"name": "recruitment", "description": "Vacancies, their job ads and interview guides."},
             {"name": "meta", "description": "About the API itself."},
         ],
         "paths": _paths(operations),

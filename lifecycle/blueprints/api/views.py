@@ -324,13 +324,12 @@ def show_platform() -> Response:
     return jsonify(Platform.of(platform).dump())
 
 
-# The development-plan, hand-over, talent-pool and recruitment routes live in modules of their own on this
-# blueprint; importing them registers them.
-from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
-
-# The development-plan and interview routes live in their own modules on this blueprint; importing them
+# The development-plan, hand-over, interview, talent-pool, recruitment and recruitment-material routes
+# (banks, a vacancy's ad and guide) live in modules of their own on this blueprint; importing them
 # registers them.
+from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
 from lifecycle.blueprints.api import interviews as _interviews  # noqa: E402, F401
+from lifecycle.blueprints.api import materials as _materials  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401
 from lifecycle.blueprints.api import pool as _pool  # noqa: E402, F401
 from lifecycle.blueprints.api import recruitment as _recruitment  # noqa: E402, F401

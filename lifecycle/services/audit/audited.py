@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 
 from lifecycle.models import Activity
 from lifecycle.models import ApiToken
+from lifecycle.models import BankEntry
 from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentPlan
 from lifecycle.models import DevelopmentReview
@@ -30,6 +31,8 @@ from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import UserRole
 from lifecycle.models import Vacancy
+from lifecycle.models import VacancyAd
+from lifecycle.models import VacancyAdParagraph
 from lifecycle.models import VacancyDecision
 from lifecycle.models import VacancyExpectation
 from lifecycle.services.audit.vocabulary import CREATE
@@ -174,3 +177,12 @@ audit_changes(
     UserRole, "account", lambda r: [(User, r.user_id)], part_of=lambda r: (User, r.user_id, "roles")
 )
 audit_changes(ApiToken, "api_token", lambda t: [(User, t.user_id)], fields={"name", "revoked_at"})
+# HR's own texts, with no person behind them: one row each, naming who acted and no subject.
+audit_changes(BankEntry, "bank_entry", lambda e: [], ignored={"edited_at"})
+audit_changes(VacancyAd, "vacancy_ad", lambda a: [], ignored={"updated_at"})
+audit_changes(
+    VacancyAdParagraph,
+    "vacancy_ad",
+    lambda p: [],
+    part_of=lambda p: (VacancyAd, p.ad_id, "paragraphs"),
+)

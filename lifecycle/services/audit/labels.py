@@ -43,6 +43,8 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "scorecard": _l("Scorecard"),
     "scorecard_amendment": _l("Scorecard amendment"),
     "decision": _l("Hiring decision"),
+    "bank_entry": _l("Phrase or question of the recruitment banks"),
+    "vacancy_ad": _l("Job ad"),
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),

@@ -321,25 +321,28 @@ def _record_changes(session: Session, flush_context: Any) -> None:
         detail = dict(change.detail)
         if change.fields:
             detail["fields"] = sorted(change.fields)
+        # A model with no person behind it (HR's bank entries, an ad) is one row without a subject.
+        found = (
+            [subject for ref in change.refs for subject in subjects[ref]] if change.refs else [(None, None)]
+        )
         seen = set()
-        for ref in change.refs:
-            for subject in subjects[ref]:
-                if subject in seen:
-                    continue
-                seen.add(subject)
-                rows.append(
-                    {
-                        "occurred_at": now,
-                        "actor_id": context.actor_id,
-                        "subject_manager_id": subject[0],
-                        "subject_user_id": subject[1],
-                        "action": change.action,
-                        "object_type": change.object_type,
-                        "object_id": change.object_id,
-                        "source": context.source,
-                        "detail": detail,
-                    }
-                )
+        for subject in found:
+            if subject in seen:
+                continue
+            seen.add(subject)
+            rows.append(
+                {
+                    "occurred_at": now,
+                    "actor_id": context.actor_id,
+                    "subject_manager_id": subject[0],
+                    "subject_user_id": subject[1],
+                    "action": change.action,
+                    "object_type": change.object_type,
+                    "object_id": change.object_id,
+                    "source": context.source,
+                    "detail": detail,
+                }
+            )
     if rows:
         # Core, in the flush's own transaction: no ORM objects to track, one statement for them all.
         session.connection().execute(insert(cast(Table, AuditEvent.__table__)), rows)

@@ -58,6 +58,10 @@ SWEPT_COLUMNS = frozenset(
         ("scorecard_amendments", "reason"),
         ("vacancy_decisions", "reason"),
         ("interviews", "location"),
+        # the ad's own copies of those texts, and HR's own words for a paragraph
+        ("vacancy_ads", "unit_text"),
+        ("vacancy_ads", "role_text"),
+        ("vacancy_ad_paragraphs", "own_text"),
         ("manager_imports", "filename"),
         ("manager_imports", "content"),
         ("manager_imports", "summary"),
@@ -85,6 +89,8 @@ UNSWEPT_COLUMNS = frozenset(
         ("app_settings", "value"),
         ("catalogue_items", "title"),
         ("catalogue_items", "description"),
+        # HR's and the platform file's phrases and questions for the recruitment, about no one
+        ("recruitment_bank_entries", "text"),
         ("heartbeats", "name"),
         ("introduction_templates", "name"),
         ("introduction_templates", "description"),
