@@ -152,7 +152,8 @@ class NotSelectedForm(FlaskForm):  # type: ignore[misc]
         _l("E-mail in"),
         choices=[SelectChoice(language.value, language.native_name) for language in Language],
         default=Language.SV.value,
-        validators=[Optional()],
+        # No Optional(): it would let a blank-looking value (a lone "\x85") past the choice check.
+        validators=[DataRequired(_l("Choose the language of the e-mail."))],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

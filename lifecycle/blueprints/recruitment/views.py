@@ -385,9 +385,12 @@ def not_selected(vacancy_id: int, candidacy_id: int) -> Response:
         abort(404)
     form = NotSelectedForm()
     if not form.validate_on_submit():
-        flash(_("Choose the reason."), "error")
+        flash(
+            str(form.reason.errors[0] if form.reason.errors else _("Choose the language of the e-mail.")),
+            "error",
+        )
     else:
-        tell_in = Language(form.language.data or Language.SV.value) if form.tell.data else None
+        tell_in = Language(form.language.data) if form.tell.data else None
         try:
             not_select(candidacy, NotSelectedReason(form.reason.data), user, local_today(), tell_in)
         except VacancyError as refused:
