@@ -18,10 +18,9 @@ from sqlalchemy import Float
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import cast
-from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import contains_eager
 
@@ -188,12 +187,21 @@ def scorecard_matrix(
     candidates with their totals and the count, then their scores.
     """
     weights = list(vacancy.weights)
-    interviewed = exists().where(Interview.candidacy_id == Candidacy.id, Interview.cancelled_at.is_(None))
-    scored = exists().where(Scorecard.candidacy_id == Candidacy.id, Scorecard.submitted_at.is_not(None))
-    matching = [Candidacy.vacancy_id == vacancy.id, or_(interviewed, scored)]
+    in_vacancy = [Candidacy.vacancy_id == vacancy.id]
     if shown is MatrixShown.IN_PROCESS:
-        matching.append(Candidacy.step.in_(CandidateStep.in_process()))
-    totals = _weighted_totals(vacancy, select(Candidacy.id).where(*matching), visible).subquery()
+        in_vacancy.append(Candidacy.step.in_(CandidateStep.in_process()))
+    # From the vacancy's candidates to their interviews and scorecards by index: an EXISTS … OR EXISTS
+    # lets the planner hash every interview of every vacancy instead.
+    interviewed_or_scored = union(
+        select(Interview.candidacy_id)
+        .join(Candidacy, Candidacy.id == Interview.candidacy_id)
+        .where(*in_vacancy, Interview.cancelled_at.is_(None)),
+        select(Scorecard.candidacy_id)
+        .join(Candidacy, Candidacy.id == Scorecard.candidacy_id)
+        .where(*in_vacancy, Scorecard.submitted_at.is_not(None)),
+    )
+    matching = [*in_vacancy, Candidacy.id.in_(interviewed_or_scored)]
+    totals = _weighted_totals(vacancy, select(Candidacy.id).where(*in_vacancy), visible).subquery()
     rows_query = (
         select(Candidacy, totals.c.total, func.count().over().label("count"))
         .join(Manager, Manager.id == Candidacy.manager_id)
