@@ -572,3 +572,60 @@ def test_interview_reminders_go_to_the_interviewers_never_to_the_candidate(world
     db.session.expire_all()
     assert all(r.status.value != "pending" for r in db.session.scalars(select(Reminder)))
     assert db.session.scalar(select(Vacancy.status)) is VacancyStatus.INTERVIEWING
+
+
+def test_the_matrix_page_shows_those_in_process_a_page_at_a_time_and_all_on_request(
+    world: Recruitment,
+    as_user: Callable[[User], FlaskClient],
+    count_queries: Callable[[], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lifecycle.blueprints.recruitment import interviews
+
+    monkeypatch.setattr(interviews, "MATRIX_PAGE", 2)
+    people = [world.anna, world.bo] + [
+        add_external_candidate(
+            world.vacancy, name=f"Sökande {n}", email=None, actor=world.hr, applied_on=date(2026, 11, 2)
+        )
+        for n in range(2)
+    ]
+    for score, person in enumerate(people, start=1):
+        world.interview(person)
+        submit_scorecard(person, world.ivar, world.scores(score, score, score))
+    not_select(people[3], NotSelectedReason.WITHDREW, world.hr, date(2026, 11, 20))
+    db.session.commit()
+    client = as_user(world.hr)
+    url = f"/vacancies/{world.vacancy.id}/matrix"
+
+    def rows(address: str) -> list[int]:
+        html = client.get(address).get_data(as_text=True)
+        return [
+            p.id
+            for p in sorted(people, key=lambda p: html.find(f'id="matrix-{p.id}"'))
+            if f'id="matrix-{p.id}"' in html
+        ]
+
+    # By weighted total, highest first; the withdrawn candidate (the highest) only among all.
+    assert rows(url) == [people[2].id, world.bo.id]
+    assert rows(f"{url}?page=2") == [world.anna.id]
+    assert "Kandidat 3–3 av 3" in client.get(f"{url}?page=2").get_data(as_text=True)
+    assert rows(f"{url}?show=all") == [people[3].id, people[2].id]
+    assert rows(f"{url}?show=all&page=2") == [world.bo.id, world.anna.id]
+    assert rows(f"{url}?sort=name&show=all") == [world.anna.id, world.bo.id]
+    assert rows(f"{url}?page=99") == [] and rows(f"{url}?page=x") == [people[2].id, world.bo.id]
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return int(counter.count)
+
+    few = queries()
+    for n in range(6):
+        person = add_external_candidate(
+            world.vacancy, name=f"Fler {n}", email=None, actor=world.hr, applied_on=date(2026, 11, 2)
+        )
+        world.interview(person)
+        submit_scorecard(person, world.ivar, world.scores(3, 3, 3))
+        submit_scorecard(person, world.karin, world.scores(2, 4, 5))
+    db.session.commit()
+    assert queries() == few

@@ -379,3 +379,55 @@ def test_a_four_pillar_platform_offers_its_own_expectations_to_weigh(
     db.session.expire_all()
     assert [(w.expectation.key, w.weight) for w in vacancy.weights] == [(chosen.key, 2)]
     assert db.session.scalar(select(Manager.id)) is None  # nothing else was written
+
+
+def test_a_popular_vacancy_shows_each_steps_count_and_its_candidates_a_page_at_a_time(
+    orebro: Flask,
+    client: FlaskClient,
+    login: Callable[..., Any],
+    count_queries: Callable[[], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lifecycle.blueprints.recruitment import views
+
+    monkeypatch.setattr(views, "STEP_PREVIEW", 2)
+    monkeypatch.setattr(views, "STEP_PAGE", 2)
+    hr = make_user(Role.HR)
+    vacancy = _open(_vacancy(hr, make_unit()))
+    applied = [
+        add_external_candidate(
+            vacancy, name=f"Sökande {n}", email=None, actor=hr, applied_on=date(2026, 11, n + 1)
+        )
+        for n in range(5)
+    ]
+    move_candidate(applied[4], CandidateStep.INTERVIEW)
+    db.session.commit()
+    login(hr.email)
+    url = f"/vacancies/{vacancy.id}"
+
+    def names(html: str) -> list[str]:
+        return [f"Sökande {n}" for n in range(5) if f">Sökande {n}<" in html]
+
+    page = client.get(url).get_data(as_text=True)
+    assert names(page) == ["Sökande 0", "Sökande 1", "Sökande 4"]
+    assert "Ansökt (4)" in page and "Intervju (1)" in page and "Anställd (0)" in page  # every step counted
+    assert f'href="{url}?step=applied#step-applied"' in page  # the way to the rest
+    first = client.get(f"{url}?step=applied").get_data(as_text=True)
+    assert names(first) == ["Sökande 0", "Sökande 1"]
+    more = f"{url}?step=applied&amp;after=2026-11-02_{applied[1].id}"
+    assert more in first
+    second = client.get(more.replace("&amp;", "&")).get_data(as_text=True)
+    assert names(second) == ["Sökande 2", "Sökande 3"] and 'rel="next"' not in second
+    assert client.get(f"{url}?step=applied&after=nonsense").status_code == 200  # the first page
+    assert client.get(f"{url}?step=nonsense").status_code == 200  # every step
+
+    def queries(address: str) -> int:
+        with count_queries() as counter:
+            assert client.get(address).status_code == 200
+        return int(counter.count)
+
+    few = (queries(url), queries(f"{url}?step=applied"))
+    for n in range(20):
+        add_external_candidate(vacancy, name=f"Fler {n}", email=None, actor=hr, applied_on=date(2026, 11, 9))
+    db.session.commit()
+    assert (queries(url), queries(f"{url}?step=applied")) == few

@@ -54,6 +54,7 @@ from lifecycle.policy import visible_scorecards_clause
 from lifecycle.policy import waits_for_own_scorecard
 from lifecycle.services.recruitment import InterviewValues
 from lifecycle.services.recruitment import MatrixOrder
+from lifecycle.services.recruitment import MatrixShown
 from lifecycle.services.recruitment import ScoreValue
 from lifecycle.services.recruitment import VacancyError
 from lifecycle.services.recruitment import amend_scorecard
@@ -361,17 +362,34 @@ def amend_scorecard_view(vacancy_id: int, candidacy_id: int) -> tuple[str, int] 
 # -- the matrix and the decision -----------------------------------------------------------------------
 
 
+#: the matrix's rows a page: a popular vacancy has hundreds of interviewed candidates
+MATRIX_PAGE = 50
+
+
 @bp.get(f"/vacancies/{VACANCY_ID}/matrix")
 def matrix(vacancy_id: int) -> str:
-    """Candidate × expectation: every interviewer's score one may read, the spread and the weighted total."""
+    """Candidate × expectation: every interviewer's score one may read, the spread and the weighted total.
+
+    The candidates in process by default, every interviewed one with `?show=all`; a page at a time.
+    """
     user = signed_in()
     vacancy = get_vacancy_or_404(user, vacancy_id)
     order = MatrixOrder.NAME if request.args.get("sort") == MatrixOrder.NAME.value else MatrixOrder.TOTAL
+    shown = MatrixShown.ALL if request.args.get("show") == MatrixShown.ALL.value else MatrixShown.IN_PROCESS
+    page = request.args.get("page", 1, type=int) or 1
+    page = min(max(page, 1), 100_000)
+    found = scorecard_matrix(vacancy, visible_scorecards_clause(user), order, shown, page, MATRIX_PAGE)
     return render_template(
         "recruitment/matrix.html",
         vacancy=vacancy,
-        matrix=scorecard_matrix(vacancy, visible_scorecards_clause(user), order),
+        matrix=found,
         order=order,
+        shown=shown,
+        page=page,
+        pages=max(1, -(-found.total // MATRIX_PAGE)),
+        first=(page - 1) * MATRIX_PAGE + 1,
+        # Translated once for the page, not once a row.
+        step_titles={step: str(step.title) for step in CandidateStep},
         decides=may_decide(user, vacancy),
         hr=is_hr(user),
         decision=decision_of(vacancy),

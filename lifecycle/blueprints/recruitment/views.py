@@ -6,6 +6,8 @@ else gets 404), each change calls one service of `services.recruitment`, and the
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -32,6 +34,7 @@ from lifecycle.extensions import db
 from lifecycle.i18n import localized
 from lifecycle.models import OrgUnit
 from lifecycle.models import User
+from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import CandidateSource
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
@@ -48,20 +51,23 @@ from lifecycle.services.accounts import hr_users
 from lifecycle.services.manager_queries import manager_by_employee_number
 from lifecycle.services.organisation import unit_tree
 from lifecycle.services.platform import get_platform
+from lifecycle.services.recruitment import StepCursor
 from lifecycle.services.recruitment import VacancyError
 from lifecycle.services.recruitment import VacancyFilter
 from lifecycle.services.recruitment import VacancyValues
 from lifecycle.services.recruitment import add_candidate
 from lifecycle.services.recruitment import add_external_candidate
 from lifecycle.services.recruitment import candidacy_of
-from lifecycle.services.recruitment import candidates_by_step
+from lifecycle.services.recruitment import candidates_at_step
 from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import first_candidates_by_step
 from lifecycle.services.recruitment import move_candidate
 from lifecycle.services.recruitment import not_select
 from lifecycle.services.recruitment import set_recruitment_group
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
 from lifecycle.services.recruitment import status_moves
+from lifecycle.services.recruitment import step_counts
 from lifecycle.services.recruitment import update_vacancy
 from lifecycle.services.recruitment import vacancies_page
 from lifecycle.services.recruitment.vacancies import heaviest_first
@@ -69,6 +75,7 @@ from lifecycle.services.recruitment.vacancies import weighable_expectations
 from lifecycle.tasks import queue_after_commit
 from lifecycle.tasks import queue_not_selected
 from lifecycle.timeutil import local_today
+from lifecycle.urls import parse_id
 
 bp = Blueprint("recruitment", __name__, template_folder="templates")
 
@@ -121,18 +128,52 @@ def vacancies() -> str:
 # -- one vacancy ------------------------------------------------------------------------------------
 
 
+#: the candidates a step shows on the vacancy's page, and then a page of one step at a time
+STEP_PREVIEW = 25
+STEP_PAGE = 100
+
+
+def _step_cursor(value: str | None) -> StepCursor | None:
+    """The `after` of a step's page: the last listed candidate's application date and id."""
+    moment, _sep, ident = (value or "").rpartition("_")
+    number = parse_id(ident)
+    try:
+        applied_on = date.fromisoformat(moment)
+    except ValueError:
+        return None
+    return (applied_on, number) if number is not None else None
+
+
 @bp.get(f"/vacancies/{VACANCY_ID}")
 def vacancy(vacancy_id: int) -> str:
-    """The vacancy: its details, weighed expectations, recruitment group and candidates per step."""
+    """The vacancy: its details, weighed expectations, recruitment group and candidates per step.
+
+    Every step shows its count and its first candidates; `?step=` lists that step alone, a page at a
+    time (`after` the last one listed), so a popular vacancy's page stays as quick as a small one's.
+    """
     user = signed_in()
     found = get_vacancy_or_404(user, vacancy_id)
     manages = can_manage_vacancy(user, found)
     status_form = StatusForm()
     status_form.status.choices = [SelectChoice(status.value, status.title) for status in status_moves(found)]
+    chosen = request.args.get("step")
+    step = CandidateStep(chosen) if chosen in {s.value for s in CandidateStep} else None
+    counts = step_counts(found)
+    # Each listed step: its candidates, and the cursor of the next page when more follow.
+    listed: dict[CandidateStep, tuple[list[Candidacy], str | None]] = {}
+    if step is None:
+        for each, candidacies in first_candidates_by_step(found, STEP_PREVIEW).items():
+            listed[each] = (candidacies, None)
+    else:
+        page = candidates_at_step(found, step, _step_cursor(request.args.get("after")), STEP_PAGE + 1)
+        last = page[STEP_PAGE - 1] if len(page) > STEP_PAGE else None
+        listed[step] = (page[:STEP_PAGE], f"{last.applied_on.isoformat()}_{last.id}" if last else None)
     return render_template(
         "recruitment/vacancy.html",
         vacancy=found,
-        by_step=candidates_by_step(found),
+        listed=listed,
+        counts=counts,
+        chosen=step,
         steps=CandidateStep,
         # Translated once for the page, not once a row: a popular vacancy has hundreds of candidates.
         source_titles={source: str(source.title) for source in CandidateSource},

@@ -26,12 +26,17 @@ from lifecycle.services.recruitment.interviews import reschedule_interview
 from lifecycle.services.recruitment.interviews import schedule_interview
 from lifecycle.services.recruitment.matrix import Matrix
 from lifecycle.services.recruitment.matrix import MatrixOrder
+from lifecycle.services.recruitment.matrix import MatrixShown
 from lifecycle.services.recruitment.matrix import lowest_scored_expectations
 from lifecycle.services.recruitment.matrix import scorecard_matrix
+from lifecycle.services.recruitment.queries import StepCursor
 from lifecycle.services.recruitment.queries import VacancyFilter
 from lifecycle.services.recruitment.queries import VacancyRow
 from lifecycle.services.recruitment.queries import candidacy_of
+from lifecycle.services.recruitment.queries import candidates_at_step
 from lifecycle.services.recruitment.queries import candidates_by_step
+from lifecycle.services.recruitment.queries import first_candidates_by_step
+from lifecycle.services.recruitment.queries import step_counts
 from lifecycle.services.recruitment.queries import vacancies_page
 from lifecycle.services.recruitment.queries import vacancy_in_full
 from lifecycle.services.recruitment.scorecards import EffectiveScore
@@ -56,7 +61,9 @@ __all__ = [
     "InterviewValues",
     "Matrix",
     "MatrixOrder",
+    "MatrixShown",
     "ScoreValue",
+    "StepCursor",
     "VacancyError",
     "VacancyFilter",
     "VacancyRow",
@@ -66,10 +73,12 @@ __all__ = [
     "amend_scorecard",
     "cancel_interview",
     "candidacy_of",
+    "candidates_at_step",
     "candidates_by_step",
     "create_vacancy",
     "decision_of",
     "effective_scores",
+    "first_candidates_by_step",
     "interview_of",
     "interviews_of",
     "lowest_scored_expectations",
@@ -87,6 +96,7 @@ __all__ = [
     "set_status",
     "set_weights",
     "status_moves",
+    "step_counts",
     "submit_scorecard",
     "update_vacancy",
     "vacancies_page",

@@ -14,22 +14,26 @@ from dataclasses import field
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import Float
 from sqlalchemy import Select
-from sqlalchemy import exists
+from sqlalchemy import and_
+from sqlalchemy import cast
 from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from lifecycle.extensions import db
 from lifecycle.models import Expectation
+from lifecycle.models import Manager
 from lifecycle.models import User
 from lifecycle.models.interviews import Interview
 from lifecycle.models.interviews import Scorecard
 from lifecycle.models.interviews import ScorecardAmendment
 from lifecycle.models.interviews import ScorecardScore
 from lifecycle.models.recruitment import Candidacy
+from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyExpectation
 
@@ -113,10 +117,19 @@ class MatrixRow:
     scored_by: int
 
 
+class MatrixShown(StrEnum):
+    """Whose rows the matrix shows: the candidates still in process (the page's default), or all."""
+
+    IN_PROCESS = "in_process"
+    ALL = "all"
+
+
 @dataclass(frozen=True)
 class Matrix:
     weights: list[VacancyExpectation]
     rows: list[MatrixRow]
+    #: the rows of every page
+    total: int = 0
 
 
 def _weighted_total(cells: dict[int, MatrixCell], weights: Sequence[VacancyExpectation]) -> float | None:
@@ -129,38 +142,97 @@ def _weighted_total(cells: dict[int, MatrixCell], weights: Sequence[VacancyExpec
     return total / weight_sum if weight_sum else None
 
 
+def _weighted_totals(
+    vacancy: Vacancy, candidacies: Select[int], visible: ColumnElement[bool]
+) -> Select[int, float]:
+    """Each candidacy's weighted total (`_weighted_total`, in SQL), to order by before a page is read."""
+    scores = effective_scores_query(Scorecard.candidacy_id.in_(candidacies), visible).subquery()
+    means = (
+        select(scores.c.candidacy_id, scores.c.expectation_id, func.avg(scores.c.score).label("mean"))
+        .group_by(scores.c.candidacy_id, scores.c.expectation_id)
+        .subquery()
+    )
+    return (
+        select(
+            means.c.candidacy_id,
+            cast(
+                func.sum(VacancyExpectation.weight * means.c.mean) / func.sum(VacancyExpectation.weight),
+                Float,
+            ).label("total"),
+        )
+        .join(
+            VacancyExpectation,
+            and_(
+                VacancyExpectation.vacancy_id == vacancy.id,
+                VacancyExpectation.expectation_id == means.c.expectation_id,
+            ),
+        )
+        .group_by(means.c.candidacy_id)
+    )
+
+
 def scorecard_matrix(
-    vacancy: Vacancy, visible: ColumnElement[bool], order: MatrixOrder = MatrixOrder.TOTAL
+    vacancy: Vacancy,
+    visible: ColumnElement[bool],
+    order: MatrixOrder = MatrixOrder.TOTAL,
+    shown: MatrixShown = MatrixShown.ALL,
+    page: int = 1,
+    per_page: int | None = None,
 ) -> Matrix:
     """The matrix of the vacancy's candidates who are interviewed or scored, as the caller may see it.
 
-    `vacancy` comes with its weights loaded (`policy.get_vacancy_or_404`); two more queries follow.
+    `shown` narrows it to the candidates in process; `per_page` reads one page of rows (in `order`),
+    `total` counting them all. `vacancy` comes with its weights loaded (`policy.get_vacancy_or_404`);
+    two more queries follow whatever the number of candidates, interviewers and scorecards: the page's
+    candidates with their totals and the count, then their scores.
     """
     weights = list(vacancy.weights)
-    interviewed = exists().where(Interview.candidacy_id == Candidacy.id, Interview.cancelled_at.is_(None))
-    scored = exists().where(Scorecard.candidacy_id == Candidacy.id, Scorecard.submitted_at.is_not(None))
-    candidacies = list(
-        db.session.scalars(
-            select(Candidacy)
-            .where(Candidacy.vacancy_id == vacancy.id, or_(interviewed, scored))
-            .options(joinedload(Candidacy.manager))
-            .order_by(Candidacy.id)
-        )
+    in_vacancy = [Candidacy.vacancy_id == vacancy.id]
+    if shown is MatrixShown.IN_PROCESS:
+        in_vacancy.append(Candidacy.step.in_(CandidateStep.in_process()))
+    # From the vacancy's candidates to their interviews and scorecards by index: an EXISTS … OR EXISTS
+    # lets the planner hash every interview of every vacancy instead.
+    interviewed_or_scored = union(
+        select(Interview.candidacy_id)
+        .join(Candidacy, Candidacy.id == Interview.candidacy_id)
+        .where(*in_vacancy, Interview.cancelled_at.is_(None)),
+        select(Scorecard.candidacy_id)
+        .join(Candidacy, Candidacy.id == Scorecard.candidacy_id)
+        .where(*in_vacancy, Scorecard.submitted_at.is_not(None)),
     )
+    matching = [*in_vacancy, Candidacy.id.in_(interviewed_or_scored)]
+    totals = _weighted_totals(vacancy, select(Candidacy.id).where(*in_vacancy), visible).subquery()
+    rows_query = (
+        select(Candidacy, totals.c.total, func.count().over().label("count"))
+        .join(Manager, Manager.id == Candidacy.manager_id)
+        .outerjoin(totals, totals.c.candidacy_id == Candidacy.id)
+        .where(*matching)
+        .options(contains_eager(Candidacy.manager).load_only(Manager.id, Manager.name))
+    )
+    if order is MatrixOrder.NAME:
+        rows_query = rows_query.order_by(Manager.name, Candidacy.id)
+    else:
+        rows_query = rows_query.order_by(
+            totals.c.total.is_(None), totals.c.total.desc(), Manager.name, Candidacy.id
+        )
+    if per_page is not None:
+        rows_query = rows_query.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    listed = list(db.session.execute(rows_query))
+    candidacies = [row[0] for row in listed]
+    count = int(listed[0][2]) if listed else 0
     weighed = {weight.expectation_id for weight in weights}
     cells: dict[int, dict[int, MatrixCell]] = {
         c.id: {expectation_id: MatrixCell() for expectation_id in weighed} for c in candidacies
     }
     authors: dict[int, set[int]] = {c.id: set() for c in candidacies}
     if candidacies:
-        in_vacancy = select(Candidacy.id).where(Candidacy.vacancy_id == vacancy.id)
         for row in db.session.execute(
-            effective_scores_query(Scorecard.candidacy_id.in_(in_vacancy), visible).order_by(
+            effective_scores_query(Scorecard.candidacy_id.in_(list(cells)), visible).order_by(
                 User.name, Scorecard.author_id
             )
         ):
-            row_cells = cells.get(row.candidacy_id)
-            if row_cells is None or row.expectation_id not in row_cells:
+            row_cells = cells[row.candidacy_id]
+            if row.expectation_id not in row_cells:
                 continue
             row_cells[row.expectation_id].scores.append(
                 ScoreByInterviewer(row.author_id, row.author_name, row.score, row.amendment_id is not None)
@@ -170,18 +242,7 @@ def scorecard_matrix(
         MatrixRow(c, cells[c.id], _weighted_total(cells[c.id], weights), len(authors[c.id]))
         for c in candidacies
     ]
-    if order is MatrixOrder.NAME:
-        rows.sort(key=lambda r: (r.candidacy.manager.name, r.candidacy.id))
-    else:
-        rows.sort(
-            key=lambda r: (
-                r.weighted_total is None,
-                -(r.weighted_total or 0),
-                r.candidacy.manager.name,
-                r.candidacy.id,
-            )
-        )
-    return Matrix(weights, rows)
+    return Matrix(weights, rows, count)
 
 
 def lowest_scored_expectations(candidacy: Candidacy, limit: int = 2) -> list[Expectation]:

@@ -1,12 +1,15 @@
-"""What the recruitment pages read: HR's list of vacancies, and one vacancy's candidates per step."""
+"""What the recruitment pages read: HR's list of vacancies, and one vacancy's candidates per step,
+page by page (a popular vacancy has hundreds)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -15,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from lifecycle.extensions import db
 from lifecycle.models import Expectation
+from lifecycle.models import Manager
 from lifecycle.models import OrgUnit
 from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import CandidateStep
@@ -140,6 +144,65 @@ def candidates_by_step(vacancy: Vacancy) -> dict[CandidateStep, list[Candidacy]]
     ):
         by_step[candidacy.step].append(candidacy)
     return by_step
+
+
+#: where a step's list goes on: after this candidacy, by (application date, id)
+StepCursor = tuple[date, int]
+
+
+def _listed(query: Select[Candidacy]) -> Select[Candidacy]:
+    """The candidates as the vacancy page lists them: each with their person's name only."""
+    # By primary key, never a join the planner may answer with a scan of every manager.
+    return query.options(selectinload(Candidacy.manager).load_only(Manager.id, Manager.name))
+
+
+def step_counts(vacancy: Vacancy) -> dict[CandidateStep, int]:
+    """How many of the vacancy's candidates are at each step (every step, 0 included)."""
+    counts = dict.fromkeys(CandidateStep, 0)
+    for step, number in db.session.execute(
+        select(Candidacy.step, func.count())
+        .where(Candidacy.vacancy_id == vacancy.id)
+        .group_by(Candidacy.step)
+    ):
+        counts[step] = number
+    return counts
+
+
+def first_candidates_by_step(vacancy: Vacancy, limit: int) -> dict[CandidateStep, list[Candidacy]]:
+    """The first `limit` candidates of each step, by application date, in one query (and their names)."""
+    rank = (
+        func.row_number()
+        .over(partition_by=Candidacy.step, order_by=(Candidacy.applied_on, Candidacy.id))
+        .label("rank")
+    )
+    ranked = select(Candidacy.id, rank).where(Candidacy.vacancy_id == vacancy.id).subquery()
+    by_step: dict[CandidateStep, list[Candidacy]] = {step: [] for step in CandidateStep}
+    for candidacy in db.session.scalars(
+        _listed(
+            select(Candidacy)
+            .join(ranked, ranked.c.id == Candidacy.id)
+            .where(ranked.c.rank <= limit)
+            .order_by(Candidacy.applied_on, Candidacy.id)
+        )
+    ):
+        by_step[candidacy.step].append(candidacy)
+    return by_step
+
+
+def candidates_at_step(
+    vacancy: Vacancy, step: CandidateStep, after: StepCursor | None, limit: int
+) -> list[Candidacy]:
+    """Up to `limit` of the vacancy's candidates at `step` after `after`, by application date."""
+    query = select(Candidacy).where(Candidacy.vacancy_id == vacancy.id, Candidacy.step == step)
+    if after is not None:
+        applied_on, candidacy_id = after
+        query = query.where(
+            or_(
+                Candidacy.applied_on > applied_on,
+                and_(Candidacy.applied_on == applied_on, Candidacy.id > candidacy_id),
+            )
+        )
+    return list(db.session.scalars(_listed(query.order_by(Candidacy.applied_on, Candidacy.id).limit(limit))))
 
 
 def candidacies_page(
