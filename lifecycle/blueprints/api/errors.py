@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import jsonify
 from werkzeug.wrappers import Response
 
@@ -31,3 +35,19 @@ def handle_api_error(error: ApiError) -> Response:
     # Whatever a refused request had flushed is never kept.
     db.session.rollback()
     return error_response(error.status, error.message, error.fields)
+
+
+def _unchanged(field: str) -> str:
+    return field
+
+
+@contextmanager
+def refusals_as_422(*refusals: type[Exception], rename: Callable[[str], str] = _unchanged) -> Iterator[None]:
+    """Answer 422 with a field error when a service raises one of `refusals` (each names its `field`;
+    `rename` gives the API's name for it). The error handler rolls back what the request flushed.
+    """
+    try:
+        yield
+    except refusals as refused:
+        field = rename(getattr(refused, "field", ""))
+        raise ApiError(422, str(refused), fields={field: [str(refused)]}) from refused

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from lifecycle.blueprints.api.contract import MAX_ID
 from lifecycle.blueprints.api.contract import json_body
 from lifecycle.blueprints.api.contract import parse_body
-from lifecycle.blueprints.api.errors import ApiError
+from lifecycle.blueprints.api.errors import refusals_as_422
 from lifecycle.blueprints.api.handover_schemas import HandOver
 from lifecycle.blueprints.api.handover_schemas import HandOverCreate
 from lifecycle.blueprints.api.handover_schemas import ProposalUpdate
@@ -72,10 +72,8 @@ def hand_over_candidacy(vacancy_id: int, candidacy_id: int) -> Response:
     else:
         proposed = proposed_expectations(candidacy)
     with _conflicts_as_409():
-        try:
+        with refusals_as_422(HandOverError):
             done = hand_over(candidacy, values["start_on"], proposed, user)
-        except HandOverError as refused:
-            raise ApiError(422, str(refused), fields={refused.field: [str(refused)]}) from refused
         db.session.commit()
     if done.invitation is not None:
         queue_after_commit(queue_invitations, [done.invitation.id])

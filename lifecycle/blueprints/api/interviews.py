@@ -9,9 +9,8 @@ through `policy.visible_scorecards_clause`, bodies and responses are the models 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import abort
@@ -25,6 +24,7 @@ from lifecycle.blueprints.api.contract import json_body
 from lifecycle.blueprints.api.contract import optional_json_body
 from lifecycle.blueprints.api.contract import parse_body
 from lifecycle.blueprints.api.errors import ApiError
+from lifecycle.blueprints.api.errors import refusals_as_422
 from lifecycle.blueprints.api.interview_schemas import AmendmentCreate
 from lifecycle.blueprints.api.interview_schemas import Decision
 from lifecycle.blueprints.api.interview_schemas import DecisionCreate
@@ -84,17 +84,15 @@ PRIVACY = (
 API_FIELD_NAMES = {"starts_on": "starts_at", "candidacy": "candidacy_id"}
 
 
-@contextmanager
-def _refusals_as_422() -> Iterator[None]:
-    """Answer 422 with a field error when a service refuses the change (the handler rolls back)."""
-    try:
-        yield
-    except VacancyError as refused:
-        field = refused.field
-        if field.startswith(("score_", "evidence_")):
-            field = "scores"
-        field = API_FIELD_NAMES.get(field, field)
-        raise ApiError(422, str(refused), fields={field: [str(refused)]}) from refused
+def _api_field(field: str) -> str:
+    """The API's name for a field the services name: a scorecard's per-expectation fields are `scores`."""
+    if field.startswith(("score_", "evidence_")):
+        return "scores"
+    return API_FIELD_NAMES.get(field, field)
+
+
+def _refusals_as_422() -> AbstractContextManager[None]:
+    return refusals_as_422(VacancyError, rename=_api_field)
 
 
 def _scheduler(vacancy_id: int, candidacy_id: int) -> tuple[User, Vacancy, Candidacy]:

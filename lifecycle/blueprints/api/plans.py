@@ -27,6 +27,7 @@ from lifecycle.blueprints.api.contract import json_body
 from lifecycle.blueprints.api.contract import optional_json_body
 from lifecycle.blueprints.api.contract import parse_body
 from lifecycle.blueprints.api.errors import ApiError
+from lifecycle.blueprints.api.errors import refusals_as_422
 from lifecycle.blueprints.api.operations import WRITE_ERRORS
 from lifecycle.blueprints.api.plan_schemas import ACTIVITY_QUERY_PARAMETERS
 from lifecycle.blueprints.api.plan_schemas import CATALOGUE_DECIDES
@@ -125,10 +126,10 @@ def _refusals_as_422(rename: Mapping[str, str] | None = None) -> Iterator[None]:
     """Answer 422 with a field error when a service refuses the change (the handler rolls back)."""
     names = {**API_FIELD_NAMES, **(rename or {})}
     try:
-        yield
-    except (ActivityError, PlanError, ReviewError) as refused:
-        field = names.get(refused.field, refused.field)
-        raise ApiError(422, str(refused), fields={field: [str(refused)]}) from refused
+        with refusals_as_422(
+            ActivityError, PlanError, ReviewError, rename=lambda field: names.get(field, field)
+        ):
+            yield
     except ActivityWithoutPillarError as refused:
         message = _("Choose at least one pillar the activity builds.")
         raise ApiError(422, message, fields={"pillars": [message]}) from refused

@@ -25,6 +25,7 @@ from lifecycle.blueprints.api.contract import Page
 from lifecycle.blueprints.api.contract import json_body
 from lifecycle.blueprints.api.contract import parse_body
 from lifecycle.blueprints.api.errors import ApiError
+from lifecycle.blueprints.api.errors import refusals_as_422
 from lifecycle.blueprints.api.operations import WRITE_ERRORS
 from lifecycle.blueprints.api.recruitment_schemas import CANDIDACY_QUERY_PARAMETERS
 from lifecycle.blueprints.api.recruitment_schemas import VACANCY_QUERY_PARAMETERS
@@ -92,13 +93,11 @@ VACANCY_FIELDS = ("title", "published_on", "closes_on", "planned_start_on", "uni
 @contextmanager
 def _refusals_as_422() -> Iterator[None]:
     """Answer 422 with a field error when a service refuses the change (the handler rolls back)."""
-    try:
-        yield
-    except VacancyError as refused:
-        field = API_FIELD_NAMES.get(refused.field, refused.field)
-        raise ApiError(422, str(refused), fields={field: [str(refused)]}) from refused
-    except StageMoveError as refused:  # a person whose journey cannot move to recruit
-        raise ApiError(422, str(refused), fields={"manager_id": [str(refused)]}) from refused
+    with refusals_as_422(VacancyError, rename=lambda field: API_FIELD_NAMES.get(field, field)):
+        try:
+            yield
+        except StageMoveError as refused:  # a person whose journey cannot move to recruit
+            raise ApiError(422, str(refused), fields={"manager_id": [str(refused)]}) from refused
 
 
 def _refuse(status: int, field: str, message: str) -> NoReturn:
