@@ -351,6 +351,17 @@ def can_view_plan(user: User | None, manager: Manager) -> bool:
     return own is not None and own.id in (manager.id, manager.line_manager_id, manager.mentor_id)
 
 
+def sees_recruitment_interviews(user: User | None, manager: Manager) -> bool:
+    """Only HR and the person themself see the person's recruitment interviews on their plan.
+
+    An internal candidate's interviews are between them and the recruitment: their current line
+    manager or mentor, reading the plan, must not learn from it that they applied elsewhere.
+    """
+    if user is None:
+        return False
+    return is_hr(user) or (user.manager is not None and user.manager.id == manager.id)
+
+
 def can_edit_plan(user: User | None, manager: Manager) -> bool:
     """The manager edits their own plan (goals, activities, notes)."""
     return user is not None and user.manager is not None and user.manager.id == manager.id

@@ -19,6 +19,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm import load_only
 from sqlalchemy.orm import selectinload
 
+from lifecycle.enums import ActivityKind
 from lifecycle.extensions import db
 from lifecycle.models import Activity
 from lifecycle.models import CatalogueItem
@@ -79,9 +80,19 @@ def participant_counts(activity_ids: Sequence[int]) -> dict[int, int]:
 
 
 def activities_page(
-    manager: Manager, *, after_id: int, status: ActivityStatus, today: date, limit: int
+    manager: Manager,
+    *,
+    after_id: int,
+    status: ActivityStatus,
+    today: date,
+    limit: int,
+    with_interviews: bool = True,
 ) -> tuple[list[Activity], bool]:
-    """Return up to `limit` of the manager's activities after `after_id`, by id, and whether more follow."""
+    """Return up to `limit` of the manager's activities after `after_id`, by id, and whether more follow.
+
+    Without `with_interviews`, recruitment interviews are left out (the policy says who sees them).
+    """
+    hidden = () if with_interviews else (Activity.kind != ActivityKind.INTERVIEW,)
     rows = list(
         db.session.scalars(
             select(Activity)
@@ -90,6 +101,7 @@ def activities_page(
                 activity_participants.c.manager_id == manager.id,
                 Activity.id > after_id,
                 *_status_clauses(status, today),
+                *hidden,
             )
             .options(selectinload(Activity.pillars), selectinload(Activity.expectations))
             .order_by(Activity.id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from lifecycle.enums import ActivityKind
 from lifecycle.enums import GoalStatus
 from lifecycle.extensions import db
 from lifecycle.models import Activity
@@ -137,8 +138,13 @@ class PlanOverview:
     pillars: list[Pillar]
 
 
-def manager_activities(manager: Manager, *, done: bool, limit: int) -> list[Activity]:
-    """Return the manager's open (by due date) or completed (newest first) activities, not cancelled."""
+def manager_activities(
+    manager: Manager, *, done: bool, limit: int, with_interviews: bool = True
+) -> list[Activity]:
+    """Return the manager's open (by due date) or completed (newest first) activities, not cancelled.
+
+    Without `with_interviews`, recruitment interviews are left out (the policy says who sees them).
+    """
     query = (
         select(Activity)
         .join(activity_participants, activity_participants.c.activity_id == Activity.id)
@@ -150,6 +156,8 @@ def manager_activities(manager: Manager, *, done: bool, limit: int) -> list[Acti
         )
         .limit(limit)
     )
+    if not with_interviews:
+        query = query.where(Activity.kind != ActivityKind.INTERVIEW)
     if done:
         query = query.where(Activity.completed_on.is_not(None)).order_by(
             Activity.completed_on.desc(), Activity.id
@@ -161,8 +169,11 @@ def manager_activities(manager: Manager, *, done: bool, limit: int) -> list[Acti
     return list(db.session.scalars(query))
 
 
-def plan_overview(manager: Manager, today: date) -> PlanOverview:
-    """Gather the manager's current plan, activities, reviews and pillar coverage."""
+def plan_overview(manager: Manager, today: date, *, with_interviews: bool = True) -> PlanOverview:
+    """Gather the manager's current plan, activities, reviews and pillar coverage.
+
+    Without `with_interviews` the activity lists leave out recruitment interviews.
+    """
     plan = current_plan(
         manager,
         today,
@@ -170,7 +181,7 @@ def plan_overview(manager: Manager, today: date) -> PlanOverview:
         selectinload(DevelopmentPlan.goals).selectinload(PlanGoal.activities),
         selectinload(DevelopmentPlan.comments).joinedload(PlanComment.author),
     )
-    open_activities = manager_activities(manager, done=False, limit=100)
+    open_activities = manager_activities(manager, done=False, limit=100, with_interviews=with_interviews)
     reviews = list(
         db.session.scalars(
             select(DevelopmentReview)
@@ -187,7 +198,9 @@ def plan_overview(manager: Manager, today: date) -> PlanOverview:
         plan=plan,
         open_activities=[a for a in open_activities if not a.is_overdue(today)],
         overdue_activities=[a for a in open_activities if a.is_overdue(today)],
-        completed_activities=manager_activities(manager, done=True, limit=20),
+        completed_activities=manager_activities(
+            manager, done=True, limit=20, with_interviews=with_interviews
+        ),
         upcoming_reviews=reviews,
         coverage=manager_coverage(manager, pillars, today),
         pillars=pillars,

@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
+from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.models import User
 from lifecycle.models.recruitment import CandidateStep
 from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
+from tests.factories import make_manager
+from tests.factories import make_user
 from tests.test_interviews import Recruitment
 from tests.test_recruitment import orebro  # noqa: F401  (a fixture)
 
@@ -150,3 +155,39 @@ def test_an_outsider_gets_404_on_everything(
         assert check.response(outsider.get(url), "get", path).status_code == 404
     put = outsider.put(f"{base}/scorecard", json={"scores": []})
     assert check.response(put, "put", CANDIDATE + "/scorecard").status_code == 404
+
+
+def test_an_internal_candidates_interviews_stay_off_the_plan_their_line_manager_reads(
+    world: Recruitment,
+    api_as: Callable[[User], ApiClient],
+    login: Callable[..., FlaskClient],
+    app: Flask,
+) -> None:
+    """Applying elsewhere is the candidate's business: their current line manager must not see it."""
+    chief = make_manager("Cecilia Linjechef", with_account=True)
+    bo = world.bo.manager
+    bo.line_manager = chief
+    bo.user = make_user(Role.MANAGER, name="Bo Internsson", email="bo@test.example")
+    world.interview(world.bo)
+    db.session.commit()
+    interview_title = f"Intervju: {world.vacancy.title}"
+
+    def page(user: User, url: str) -> str:
+        client = app.test_client()
+        login(user.email, test_client=client)
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    plan = f"/managers/{bo.id}/plan"
+    assert chief.user is not None
+    assert interview_title not in page(chief.user, plan)
+    assert interview_title in page(world.hr, plan)
+    assert interview_title in page(bo.user, "/me")
+
+    activities = f"/api/v1/managers/{bo.id}/activities"
+    titles = {
+        who.name: [a["title"] for a in api_as(who).get(activities).get_json()["items"]]
+        for who in (chief.user, world.hr, bo.user)
+    }
+    assert titles == {chief.user.name: [], world.hr.name: [interview_title], bo.user.name: [interview_title]}

@@ -73,6 +73,7 @@ from lifecycle.policy import get_plan_commenter_or_404
 from lifecycle.policy import get_plan_editor_or_404
 from lifecycle.policy import get_plan_owner_or_404
 from lifecycle.policy import readable_review_or_404
+from lifecycle.policy import sees_recruitment_interviews
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_managers_clause
 from lifecycle.services.activities import ActivityError
@@ -204,7 +205,12 @@ def list_activities(manager_id: int) -> Response:
     query = parse_activity_query(request.args)
     today = local_today()
     page, more = activities_page(
-        manager, after_id=query.after_id, status=query.status, today=today, limit=query.limit
+        manager,
+        after_id=query.after_id,
+        status=query.status,
+        today=today,
+        limit=query.limit,
+        with_interviews=sees_recruitment_interviews(user, manager),
     )
     counts = participant_counts([activity.id for activity in page])
     items = [ActivityOut.of(activity, counts.get(activity.id, 0), today) for activity in page]

@@ -33,6 +33,7 @@ from lifecycle.policy import can_decide_proposals
 from lifecycle.policy import can_edit_plan
 from lifecycle.policy import editable_goal_or_404
 from lifecycle.policy import get_plan_owner_or_404
+from lifecycle.policy import sees_recruitment_interviews
 from lifecycle.policy import signed_in
 from lifecycle.services.activities import ActivityError
 from lifecycle.services.activities import add_from_catalogue
@@ -80,7 +81,7 @@ def _render(manager: Manager, user: User, **forms: object) -> str:
     is one read, logged once.
     """
     today = local_today()
-    overview = plan_overview(manager, today)
+    overview = plan_overview(manager, today, with_interviews=sees_recruitment_interviews(user, manager))
     goal_form = forms.get("goal_form") or GoalForm(prefix="goal")
     goal_form.expectations.choices = _expectation_choices(overview)  # type: ignore[attr-defined]
     catalogue_form = forms.get("catalogue_form") or CatalogueActivityForm(prefix="catalogue")
