@@ -33,6 +33,7 @@ from lifecycle.models import ManagerChange
 from lifecycle.models import PlanGoal
 from lifecycle.models import StageTransition
 from lifecycle.models import User
+from lifecycle.models.interviews import VacancyDecision
 from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
@@ -54,8 +55,10 @@ from lifecycle.services.recruitment import add_external_candidate
 from lifecycle.services.recruitment import create_vacancy
 from lifecycle.services.recruitment import move_candidate
 from lifecycle.services.recruitment import not_select
+from lifecycle.services.recruitment import record_decision
 from lifecycle.services.recruitment import set_status
 from lifecycle.services.recruitment import set_weights
+from lifecycle.services.recruitment.decision import decision_of
 from lifecycle.services.recruitment.handover import HandOverError
 from lifecycle.services.recruitment.handover import hand_over
 from lifecycle.services.recruitment.notices import unsent_notices
@@ -74,6 +77,8 @@ pytestmark = pytest.mark.usefixtures("clock")
 #: the clock's day (tests/conftest.py CLOCK): the decision is taken today
 TODAY = date(2026, 11, 4)
 START = date(2027, 1, 11)
+#: hiring from the offer step is the decision, recorded with its reason
+REASON = "Bäst meriterad och tydligast om förväntningarna"
 NORDBY = Path(__file__).parent / "platforms" / "nordby.yaml"
 
 
@@ -136,7 +141,7 @@ def test_an_external_hire_is_in_introduce_with_dated_milestones_an_invitation_an
     candidacy = _offer(_external(vacancy))
     lowest = [_expectation("secure.decide"), _expectation("leader.feedback")]
 
-    done = hand_over(candidacy, START, lowest, hr)
+    done = hand_over(candidacy, START, lowest, hr, reason=REASON)
 
     person = candidacy.manager
     assert candidacy.step is CandidateStep.HIRED and candidacy.starts_on == START
@@ -224,7 +229,7 @@ def test_a_hire_without_an_e_mail_address_is_handed_over_and_told_why_there_is_n
     hr = make_user(Role.HR)
     vacancy = _recruitment(hr, hiring_manager=_boss().user)
     candidacy = _offer(_external(vacancy, email=None))
-    done = hand_over(candidacy, START, [], hr)
+    done = hand_over(candidacy, START, [], hr, reason=REASON)
     assert candidacy.manager.stage is Stage.INTRODUCE and done.invitation is None
     assert done.invitation_refused is not None and "e-post" in str(done.invitation_refused)
     assert done.proposed_goals == []
@@ -232,7 +237,7 @@ def test_a_hire_without_an_e_mail_address_is_handed_over_and_told_why_there_is_n
 
 def _refusal(candidacy: Candidacy, start_on: date = START) -> HandOverError:
     with pytest.raises(HandOverError) as refused:
-        hand_over(candidacy, start_on, [], None)
+        hand_over(candidacy, start_on, [], None, reason=REASON)
     return refused.value
 
 
@@ -252,9 +257,40 @@ def test_what_cannot_be_handed_over_is_refused_on_its_field(orebro: Flask) -> No
     assert _refusal(offered, TODAY + timedelta(days=400)).field == "start_on"
     assert _refusal(offered, date(9999, 12, 31)).field == "start_on"
     assert offered.manager.stage is Stage.RECRUIT  # the caller rolls back; nothing moved before refusing
-    hand_over(offered, TODAY, [], hr)  # starting on the day of the decision is fine
+    hand_over(offered, TODAY, [], hr, reason=REASON)  # starting on the day of the decision is fine
     again = _refusal(offered)
     assert again.field == "candidacy" and "redan" in str(again)
+
+
+def test_hiring_from_the_offer_is_the_decision_and_needs_its_reason(orebro: Flask) -> None:
+    hr = make_user(Role.HR)
+    vacancy = _recruitment(hr, hiring_manager=_boss().user)
+    offered = _offer(_external(vacancy))
+    for blank in ("", "   "):
+        with pytest.raises(HandOverError) as refused:
+            hand_over(offered, START, [], hr, reason=blank)
+        assert refused.value.field == "reason" and "skälet" in str(refused.value)
+    with pytest.raises(HandOverError) as long:
+        hand_over(offered, START, [], hr, reason="x" * 4001)
+    assert long.value.field == "reason"
+    # Refused before anything moved: the caller's rollback has nothing to undo.
+    assert decision_of(vacancy) is None and offered.manager.stage is Stage.RECRUIT
+
+    hand_over(offered, START, [], hr, reason=f"  {REASON} ")
+    decision = decision_of(vacancy)
+    assert decision is not None
+    assert (decision.candidacy, decision.reason, decision.decided_by_id) == (offered, REASON, hr.id)
+    assert offered.step is CandidateStep.HIRED and vacancy.status is VacancyStatus.DECIDED
+
+
+def test_a_hand_over_after_the_decision_keeps_that_decision(orebro: Flask) -> None:
+    hr = make_user(Role.HR)
+    vacancy = _recruitment(hr, hiring_manager=_boss().user)
+    offered = _offer(_external(vacancy))
+    record_decision(vacancy, offered, "Beslutat på beslutssidan", hr)
+    hand_over(offered, START, [], hr)  # no reason asked again
+    decisions = db.session.scalars(select(VacancyDecision).where(VacancyDecision.vacancy_id == vacancy.id))
+    assert [d.reason for d in decisions] == ["Beslutat på beslutssidan"]
 
 
 def test_a_cancelled_or_closed_vacancy_hires_nobody(orebro: Flask) -> None:
@@ -294,7 +330,7 @@ def test_a_four_pillar_platform_proposes_its_own_expectations(app_ctx: Flask) ->
     pillars = list(dict.fromkeys(e.pillar for e in every))
     assert len(pillars) == 4
     lowest = [next(e for e in every if e.pillar is pillars[3]), every[0]]
-    done = hand_over(_offer(_external(vacancy)), START, lowest, hr)
+    done = hand_over(_offer(_external(vacancy)), START, lowest, hr, reason=REASON)
     assert [g.expectations[0].pillar.key for g in done.proposed_goals] == [pillars[3].key, pillars[0].key]
     assert done.launch is not None  # the programme built from Nordby's pillars
 
@@ -305,7 +341,7 @@ def test_a_four_pillar_platform_proposes_its_own_expectations(app_ctx: Flask) ->
 def _handed_over(hr: User, lowest: list[str]) -> tuple[Manager, Manager, list[PlanGoal]]:
     boss = _boss()
     vacancy = _recruitment(hr, hiring_manager=boss.user)
-    done = hand_over(_offer(_external(vacancy)), START, [_expectation(k) for k in lowest], hr)
+    done = hand_over(_offer(_external(vacancy)), START, [_expectation(k) for k in lowest], hr, reason=REASON)
     return done.candidacy.manager, boss, done.proposed_goals
 
 
@@ -370,16 +406,22 @@ def test_the_hiring_manager_hires_on_the_vacancy_page_and_the_invitation_goes_ou
     assert "fatta och verkställa beslut" in form and "ge och få feedback" in form
 
     for bad in ("2026-11-03", "not a date", ""):
-        refused = post_form(client, url, {"start_on": bad})
+        refused = post_form(client, url, {"start_on": bad, "reason": REASON})
         assert refused.status_code == 200 and 'id="start_on-error"' in refused.get_data(as_text=True)
+    # No decision is recorded yet: hiring from the offer is the decision, and asks for its reason.
+    assert 'name="reason"' in form
+    unexplained = post_form(client, url, {"start_on": "2027-01-11", "reason": " "})
+    assert 'id="reason-error"' in unexplained.get_data(as_text=True)
     db.session.expire_all()
     assert candidacy.manager.stage is Stage.RECRUIT and candidacy.step is CandidateStep.OFFER
 
-    done = post_form(client, url, {"start_on": "2027-01-11"})
+    done = post_form(client, url, {"start_on": "2027-01-11", "reason": REASON})
     assert done.status_code == 302
     db.session.expire_all()
     person = candidacy.manager
     assert person.stage is Stage.INTRODUCE and person.line_manager_id == boss.id
+    decision = decision_of(vacancy)
+    assert decision is not None and (decision.candidacy_id, decision.reason) == (candidacy.id, REASON)
     assert worker_tasks.named("invitations.send")
     [message] = inbox.to("extra@example.se")
     assert message["Subject"] == "Du är inbjuden till Chefsresan"

@@ -13,6 +13,7 @@ from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.models import PlanGoal
 from lifecycle.models import User
+from lifecycle.services.recruitment.decision import decision_of
 from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
 from tests.factories import make_manager
@@ -49,9 +50,11 @@ def test_the_hiring_manager_hands_over_through_the_api_and_the_line_manager_deci
     as_boss = api_as(boss.user)  # type: ignore[arg-type]
     assert api_as(bystander.user).post(url, json={"start_on": START.isoformat()}).status_code == 404  # type: ignore[arg-type]
     for body, field in (
-        ({"start_on": "2026-11-03"}, "start_on"),
-        ({"start_on": "9999-12-31"}, "start_on"),
+        ({"start_on": "2026-11-03", "reason": "Bäst"}, "start_on"),
+        ({"start_on": "9999-12-31", "reason": "Bäst"}, "start_on"),
         ({"start_on": START.isoformat(), "proposed_expectations": ["no.such"]}, "proposed_expectations"),
+        ({"start_on": START.isoformat()}, "reason"),  # from the offer, the hand-over is the decision
+        ({"start_on": START.isoformat(), "reason": "  "}, "reason"),
     ):
         refused = check.response(as_boss.post(url, json=body), "post", HAND_OVER)
         answer = refused.get_json()["error"]
@@ -60,11 +63,20 @@ def test_the_hiring_manager_hands_over_through_the_api_and_the_line_manager_deci
     db.session.expire_all()
     assert candidacy.manager.stage is Stage.RECRUIT
 
-    body = {"start_on": START.isoformat(), "proposed_expectations": ["secure.decide", "leader.feedback"]}
+    body = {
+        "start_on": START.isoformat(),
+        "proposed_expectations": ["secure.decide", "leader.feedback"],
+        "reason": "Bäst meriterad",
+    }
     done = check.response(as_boss.post(url, json=body), "post", HAND_OVER).get_json()
     assert done["stage"] == "introduce" and done["starts_on"] == START.isoformat()
     assert done["introduction_id"] and done["invitation_id"] and done["invitation_refused"] is None
     assert [g["status"] for g in done["proposed_goals"]] == ["proposed", "proposed"]
+    decision = decision_of(vacancy)
+    assert decision is not None and (decision.candidacy_id, decision.reason) == (
+        candidacy.id,
+        "Bäst meriterad",
+    )
     again = check.response(as_boss.post(url, json=body), "post", HAND_OVER)
     assert again.status_code == 422 and "candidacy" in again.get_json()["error"]["fields"]
 
@@ -107,7 +119,11 @@ def test_the_new_manager_cannot_decide_their_own_proposals_nor_move_them_on(
     from tests.test_handover import TODAY
 
     done = hand_over(
-        _offer(add_candidate(vacancy, in_post, hr, TODAY)), START, [_expectation("secure.decide")], hr
+        _offer(add_candidate(vacancy, in_post, hr, TODAY)),
+        START,
+        [_expectation("secure.decide")],
+        hr,
+        reason="Intern kandidat, bäst meriterad",
     )
     db.session.commit()
     goal_id = done.proposed_goals[0].id

@@ -52,7 +52,8 @@ DECIDERS = "HR, or the manager's line manager; the manager reads proposals but d
     description="HR or the vacancy's hiring manager. The candidate moves to introduce (recruit or develop → "
     "introduce) in the vacancy's unit, reporting to the hiring manager, with the introduction programme "
     "dated from `start_on`, an account invitation, and a proposed goal per proposed expectation: those "
-    "of `proposed_expectations`, or when it is left out those the recruitment group scored lowest.",
+    "of `proposed_expectations`, or when it is left out those the recruitment group scored lowest. Hiring "
+    "from the offer step before any decision is recorded is the decision: `reason` is then required.",
     tags=RECRUITMENT,
     body=HandOverCreate,
     response=HandOver,
@@ -73,7 +74,7 @@ def hand_over_candidacy(vacancy_id: int, candidacy_id: int) -> Response:
         proposed = proposed_expectations(candidacy)
     with _conflicts_as_409():
         with refusals_as_422(HandOverError):
-            done = hand_over(candidacy, values["start_on"], proposed, user)
+            done = hand_over(candidacy, values["start_on"], proposed, user, reason=values.get("reason") or "")
         db.session.commit()
     if done.invitation is not None:
         queue_after_commit(queue_invitations, [done.invitation.id])

@@ -19,6 +19,7 @@ from lifecycle.blueprints.api.plan_schemas import ExpectationKeys
 from lifecycle.blueprints.api.plan_schemas import Goal
 from lifecycle.enums import Stage
 from lifecycle.services.plan_proposals import TITLE_MAX_LENGTH
+from lifecycle.services.recruitment.decision import REASON_MAX_LENGTH as DECISION_REASON_MAX_LENGTH
 from lifecycle.services.recruitment.handover import HandOver as HandOverResult
 
 
@@ -28,6 +29,8 @@ class HandOverCreate(Body):
     start_on: Annotated[date, DATE]
     #: left out: the expectations the recruitment group scored lowest (an empty list proposes none)
     proposed_expectations: ExpectationKeys = []
+    #: the decision's reason, required when hiring from the offer step before any decision is recorded
+    reason: Annotated[str | None, text(DECISION_REASON_MAX_LENGTH)] = None
 
 
 class HandOver(Out):

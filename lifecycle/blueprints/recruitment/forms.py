@@ -29,6 +29,7 @@ from lifecycle.models.recruitment import WEIGHTS
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.services.recruitment.decision import REASON_MAX_LENGTH as DECISION_REASON_MAX_LENGTH
 from lifecycle.services.recruitment.vacancies import TEXT_MAX_LENGTH
 from lifecycle.services.recruitment.vacancies import TITLE_MAX_LENGTH
 
@@ -170,4 +171,11 @@ class HireForm(FlaskForm):  # type: ignore[misc]
         _l("Start date"),
         validators=[DataRequired(_l("Enter the start date (YYYY-MM-DD)."))],
         description=_l("The introduction programme's milestones are dated from it, on working days."),
+    )
+    #: asked only while the vacancy has no decision: hiring from the offer step is the decision
+    reason = TextAreaField(
+        _l("Reason for the decision"),
+        filters=[strip],
+        validators=[Optional(), Length(max=DECISION_REASON_MAX_LENGTH)],
+        description=_l("What the decision rests on, for the recruitment's records."),
     )

@@ -20,10 +20,12 @@ from lifecycle.blueprints.recruitment.views import VACANCY_ID
 from lifecycle.blueprints.recruitment.views import bp
 from lifecycle.extensions import db
 from lifecycle.i18n import localized
+from lifecycle.models.recruitment import CandidateStep
 from lifecycle.policy import can_hire_for
 from lifecycle.policy import get_hiring_vacancy_or_404
 from lifecycle.policy import signed_in
 from lifecycle.services.recruitment import candidacy_of
+from lifecycle.services.recruitment.decision import decision_of
 from lifecycle.services.recruitment.handover import HANDED_OVER_FROM
 from lifecycle.services.recruitment.handover import HandOver
 from lifecycle.services.recruitment.handover import HandOverError
@@ -78,17 +80,19 @@ def hire(vacancy_id: int, candidacy_id: int) -> str | Response:
     if candidacy is None or candidacy.step not in HANDED_OVER_FROM or candidacy.starts_on is not None:
         abort(404)
     proposed = proposed_expectations(candidacy)
+    # Hiring from the offer step before any decision is the decision: its reason is asked here.
+    asks_reason = candidacy.step is not CandidateStep.HIRED and decision_of(found) is None
     form = HireForm()
     if not form.is_submitted():
         form.start_on.data = found.planned_start_on
     refusal = None
     if form.validate_on_submit() and form.start_on.data is not None:
         try:
-            done = hand_over(candidacy, form.start_on.data, proposed, user)
+            done = hand_over(candidacy, form.start_on.data, proposed, user, reason=form.reason.data or "")
         except HandOverError as refused:
             db.session.rollback()
-            if refused.field == "start_on":
-                form.start_on.errors = [str(refused)]
+            if refused.field in ("start_on", "reason"):
+                form[refused.field].errors = [str(refused)]
             else:
                 refusal = str(refused)
         else:
@@ -102,5 +106,6 @@ def hire(vacancy_id: int, candidacy_id: int) -> str | Response:
         proposed=proposed,
         form=form,
         refusal=refusal,
+        asks_reason=asks_reason,
         localized=localized,
     )

@@ -49,6 +49,8 @@ from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.services.managers import update_manager
 from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import ensure_plan
+from lifecycle.services.recruitment.decision import decision_of
+from lifecycle.services.recruitment.decision import record_decision
 from lifecycle.services.recruitment.matrix import lowest_scored_expectations
 from lifecycle.services.recruitment.vacancies import VacancyError
 from lifecycle.timeutil import STOCKHOLM
@@ -71,7 +73,8 @@ CHANGE_SOURCE = "recruitment"
 
 
 class HandOverError(VacancyError):
-    """The hand-over is refused; `field` names what to fix (candidacy, vacancy, start_on, hiring_manager)."""
+    """The hand-over is refused; `field` names what to fix (candidacy, vacancy, start_on, hiring_manager,
+    reason)."""
 
 
 @dataclass(frozen=True)
@@ -194,10 +197,27 @@ def _invite(person: Manager, by: User | None) -> tuple[Invitation | None, LazySt
         return None, refused.message
 
 
+def _decide(candidacy: Candidacy, reason: str, by: User | None) -> None:
+    """Record the hiring decision with its reason when the hand-over is the decision (from the offer)."""
+    try:
+        record_decision(candidacy.vacancy, candidacy, reason, by)
+    except VacancyError as refused:
+        field = "reason" if refused.field == "reason" else "candidacy"
+        raise HandOverError(field, refused.args[0]) from refused
+
+
 def hand_over(
-    candidacy: Candidacy, start_on: date, proposed_expectations: Sequence[Expectation], by: User | None
+    candidacy: Candidacy,
+    start_on: date,
+    proposed_expectations: Sequence[Expectation],
+    by: User | None,
+    *,
+    reason: str = "",
 ) -> HandOver:
     """Hire the candidate and hand them over to introduction, starting on `start_on`.
+
+    Hiring straight from the offer step, before any decision for the vacancy, is the decision: it is
+    recorded with `reason` (required then), as the decision page would.
 
     `proposed_expectations` are the expectations the recruitment group scored lowest: each becomes a
     proposed goal in the plan whose period holds the start date. Refused with a `HandOverError` naming
@@ -207,6 +227,8 @@ def hand_over(
     """
     _check(candidacy)
     line_manager = _line_manager(candidacy)
+    if candidacy.step is not CandidateStep.HIRED and decision_of(candidacy.vacancy) is None:
+        _decide(candidacy, reason, by)
     if candidacy.step is not CandidateStep.HIRED:
         candidacy.step = CandidateStep.HIRED
         candidacy.step_changed_at = utcnow()
