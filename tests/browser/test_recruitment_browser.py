@@ -1,6 +1,7 @@
 """A whole recruitment in a real browser: from HR's new vacancy to the new manager's first day.
 
-HR opens a vacancy weighing three expectations, takes one candidate from the talent pool and imports
+HR opens a vacancy weighing three expectations, builds its ad (a bank phrase, their own words) and
+downloads it as DOCX, takes one candidate from the talent pool and imports
 another from the recruitment system's file; two interviewers score both (neither sees the other's
 scores before submitting their own); the matrix shows both; the hiring manager hires one, who is handed
 over to introduction with dated milestones, an invitation e-mail and goals proposed on the two
@@ -19,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from docx import Document
 from flask import Flask
 from sqlalchemy import select
 
@@ -178,6 +180,29 @@ def _open_vacancy(page: Any, live_url: str, data: dict[str, Any]) -> int:
     return vacancy_id
 
 
+def _build_ad(page: Any, live_url: str, vacancy_id: int, data: dict[str, Any]) -> None:
+    """HR picks a bank phrase for one expectation, writes their own for another, and downloads the ad."""
+    page.goto(f"{live_url}/vacancies/{vacancy_id}/ad?language=sv")
+    feedback, steer = data["expectations"]["leader.feedback"], data["expectations"]["secure.steer"]
+    phrase = page.locator(f"label:has(input[name=phrase_{feedback}]:not([value=own]))")
+    assert phrase.count() >= 1, "Örebro's bank has phrases for every expectation"
+    phrase.last.locator("input").check()
+    chosen_phrase = phrase.last.inner_text().strip()
+    page.locator(f"input[name=phrase_{steer}][value=own]").check()
+    own_words = "Du styr sex förskolor mot tydliga mål och följer upp dem med dina medarbetare."
+    page.locator(f"#text_{steer}").fill(own_words)
+    _submit(page)
+    page.wait_for_url(lambda url: "/ad/preview" in url)
+    preview = page.content()
+    assert chosen_phrase in preview and own_words in preview
+    with page.expect_download() as download:
+        page.locator("a[download]").click()
+    assert download.value.suggested_filename == f"ad-{vacancy_id}-sv.docx"
+    paragraphs = [p.text for p in Document(download.value.path()).paragraphs]
+    assert chosen_phrase in paragraphs and own_words in paragraphs
+    assert "Du leder sex förskolor med omkring 60 medarbetare." in paragraphs  # the role, as written
+
+
 def _candidates(app: Flask, vacancy_id: int) -> dict[str, int]:
     with app.app_context():
         vacancy = db.session.get(Vacancy, vacancy_id)
@@ -204,6 +229,7 @@ def test_a_recruitment_from_the_vacancy_to_the_new_managers_introduction(
     # -- HR: the vacancy, its weights and group; a candidate from the pool and one imported --
     log_in(page, live_url, data["hr"])
     vacancy_id = _open_vacancy(page, live_url, data)
+    _build_ad(page, live_url, vacancy_id, data)
     page.goto(f"{live_url}/talent-pool/{data['pool_member']}")
     page.locator("#vacancy_id").select_option(str(vacancy_id))
     page.locator("form:has(#vacancy_id) button[type=submit]").click()
