@@ -432,14 +432,18 @@ def gdpr_anonymise(manager_id: int, yes: bool, actor_email: str | None) -> None:
     click.echo(f"Manager {manager_id} is anonymised.")
 
 
-@gdpr_cli.command("retention")
-@click.option("--dry-run", is_flag=True, help="Only list who is due; change nothing.")
-@click.option(
+_dry_run_option = click.option("--dry-run", is_flag=True, help="Only list who is due; change nothing.")
+_today_option = click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     help="Count from this day instead of today (YYYY-MM-DD).",
 )
+
+
+@gdpr_cli.command("retention")
+@_dry_run_option
+@_today_option
 def gdpr_retention(dry_run: bool, today: datetime | None) -> None:
     """Anonymise the closed journeys past GDPR_RETENTION_DAYS (what the daily job does)."""
     from lifecycle.services.gdpr import apply_retention
@@ -458,3 +462,60 @@ def gdpr_retention(dry_run: bool, today: datetime | None) -> None:
     done = apply_retention(day, after_batch=db.session.commit)
     db.session.commit()
     click.echo(f"{len(done)} closed journeys past {period.days} days anonymised.")
+
+
+@gdpr_cli.command("pool-retention")
+@_dry_run_option
+@_today_option
+def pool_retention(dry_run: bool, today: datetime | None) -> None:
+    """Remove the talent-pool members whose consent has run out (what the daily job does)."""
+    from lifecycle.services.talent_pool import apply_pool_retention
+    from lifecycle.services.talent_pool.members import pool_retention_period
+    from lifecycle.services.talent_pool.retention import expired_profiles
+    from lifecycle.timeutil import local_today
+
+    day = today.date() if today else local_today()
+    period = pool_retention_period()
+    if dry_run:
+        due = expired_profiles(day, period)
+        for profile in due:
+            # Ids only: the output may end up in a log that outlives the person's data.
+            click.echo(
+                f"pool member {profile.id} (manager {profile.manager_id}): "
+                f"consent given on {profile.consent_given_on.isoformat()}"
+            )
+        click.echo(
+            f"Dry run: {len(due)} pool members' consent ran out ({period.days} days) or their journey "
+            "closed; nothing was changed."
+        )
+        return
+    done = apply_pool_retention(day, after_batch=db.session.commit)
+    db.session.commit()
+    click.echo(
+        f"{len(done.removed)} pool members removed, {len(done.anonymised)} people anonymised with them."
+    )
+
+
+@gdpr_cli.command("candidate-retention")
+@_dry_run_option
+@_today_option
+def candidate_retention(dry_run: bool, today: datetime | None) -> None:
+    """Anonymise the candidates not selected past CANDIDATE_RETENTION_DAYS (what the daily job does)."""
+    from lifecycle.services.recruitment.retention import apply_candidate_retention
+    from lifecycle.services.recruitment.retention import candidate_retention_period
+    from lifecycle.services.recruitment.retention import candidates_past_retention
+    from lifecycle.timeutil import local_today
+
+    day = today.date() if today else local_today()
+    period = candidate_retention_period()
+    if dry_run:
+        due = candidates_past_retention(day, period)
+        for manager in due:
+            click.echo(f"manager {manager.id}: not selected")
+        click.echo(
+            f"Dry run: {len(due)} candidates not selected are past {period.days} days; nothing was changed."
+        )
+        return
+    done = apply_candidate_retention(day, after_batch=db.session.commit)
+    db.session.commit()
+    click.echo(f"{len(done)} candidates not selected past {period.days} days anonymised.")

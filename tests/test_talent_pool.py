@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -415,6 +416,46 @@ def test_candidates_not_selected_are_anonymised_after_the_period_from_the_decisi
     assert (
         event is not None and event.source == "system" and event.detail.get("reason") == "candidate_retention"
     )
+
+
+def test_the_retention_commands_list_who_is_due_on_a_dry_run_and_change_nothing(
+    app: Flask, orebro: Flask
+) -> None:
+    """HR and the archivist check a run before the night's job makes it: ids only, nothing changed."""
+    day = local_today() + timedelta(days=740)  # the run looked at, two years on
+    old = _contact("Gunnel Gammal")
+    fresh = _contact("Frida Färsk")
+    fresh.consent_given_on = day - timedelta(days=10)  # renewed meanwhile
+    vacancy = _open_vacancy(make_unit())
+    rejected = _not_selected(vacancy, "Nils Nej", datetime(2026, 6, 3, 15, 0, tzinfo=STOCKHOLM))
+    recent = _not_selected(vacancy, "Rut Ny", datetime(2026, 11, 3, 15, 0, tzinfo=STOCKHOLM))
+    candidacy = db.session.scalars(select(Candidacy).where(Candidacy.manager_id == recent.id)).one()
+    candidacy.step_changed_at = datetime.combine(day - timedelta(days=100), time(15), STOCKHOLM)
+    old_id, fresh_id, rejected_id, recent_id = old.id, fresh.id, rejected.id, recent.id
+    db.session.commit()
+    runner = app.test_cli_runner()
+    today = ["--today", day.isoformat()]
+
+    listed = runner.invoke(args=["gdpr", "pool-retention", "--dry-run", *today])
+    assert listed.exit_code == 0, listed.output
+    assert f"pool member {old_id} " in listed.output and f"pool member {fresh_id} " not in listed.output
+    assert "Gunnel" not in listed.output and "Dry run: 1 " in listed.output
+    listed = runner.invoke(args=["gdpr", "candidate-retention", "--dry-run", *today])
+    assert listed.exit_code == 0, listed.output
+    assert f"manager {rejected_id}:" in listed.output and f"manager {recent_id}:" not in listed.output
+    assert "Nils" not in listed.output and "Dry run: 1 " in listed.output
+    db.session.expire_all()
+    assert _profile_ids() == {old_id, fresh_id}
+    assert db.session.get(Manager, rejected_id).anonymised_at is None  # type: ignore[union-attr]
+
+    removed = runner.invoke(args=["gdpr", "pool-retention", *today])
+    assert removed.exit_code == 0 and "1 pool members removed, 1 people anonymised" in removed.output
+    anonymised = runner.invoke(args=["gdpr", "candidate-retention", *today])
+    assert anonymised.exit_code == 0 and "1 candidates not selected" in anonymised.output
+    db.session.expire_all()
+    assert _profile_ids() == {fresh_id}
+    assert db.session.get(Manager, rejected_id).anonymised_at is not None  # type: ignore[union-attr]
+    assert db.session.get(Manager, recent_id).anonymised_at is None  # type: ignore[union-attr]
 
 
 def test_the_gdpr_retention_leaves_candidates_not_selected_to_their_own_period(
