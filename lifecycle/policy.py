@@ -24,6 +24,7 @@ from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import true
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm.interfaces import ORMOption
 
 from lifecycle.enums import GoalStatus
@@ -47,6 +48,7 @@ from lifecycle.services.recruitment import candidacy_of
 from lifecycle.services.recruitment import interview_of
 from lifecycle.services.recruitment import vacancy_in_full
 from lifecycle.services.recruitment.banks import entry_of
+from lifecycle.services.recruitment.matrix import ScoreVisibility
 from lifecycle.services.talent_pool import profile_in_full
 
 logger = logging.getLogger(__name__)
@@ -629,6 +631,22 @@ def _submitted_by(user: User) -> Select[int]:
     )
 
 
+def _sees_the_groups_scores(
+    user: User, candidacy_id: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
+    """Whether the user reads the submitted scorecards of the candidacy `candidacy_id` names."""
+    after_own = candidacy_id.in_(_submitted_by(user))
+    not_interviewing = candidacy_id.not_in(_interviewer_of(user))
+    if is_hr(user):
+        return or_(after_own, not_interviewing)
+    led = (
+        select(Candidacy.id)
+        .join(Vacancy, Vacancy.id == Candidacy.vacancy_id)
+        .where(Vacancy.hiring_manager_id == user.id)
+    )
+    return or_(after_own, and_(candidacy_id.in_(led), not_interviewing))
+
+
 def visible_scorecards_clause(user: User | None) -> ColumnElement[bool]:
     """Return a WHERE clause selecting the scorecards `user` may read (see the section's comment).
 
@@ -637,18 +655,25 @@ def visible_scorecards_clause(user: User | None) -> ColumnElement[bool]:
     if user is None:
         return false()
     own = Scorecard.author_id == user.id
-    after_own = Scorecard.candidacy_id.in_(_submitted_by(user))
-    not_interviewing = Scorecard.candidacy_id.not_in(_interviewer_of(user))
-    if is_hr(user):
-        others: ColumnElement[bool] = or_(after_own, not_interviewing)
-    else:
-        led = (
-            select(Candidacy.id)
-            .join(Vacancy, Vacancy.id == Candidacy.vacancy_id)
-            .where(Vacancy.hiring_manager_id == user.id)
-        )
-        others = or_(after_own, and_(Scorecard.candidacy_id.in_(led), not_interviewing))
-    return or_(own, and_(Scorecard.submitted_at.is_not(None), others))
+    return or_(
+        own, and_(Scorecard.submitted_at.is_not(None), _sees_the_groups_scores(user, Scorecard.candidacy_id))
+    )
+
+
+def candidacies_with_visible_scores_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause on `Candidacy` selecting those whose submitted scorecards `user` reads.
+
+    It is all of a candidacy's submitted scorecards or none (`visible_scorecards_clause`), so the
+    matrix orders by the candidacy's stored weighted total where this holds, and by none elsewhere.
+    """
+    if user is None:
+        return false()
+    return _sees_the_groups_scores(user, Candidacy.id)
+
+
+def score_visibility(user: User | None) -> ScoreVisibility:
+    """What the user reads of a vacancy's scores, for the matrix."""
+    return ScoreVisibility(visible_scorecards_clause(user), candidacies_with_visible_scores_clause(user))
 
 
 def may_score(user: User | None, candidacy: Candidacy) -> bool:

@@ -435,7 +435,7 @@ def _applied(w: World) -> dict[str, Any]:
 
 def _hand_over_cases(*more: Case) -> list[Case]:
     """Handing over the candidate with an offer, and one named under another vacancy."""
-    start = {"body": lambda w: {"start_on": w.later}}
+    start = {"body": lambda w: {"start_on": w.later, "reason": "Bäst meriterad"}}
     return [
         Case("candidate with an offer", HIRING, url=_offered, writes=True, **start),
         *more,

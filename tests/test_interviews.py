@@ -33,6 +33,7 @@ from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import NotSelectedReason
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.policy import score_visibility
 from lifecycle.policy import visible_scorecards_clause
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
@@ -301,7 +302,7 @@ def test_the_matrix_shows_every_score_the_spread_and_the_weighted_total(world: R
     submit_scorecard(world.bo, world.ivar, world.scores(5, 5, 5))
     save_draft(world.bo, world.karin, world.scores(1, 1, 1))  # a draft never counts
     amend_scorecard(card, world.ivar, {world.expectations[2].id: ScoreValue(3)}, reason="Omvärdering")
-    matrix = scorecard_matrix(world.vacancy, visible_scorecards_clause(world.hr))
+    matrix = scorecard_matrix(world.vacancy, score_visibility(world.hr))
     assert [row.candidacy.id for row in matrix.rows] == [world.bo.id, world.anna.id]
     bo, anna = matrix.rows
     trust, _decide, drive = (e.id for e in world.expectations)
@@ -314,11 +315,37 @@ def test_the_matrix_shows_every_score_the_spread_and_the_weighted_total(world: R
     # (3·3 + 2·3 + 1·3.5) / 6
     assert anna.weighted_total == pytest.approx(18.5 / 6)
     assert (bo.weighted_total, bo.scored_by) == (5.0, 1)
-    by_name = scorecard_matrix(world.vacancy, visible_scorecards_clause(world.hr), MatrixOrder.NAME)
+    by_name = scorecard_matrix(world.vacancy, score_visibility(world.hr), MatrixOrder.NAME)
     assert [row.candidacy.manager.name for row in by_name.rows] == ["Anna Sökande", "Bo Internsson"]
     # Karin, who has not submitted hers for Bo, sees none of Bo's scores.
-    karin = scorecard_matrix(world.vacancy, visible_scorecards_clause(world.karin))
+    karin = scorecard_matrix(world.vacancy, score_visibility(world.karin))
     assert {row.candidacy.id: row.scored_by for row in karin.rows} == {world.anna.id: 2, world.bo.id: 0}
+    # Nor does Bo's place give his total away: he is listed last, without one.
+    assert [(row.candidacy.id, row.weighted_total) for row in karin.rows] == [
+        (world.anna.id, pytest.approx(18.5 / 6)),
+        (world.bo.id, None),
+    ]
+
+
+def test_the_stored_totals_the_matrix_orders_by_follow_scores_amendments_and_weights(
+    world: Recruitment,
+) -> None:
+    world.interview(world.anna)
+    assert (world.anna.weighted_total, world.anna.submitted_scorecards) == (None, 0)
+    save_draft(world.anna, world.karin, world.scores(1, 1, 1))
+    assert (world.anna.weighted_total, world.anna.submitted_scorecards) == (None, 0)  # drafts never count
+    card = submit_scorecard(world.anna, world.ivar, world.scores(4, 3, 5))
+    assert (world.anna.weighted_total, world.anna.submitted_scorecards) == (pytest.approx(23 / 6), 1)
+    submit_scorecard(world.anna, world.karin, world.scores(2, 3, 4))
+    amend_scorecard(card, world.ivar, {world.expectations[2].id: ScoreValue(3)}, reason="Omvärdering")
+    assert (world.anna.weighted_total, world.anna.submitted_scorecards) == (pytest.approx(18.5 / 6), 2)
+    # Weighed alike now: (3 + 3 + 3.5) / 3; an expectation no longer weighed stops counting.
+    set_weights(world.vacancy, dict.fromkeys(world.expectations, 1))
+    assert world.anna.weighted_total == pytest.approx(9.5 / 3)
+    set_weights(world.vacancy, {world.expectations[0]: 2})
+    assert world.anna.weighted_total == pytest.approx(3.0)
+    [row] = scorecard_matrix(world.vacancy, score_visibility(world.hr)).rows
+    assert row.weighted_total == pytest.approx(world.anna.weighted_total)
 
 
 def test_the_matrix_query_count_does_not_grow_with_the_data(
@@ -326,7 +353,7 @@ def test_the_matrix_query_count_does_not_grow_with_the_data(
 ) -> None:
     def measure() -> int:
         with count_queries() as counter:
-            scorecard_matrix(world.vacancy, visible_scorecards_clause(world.ivar))
+            scorecard_matrix(world.vacancy, score_visibility(world.ivar))
         return int(counter.count)
 
     world.interview(world.anna)

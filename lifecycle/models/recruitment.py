@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Column
 from sqlalchemy import Date
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -250,6 +251,12 @@ class Candidacy(Base):
     notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when the last try to send it failed; HR sees it, the reason is in the worker's log
     notice_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Σ weight · mean ÷ Σ weight of the group's effective scores over every submitted scorecard, and
+    #: how many are submitted: facts kept by `services.recruitment.matrix.refresh_matrix_facts` when a
+    #: scorecard is submitted or amended or the weights change, so that the matrix pages a popular
+    #: vacancy's candidates by their total without reading all of their scores
+    weighted_total: Mapped[float | None] = mapped_column(Float)
+    submitted_scorecards: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vacancy: Mapped[Vacancy] = relationship(back_populates="candidacies")

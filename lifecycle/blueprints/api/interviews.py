@@ -48,6 +48,7 @@ from lifecycle.policy import get_vacancy_or_404
 from lifecycle.policy import may_decide
 from lifecycle.policy import may_schedule_interviews
 from lifecycle.policy import may_score
+from lifecycle.policy import score_visibility
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_scorecards_clause
 from lifecycle.services.recruitment import InterviewValues
@@ -366,7 +367,7 @@ def create_scorecard_amendment(vacancy_id: int, candidacy_id: int) -> tuple[Resp
 def show_matrix(vacancy_id: int) -> Response:
     user = signed_in()
     vacancy = get_vacancy_or_404(user, vacancy_id)
-    return jsonify(Matrix.of(vacancy.id, scorecard_matrix(vacancy, visible_scorecards_clause(user))).dump())
+    return jsonify(Matrix.of(vacancy.id, scorecard_matrix(vacancy, score_visibility(user))).dump())
 
 
 @bp.operation(

@@ -49,6 +49,7 @@ from lifecycle.policy import is_hr
 from lifecycle.policy import may_decide
 from lifecycle.policy import may_schedule_interviews
 from lifecycle.policy import may_score
+from lifecycle.policy import score_visibility
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_scorecards_clause
 from lifecycle.policy import waits_for_own_scorecard
@@ -378,7 +379,7 @@ def matrix(vacancy_id: int) -> str:
     shown = MatrixShown.ALL if request.args.get("show") == MatrixShown.ALL.value else MatrixShown.IN_PROCESS
     page = request.args.get("page", 1, type=int) or 1
     page = min(max(page, 1), 100_000)
-    found = scorecard_matrix(vacancy, visible_scorecards_clause(user), order, shown, page, MATRIX_PAGE)
+    found = scorecard_matrix(vacancy, score_visibility(user), order, shown, page, MATRIX_PAGE)
     return render_template(
         "recruitment/matrix.html",
         vacancy=vacancy,

@@ -12,15 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import Float
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import union
+from sqlalchemy import true
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import contains_eager
 
@@ -143,7 +146,7 @@ def _weighted_total(cells: dict[int, MatrixCell], weights: Sequence[VacancyExpec
 
 
 def _weighted_totals(
-    vacancy: Vacancy, candidacies: Select[int], visible: ColumnElement[bool]
+    vacancy: Vacancy, candidacies: Select[int] | list[int], visible: ColumnElement[bool]
 ) -> Select[int, float]:
     """Each candidacy's weighted total (`_weighted_total`, in SQL), to order by before a page is read."""
     scores = effective_scores_query(Scorecard.candidacy_id.in_(candidacies), visible).subquery()
@@ -171,9 +174,42 @@ def _weighted_totals(
     )
 
 
+class ScoreVisibility(NamedTuple):
+    """What a reader of the matrix sees (`policy.score_visibility`): which scorecards, and the
+    candidacies whose submitted scorecards they read (all of them or none, candidacy by candidacy)."""
+
+    scorecards: ColumnElement[bool]
+    candidacies: ColumnElement[bool]
+
+
+def refresh_matrix_facts(vacancy: Vacancy, candidacy_ids: Select[int] | Sequence[int]) -> None:
+    """Recompute the candidacies' stored weighted total and count of submitted scorecards.
+
+    Called whenever what they are made of changes: a scorecard submitted or amended, the vacancy's
+    weights. Two queries and the changed rows' updates, whatever the number of scores.
+    """
+    ids = candidacy_ids if isinstance(candidacy_ids, Select) else list(candidacy_ids)
+    totals: dict[int, float] = {
+        row[0]: row[1] for row in db.session.execute(_weighted_totals(vacancy, ids, true()))
+    }
+    counts: dict[int, int] = {
+        row[0]: row[1]
+        for row in db.session.execute(
+            select(Scorecard.candidacy_id, func.count())
+            .where(Scorecard.candidacy_id.in_(ids), Scorecard.submitted_at.is_not(None))
+            .group_by(Scorecard.candidacy_id)
+        )
+    }
+    for candidacy in db.session.scalars(select(Candidacy).where(Candidacy.id.in_(ids))):
+        total = totals.get(candidacy.id)
+        candidacy.weighted_total = float(total) if total is not None else None
+        candidacy.submitted_scorecards = counts.get(candidacy.id, 0)
+    db.session.flush()
+
+
 def scorecard_matrix(
     vacancy: Vacancy,
-    visible: ColumnElement[bool],
+    visible: ScoreVisibility,
     order: MatrixOrder = MatrixOrder.TOTAL,
     shown: MatrixShown = MatrixShown.ALL,
     page: int = 1,
@@ -184,37 +220,30 @@ def scorecard_matrix(
     `shown` narrows it to the candidates in process; `per_page` reads one page of rows (in `order`),
     `total` counting them all. `vacancy` comes with its weights loaded (`policy.get_vacancy_or_404`);
     two more queries follow whatever the number of candidates, interviewers and scorecards: the page's
-    candidates with their totals and the count, then their scores.
+    candidates with the count, ordered by their stored totals (`refresh_matrix_facts`) where the caller
+    reads their scores, then the page's scores.
     """
     weights = list(vacancy.weights)
     in_vacancy = [Candidacy.vacancy_id == vacancy.id]
     if shown is MatrixShown.IN_PROCESS:
         in_vacancy.append(Candidacy.step.in_(CandidateStep.in_process()))
-    # From the vacancy's candidates to their interviews and scorecards by index: an EXISTS … OR EXISTS
-    # lets the planner hash every interview of every vacancy instead.
-    interviewed_or_scored = union(
-        select(Interview.candidacy_id)
-        .join(Candidacy, Candidacy.id == Interview.candidacy_id)
-        .where(*in_vacancy, Interview.cancelled_at.is_(None)),
-        select(Scorecard.candidacy_id)
-        .join(Candidacy, Candidacy.id == Scorecard.candidacy_id)
-        .where(*in_vacancy, Scorecard.submitted_at.is_not(None)),
+    interviewed = select(Interview.candidacy_id).where(
+        Interview.candidacy_id == Candidacy.id, Interview.cancelled_at.is_(None)
     )
-    matching = [*in_vacancy, Candidacy.id.in_(interviewed_or_scored)]
-    totals = _weighted_totals(vacancy, select(Candidacy.id).where(*in_vacancy), visible).subquery()
+    matching = [*in_vacancy, or_(Candidacy.submitted_scorecards > 0, interviewed.exists())]
+    # A reader who may not yet see a candidate's scores (an interviewer before submitting their own)
+    # must not learn their order either: for them the candidate has no total.
+    total = case((visible.candidacies, Candidacy.weighted_total), else_=None)
     rows_query = (
-        select(Candidacy, totals.c.total, func.count().over().label("count"))
+        select(Candidacy, total.label("total"), func.count().over().label("count"))
         .join(Manager, Manager.id == Candidacy.manager_id)
-        .outerjoin(totals, totals.c.candidacy_id == Candidacy.id)
         .where(*matching)
         .options(contains_eager(Candidacy.manager).load_only(Manager.id, Manager.name))
     )
     if order is MatrixOrder.NAME:
         rows_query = rows_query.order_by(Manager.name, Candidacy.id)
     else:
-        rows_query = rows_query.order_by(
-            totals.c.total.is_(None), totals.c.total.desc(), Manager.name, Candidacy.id
-        )
+        rows_query = rows_query.order_by(total.is_(None), total.desc(), Manager.name, Candidacy.id)
     if per_page is not None:
         rows_query = rows_query.limit(per_page).offset((max(page, 1) - 1) * per_page)
     listed = list(db.session.execute(rows_query))
@@ -227,7 +256,7 @@ def scorecard_matrix(
     authors: dict[int, set[int]] = {c.id: set() for c in candidacies}
     if candidacies:
         for row in db.session.execute(
-            effective_scores_query(Scorecard.candidacy_id.in_(list(cells)), visible).order_by(
+            effective_scores_query(Scorecard.candidacy_id.in_(list(cells)), visible.scorecards).order_by(
                 User.name, Scorecard.author_id
             )
         ):

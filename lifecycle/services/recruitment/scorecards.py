@@ -32,6 +32,7 @@ from lifecycle.models.recruitment import CandidateStep
 from lifecycle.services.activities import complete_activity
 from lifecycle.services.recruitment.interviews import local_day
 from lifecycle.services.recruitment.interviews import sync_interview_reminders
+from lifecycle.services.recruitment.matrix import refresh_matrix_facts
 from lifecycle.services.recruitment.vacancies import VacancyError
 from lifecycle.timeutil import local_today
 
@@ -143,6 +144,7 @@ def submit_scorecard(
             )
     scorecard.submitted_at = utcnow()
     db.session.flush()
+    refresh_matrix_facts(candidacy.vacancy, [candidacy.id])
     _complete_held_interviews(candidacy, author)
     logger.info("scorecard %s submitted for candidacy %s", scorecard.id, candidacy.id)
     return scorecard
@@ -247,6 +249,7 @@ def amend_scorecard(
     if not added:
         raise VacancyError("scores", _l("Change at least one score to amend the scorecard."))
     db.session.flush()
+    refresh_matrix_facts(scorecard.candidacy.vacancy, [scorecard.candidacy_id])
     logger.info("scorecard %s amended (%d scores)", scorecard.id, len(added))
     return added
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from lifecycle.extensions import db
 from lifecycle.models import Expectation
@@ -17,9 +18,11 @@ from lifecycle.models import OrgUnit
 from lifecycle.models import Platform
 from lifecycle.models import User
 from lifecycle.models.recruitment import WEIGHTS
+from lifecycle.models.recruitment import Candidacy
 from lifecycle.models.recruitment import Vacancy
 from lifecycle.models.recruitment import VacancyExpectation
 from lifecycle.models.recruitment import VacancyStatus
+from lifecycle.services.recruitment.matrix import refresh_matrix_facts
 from lifecycle.services.reminders import sync_reminders_for
 
 logger = logging.getLogger(__name__)
@@ -145,6 +148,11 @@ def set_weights(vacancy: Vacancy, weights: Mapping[Expectation, int]) -> None:
         for position, (expectation, weight) in enumerate(weights.items())
     ]
     db.session.flush()
+    # The totals weigh the scores by these weights: those already scored are counted again.
+    scored = select(Candidacy.id).where(
+        Candidacy.vacancy_id == vacancy.id, Candidacy.submitted_scorecards > 0
+    )
+    refresh_matrix_facts(vacancy, scored)
 
 
 def weighable_expectations(vacancy: Vacancy, platform: Platform | None) -> list[Expectation]:
