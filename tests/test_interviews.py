@@ -47,6 +47,7 @@ from lifecycle.services.recruitment import add_external_candidate
 from lifecycle.services.recruitment import amend_scorecard
 from lifecycle.services.recruitment import cancel_interview
 from lifecycle.services.recruitment import create_vacancy
+from lifecycle.services.recruitment import decidable_candidates
 from lifecycle.services.recruitment import effective_scores
 from lifecycle.services.recruitment import lowest_scored_expectations
 from lifecycle.services.recruitment import not_select
@@ -393,7 +394,12 @@ def test_lowest_scored_expectations_by_the_groups_mean_then_weight_then_order(wo
 
 
 def test_the_hiring_manager_hires_one_and_the_others_stay_for_hr(world: Recruitment) -> None:
+    # Bo only applied: nobody is hired without an interview, and the decision does not offer him.
+    with pytest.raises(VacancyError) as unheard:
+        record_decision(world.vacancy, world.bo, "Bra ansökan", world.boss)
+    assert unheard.value.field == "candidacy"
     world.interview(world.anna)
+    assert decidable_candidates(world.vacancy) == [world.anna]
     with pytest.raises(VacancyError) as refused:
         record_decision(world.vacancy, world.anna, " ", world.boss)
     assert refused.value.field == "reason"

@@ -100,6 +100,11 @@ class CandidateStep(TitledEnum):
         """The steps a candidate goes through in order before the decision."""
         return (cls.APPLIED, cls.SCREENED, cls.INTERVIEW, cls.REFERENCE_CHECK, cls.OFFER)
 
+    @classmethod
+    def decidable(cls) -> tuple[CandidateStep, ...]:
+        """The steps a candidate is hired from: interviewed, or further on; never straight from the pile."""
+        return (cls.INTERVIEW, cls.REFERENCE_CHECK, cls.OFFER)
+
 
 class NotSelectedReason(TitledEnum):
     """Why a candidate was not selected: codes, so HR can follow them up without free text about people."""

@@ -60,7 +60,7 @@ from lifecycle.services.recruitment import ScoreValue
 from lifecycle.services.recruitment import VacancyError
 from lifecycle.services.recruitment import amend_scorecard
 from lifecycle.services.recruitment import cancel_interview
-from lifecycle.services.recruitment import candidates_by_step
+from lifecycle.services.recruitment import decidable_candidates
 from lifecycle.services.recruitment import decision_of
 from lifecycle.services.recruitment import effective_scores
 from lifecycle.services.recruitment import interviews_of
@@ -408,8 +408,7 @@ def decision(vacancy_id: int) -> tuple[str, int] | Response:
         abort(404)
     made = decision_of(vacancy)
     form = DecisionForm()
-    by_step = candidates_by_step(vacancy)
-    in_process = [c for step in CandidateStep.in_process() for c in by_step[step]]
+    in_process = decidable_candidates(vacancy)
     form.candidacy.choices = [SelectChoice(0, _("Choose …"))] + [
         SelectChoice(c.id, f"{c.manager.name} ({c.step.title})") for c in in_process
     ]

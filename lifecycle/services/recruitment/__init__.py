@@ -34,7 +34,7 @@ from lifecycle.services.recruitment.queries import VacancyFilter
 from lifecycle.services.recruitment.queries import VacancyRow
 from lifecycle.services.recruitment.queries import candidacy_of
 from lifecycle.services.recruitment.queries import candidates_at_step
-from lifecycle.services.recruitment.queries import candidates_by_step
+from lifecycle.services.recruitment.queries import decidable_candidates
 from lifecycle.services.recruitment.queries import first_candidates_by_step
 from lifecycle.services.recruitment.queries import step_counts
 from lifecycle.services.recruitment.queries import vacancies_page
@@ -74,8 +74,8 @@ __all__ = [
     "cancel_interview",
     "candidacy_of",
     "candidates_at_step",
-    "candidates_by_step",
     "create_vacancy",
+    "decidable_candidates",
     "decision_of",
     "effective_scores",
     "first_candidates_by_step",

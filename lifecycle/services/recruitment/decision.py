@@ -48,6 +48,8 @@ def record_decision(
         raise VacancyError("candidacy", _l("The decision for this vacancy is made, or it is not open."))
     if candidacy.step not in CandidateStep.in_process():
         raise VacancyError("candidacy", _l("This candidate is no longer in the process."))
+    if candidacy.step not in CandidateStep.decidable():
+        raise VacancyError("candidacy", _l("Interview the candidate before deciding to hire them."))
     reason = reason.strip()
     if not reason:
         raise VacancyError("reason", _l("Give the reason for the decision."))

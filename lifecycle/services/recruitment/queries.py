@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -132,18 +133,24 @@ def vacancy_in_full(vacancy_id: int, visible: ColumnElement[bool]) -> Vacancy | 
     )
 
 
-def candidates_by_step(vacancy: Vacancy) -> dict[CandidateStep, list[Candidacy]]:
-    """The vacancy's candidates per step, in the order of the process, each step by application date."""
-    by_step: dict[CandidateStep, list[Candidacy]] = {step: [] for step in CandidateStep}
-    for candidacy in db.session.scalars(
-        select(Candidacy)
-        .where(Candidacy.vacancy_id == vacancy.id)
-        # By primary key, never a join the planner may answer with a scan of every manager.
-        .options(selectinload(Candidacy.manager))
-        .order_by(Candidacy.applied_on, Candidacy.id)
-    ):
-        by_step[candidacy.step].append(candidacy)
-    return by_step
+def decidable_candidates(vacancy: Vacancy) -> list[Candidacy]:
+    """The vacancy's candidates the decision chooses from (`CandidateStep.decidable`), furthest on first.
+
+    A bounded list even for a vacancy with a thousand applicants: only those interviewed or further.
+    """
+    order = case(
+        {step.value: rank for rank, step in enumerate(reversed(CandidateStep.decidable()))},
+        value=Candidacy.step,
+    )
+    return list(
+        db.session.scalars(
+            _listed(
+                select(Candidacy).where(
+                    Candidacy.vacancy_id == vacancy.id, Candidacy.step.in_(CandidateStep.decidable())
+                )
+            ).order_by(order, Candidacy.applied_on, Candidacy.id)
+        )
+    )
 
 
 #: where a step's list goes on: after this candidacy, by (application date, id)
