@@ -9,6 +9,7 @@ service of `services.recruitment`, and the view commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
@@ -82,13 +83,19 @@ def _expectations(vacancy: Vacancy) -> list[Expectation]:
     return [weight.expectation for weight in vacancy.weights]
 
 
-def one_decimal(value: float | None) -> str:
-    """A mean or total as the page shows it: one decimal, in the reader's language ("3,5")."""
+def one_decimal(value: float | None, separator: str = ".") -> str:
+    """A mean or total as the page shows it: one decimal, with the reader's separator ("3,5")."""
     if value is None:
         return "–"
     # Half up, as people round: 3.25 is 3,3 (Babel would round half to even).
     rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return str(format_decimal(rounded, format="0.0"))
+    return str(rounded).replace(".", separator)
+
+
+def one_decimal_in_the_readers_language() -> Callable[[float | None], str]:
+    """`one_decimal` with the reader's decimal separator, looked up once for a page of many numbers."""
+    separator = str(format_decimal(Decimal("0.5"), format="0.0"))[1]
+    return lambda value: one_decimal(value, separator)
 
 
 # -- a candidate: interviews and scorecards --------------------------------------------------------------
@@ -363,8 +370,9 @@ def amend_scorecard_view(vacancy_id: int, candidacy_id: int) -> tuple[str, int] 
 # -- the matrix and the decision -----------------------------------------------------------------------
 
 
-#: the matrix's rows a page: a popular vacancy has hundreds of interviewed candidates
-MATRIX_PAGE = 50
+#: the matrix's rows a page: a popular vacancy has hundreds of interviewed candidates, each with up to
+#: 8 expectations × 8 interviewers' scores; 25 are what a reader compares at once
+MATRIX_PAGE = 25
 
 
 @bp.get(f"/vacancies/{VACANCY_ID}/matrix")
@@ -394,7 +402,9 @@ def matrix(vacancy_id: int) -> str:
         decides=may_decide(user, vacancy),
         hr=is_hr(user),
         decision=decision_of(vacancy),
-        one_decimal=one_decimal,
+        one_decimal=one_decimal_in_the_readers_language(),
+        # Translated once and filled in per cell: a page has 50 candidates × up to 8 expectations.
+        mean_and_spread=_("mean %(mean)s, spread %(spread)s"),
         localized=localized,
     )
 
