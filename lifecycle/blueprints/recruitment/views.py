@@ -177,6 +177,12 @@ def vacancy(vacancy_id: int) -> str:
         steps=CandidateStep,
         # Translated once for the page, not once a row: a popular vacancy has hundreds of candidates.
         source_titles={source: str(source.title) for source in CandidateSource},
+        # Each row's labels, translated once and filled in with the row's name.
+        row_labels={
+            "step_for": _("Step for %(name)s"),
+            "why_not": _("Why %(name)s is not selected"),
+            "language_to": _("Language of the e-mail to %(name)s"),
+        },
         manages=manages,
         status_form=status_form,
         not_selected_form=NotSelectedForm(),
