@@ -137,8 +137,6 @@ def report_obstacle(
 
 def sync_obstacle_reminders(obstacle: Obstacle) -> None:
     """Write the obstacle's staleness reminders for its latest change (none once it is resolved)."""
-    from lifecycle.services.reminders import SOURCES
     from lifecycle.services.reminders import sync_reminders_for
 
-    if any(source.model is Obstacle for source in SOURCES):
-        sync_reminders_for(obstacle)
+    sync_reminders_for(obstacle)
