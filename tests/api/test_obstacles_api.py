@@ -145,7 +145,7 @@ def test_managers_report_and_hr_handles_obstacles_as_the_document_says(
         "post",
         "/obstacles",
     )
-    assert no_unit.status_code == 403
+    assert no_unit.status_code == 404
     check.response(hr_api.get("/api/v1/obstacles?status=closed"), "get", "/obstacles")  # 400
     assert db.session.query(Obstacle).count() == 5
     assert {(p, m) for m, p, _status in check.checked} == OBSTACLE_OPERATIONS

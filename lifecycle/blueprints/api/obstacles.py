@@ -147,7 +147,7 @@ def create_obstacle() -> tuple[Response, int, dict[str, str]]:
     reporter = user.manager
     unit = reporter.org_unit if reporter is not None else None
     if not may_report_obstacle(user) or unit is None:
-        raise ApiError(403, _("Only a manager with a unit reports obstacles."))
+        raise ApiError(404, _("Only a manager with a unit reports obstacles."))
     pillar_ids = _ids_of(Pillar, values.get("pillars") or [], "pillars")
     expectation_ids = _ids_of(Expectation, values.get("expectations") or [], "expectations")
     with refusals_as_422(ObstacleError):
