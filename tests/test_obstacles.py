@@ -25,6 +25,7 @@ from lifecycle.enums import ObstacleStatus
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
 from lifecycle.extensions import db
+from lifecycle.models import AuditEvent
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Obstacle
@@ -476,3 +477,27 @@ def test_anonymising_the_reporter_keeps_the_obstacle_without_them(orebro: Flask)
     assert obstacle.reporter_id is None and obstacle.unit_id == unit.id
     assert "Rut Rektor" not in obstacle.title and "Rut Rektor" not in obstacle.description
     assert db.session.get(Obstacle, obstacle.id) is not None
+
+
+def test_reports_and_changes_are_audited_under_the_reporter(orebro: Flask) -> None:
+    hr = make_user(Role.HR)
+    manager = make_manager("Rut Rektor", org_unit=make_unit(), with_account=True)
+    obstacle = report(manager)
+    db.session.commit()  # changed in a later transaction: a change of its own, not part of its creation
+    change_obstacle(obstacle, ObstacleChange(ObstacleStatus.BEING_HANDLED, hr, None), hr)
+    events = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "obstacle").order_by(AuditEvent.id)
+        )
+    )
+    assert [(e.action, e.subject_manager_id, e.object_id) for e in events] == [
+        ("create", manager.id, obstacle.id),
+        ("update", manager.id, obstacle.id),
+    ]
+    assert "owner_user_id" in events[1].detail["fields"] and "status" in events[1].detail["fields"]
+    # Without a reporter (a workshop's, or one whose reporter is anonymised) there is no subject.
+    orphan = report(None, unit=make_unit())
+    row = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "obstacle", AuditEvent.object_id == orphan.id)
+    ).one()
+    assert row.subject_manager_id is None
