@@ -32,6 +32,7 @@ from lifecycle.models import Obstacle
 from lifecycle.models import ObstacleEvent
 from lifecycle.models import OrgUnit
 from lifecycle.models import Pillar
+from lifecycle.models import User
 from lifecycle.policy import may_handle_obstacle
 from lifecycle.policy import visible_obstacles_clause
 from lifecycle.services.gdpr import anonymise_person
@@ -501,3 +502,36 @@ def test_reports_and_changes_are_audited_under_the_reporter(orebro: Flask) -> No
         select(AuditEvent).where(AuditEvent.object_type == "obstacle", AuditEvent.object_id == orphan.id)
     ).one()
     assert row.subject_manager_id is None
+
+
+def test_the_lists_read_the_same_number_of_statements_for_more_obstacles(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any], count_queries: Callable[[], Any]
+) -> None:
+    hr = make_user(Role.HR)
+    owner = make_user()
+    unit = make_unit()
+    manager = make_manager(org_unit=unit, with_account=True)
+    assert manager.user is not None
+
+    def add(count: int) -> None:
+        for number in range(count):
+            obstacle = report(manager, title=f"Hinder {number}", shared=True)
+            change_obstacle(obstacle, ObstacleChange(ObstacleStatus.BEING_HANDLED, owner, None), hr)
+        db.session.commit()
+
+    def statements(url: str, user: User) -> int:
+        test_client = client.application.test_client()
+        login(user.email, test_client=test_client)
+        with count_queries() as counted:
+            assert test_client.get(url).status_code == 200
+        return int(counted.count)
+
+    add(2)
+    few = {
+        url: statements(url, who) for url, who in (("/obstacles/overview", hr), ("/obstacles", manager.user))
+    }
+    add(12)
+    many = {
+        url: statements(url, who) for url, who in (("/obstacles/overview", hr), ("/obstacles", manager.user))
+    }
+    assert many == few
