@@ -14,9 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import true
+from sqlalchemy.exc import DBAPIError
 
 from lifecycle.append_only import HistoryIsAppendOnlyError
+from lifecycle.append_only import erasure_window
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.db import utcnow
 from lifecycle.enums import Language
@@ -190,6 +193,22 @@ def test_the_history_is_append_only(orebro: Flask) -> None:
     with pytest.raises(HistoryIsAppendOnlyError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.postgres
+def test_the_database_itself_keeps_the_history(orebro: Flask) -> None:
+    obstacle = report(make_manager(org_unit=make_unit()))
+    params = {"id": obstacle.id}
+    for statement in (
+        "UPDATE obstacle_events SET new_value = 'removed' WHERE obstacle_id = :id",
+        "DELETE FROM obstacle_events WHERE obstacle_id = :id",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+            db.session.execute(text(statement), params)
+    with db.session.begin_nested(), erasure_window(db.session):
+        db.session.execute(
+            text("UPDATE obstacle_events SET new_value = '[x]' WHERE obstacle_id = :id"), params
+        )
 
 
 @pytest.mark.parametrize(
