@@ -55,6 +55,7 @@ from lifecycle.services.obstacles.queries import history_of
 from lifecycle.services.obstacles.queries import median_days_to_removal
 from lifecycle.services.obstacles.queries import newest_first
 from lifecycle.services.obstacles.queries import obstacles_after
+from lifecycle.services.obstacles.queries import owner_suggestions
 from lifecycle.services.organisation import unit_tree
 from lifecycle.services.platform import get_platform
 from lifecycle.tasks import queue_after_commit
@@ -187,6 +188,7 @@ def _render_detail(
             age=age_in_days(obstacle, local_today()),
             localized=localized,
             is_reporter=user.manager is not None and obstacle.reporter_id == user.manager.id,
+            owner_suggestions=owner_suggestions() if isinstance(form, AssignForm) else [],
             statuses={status.value: status for status in ObstacleStatus},
         ),
         status,

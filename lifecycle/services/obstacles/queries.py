@@ -20,8 +20,11 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from lifecycle.enums import ObstacleStatus
+from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.models import OrgUnit
+from lifecycle.models import User
+from lifecycle.models import UserRole
 from lifecycle.models.obstacles import OBSTACLE_TAGS
 from lifecycle.models.obstacles import Obstacle
 from lifecycle.models.obstacles import ObstacleEvent
@@ -171,3 +174,17 @@ def history_of(obstacle: Obstacle) -> list[ObstacleEvent]:
 
 def obstacles_by_id(ids: Sequence[int]) -> list[Obstacle]:
     return list(db.session.scalars(_with_what_lists_show(select(Obstacle).where(Obstacle.id.in_(ids)))))
+
+
+def owner_suggestions(limit: int = 200) -> list[tuple[str, str]]:
+    """The e-mail addresses and names of HR's enabled users: the owners HR most often picks."""
+    return [
+        (email, name)
+        for email, name in db.session.execute(
+            select(User.email, User.name)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.HR, User.is_enabled.is_(True))
+            .order_by(User.name, User.id)
+            .limit(limit)
+        )
+    ]
