@@ -129,6 +129,8 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
             "invitations-sweep": {"task": "invitations.sweep", "schedule": 600.0},
             # The same for the e-mails telling candidates they are not selected.
             "not-selected-sweep": {"task": "recruitment.sweep_not_selected", "schedule": 600.0},
+            # And for the e-mails telling reporters their obstacle is resolved.
+            "obstacle-notices-sweep": {"task": "obstacles.sweep_resolved", "schedule": 600.0},
         },
     }
     if redis_url:
@@ -205,6 +207,8 @@ class Config:
         # Candidates not selected are anonymised this many days after the decision: the period in
         # which a discrimination claim can be brought (confirm it with the archivist; a daily job).
         settings["CANDIDATE_RETENTION_DAYS"] = _env_days(env, "CANDIDATE_RETENTION_DAYS", 730)
+        # An open obstacle untouched this many days is reminded to its owner and escalated to HR.
+        settings["OBSTACLE_STALE_DAYS"] = _env_days(env, "OBSTACLE_STALE_DAYS", 30)
         # How long an e-mailed password reset link works.
         settings["PASSWORD_RESET_MAX_AGE_MINUTES"] = _env_int(env, "PASSWORD_RESET_MAX_AGE_MINUTES", 60)
         # How long the link in an invitation e-mail works.

@@ -260,3 +260,43 @@ class AccountState(TitledEnum):
             cls.ACTIVE: _l("Active"),
             cls.DISABLED: _l("Disabled"),
         }
+
+
+class ObstacleSeverity(TitledEnum):
+    """How much an obstacle stands in a manager's way."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {cls.LOW: _l("Low"), cls.MEDIUM: _l("Medium"), cls.HIGH: _l("High")}
+
+
+class ObstacleStatus(TitledEnum):
+    """Where an obstacle is: reported, being handled, then removed or found not removable."""
+
+    REPORTED = "reported"
+    BEING_HANDLED = "being_handled"
+    REMOVED = "removed"
+    NOT_REMOVABLE = "not_removable"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.REPORTED: _l("Reported"),
+            cls.BEING_HANDLED: _l("Being handled"),
+            cls.REMOVED: _l("Removed"),
+            cls.NOT_REMOVABLE: _l("Cannot be removed"),
+        }
+
+    @classmethod
+    def open(cls) -> tuple[ObstacleStatus, ...]:
+        """The statuses of an obstacle still in the way."""
+        return (cls.REPORTED, cls.BEING_HANDLED)
+
+    @classmethod
+    def resolved(cls) -> tuple[ObstacleStatus, ...]:
+        """The statuses that end an obstacle's handling (the reporter is told)."""
+        return (cls.REMOVED, cls.NOT_REMOVABLE)

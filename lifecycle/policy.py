@@ -37,6 +37,8 @@ from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Interview
 from lifecycle.models import Manager
+from lifecycle.models import Obstacle
+from lifecycle.models import OrgUnit
 from lifecycle.models import Panelist
 from lifecycle.models import PlanGoal
 from lifecycle.models import Scorecard
@@ -261,6 +263,17 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.list_bank_entries": HR,
     "api.show_vacancy_ad": LOGGED_IN,
     "api.show_interview_guide": LOGGED_IN,
+    # the obstacle log: any manager reports and reads their own and those shared with them; the owner
+    # moves the status; HR assigns and sees the overview (objects checked by get_obstacle_or_404)
+    "obstacles.mine": LOGGED_IN,
+    "obstacles.new": LOGGED_IN,
+    "obstacles.detail": LOGGED_IN,
+    "obstacles.handle": LOGGED_IN,
+    "obstacles.overview": HR,
+    "api.list_obstacles": LOGGED_IN,
+    "api.get_obstacle": LOGGED_IN,
+    "api.create_obstacle": LOGGED_IN,
+    "api.update_obstacle": HR,
 }
 
 
@@ -712,3 +725,67 @@ def get_bank_entry_or_404(user: User | None, entry_id: int) -> BankEntry:
     if entry is None:
         abort(404)
     return entry
+
+
+# -- the obstacle log ------------------------------------------------------------------------------------
+#
+# HR reads every obstacle. Anyone else reads the obstacles they reported and those they own (the owner on
+# the employer side); a shared obstacle is read, too, by the other managers in the same unit tree as the
+# reporter: a manager whose unit is the obstacle's unit, one above it or one below it. A private one is
+# for the reporter, the owner and HR alone. HR assigns, and the owner or HR moves the status.
+
+
+def _same_unit_tree(unit: OrgUnit) -> ColumnElement[bool]:
+    """Obstacles in `unit`, in a unit above it or in one below it."""
+    above = [int(part) for part in unit.path.strip("/").split("/") if part.isdigit()]
+    below = select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    return or_(Obstacle.unit_id.in_([*above, unit.id]), Obstacle.unit_id.in_(below))
+
+
+def visible_obstacles_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the obstacles `user` may read (see the section's comment)."""
+    if user is None:
+        return false()
+    if is_hr(user):
+        return true()
+    clauses: list[ColumnElement[bool]] = [Obstacle.owner_user_id == user.id]
+    own = user.manager
+    if own is not None:
+        clauses.append(Obstacle.reporter_id == own.id)
+        if own.org_unit is not None and own.anonymised_at is None:
+            clauses.append(and_(Obstacle.shared.is_(True), _same_unit_tree(own.org_unit)))
+    return or_(*clauses)
+
+
+def get_obstacle_or_404(user: User | None, obstacle_id: int) -> Obstacle:
+    """Load an obstacle the user may read, or answer 404 as if it did not exist."""
+    obstacle = db.session.scalar(
+        select(Obstacle).where(Obstacle.id == obstacle_id, visible_obstacles_clause(user))
+    )
+    if obstacle is None:
+        abort(404)
+    return obstacle
+
+
+def may_report_obstacle(user: User | None) -> bool:
+    """A manager with a unit reports obstacles (the unit is where the obstacle stands)."""
+    own = user.manager if user is not None else None
+    return own is not None and own.org_unit_id is not None and own.anonymised_at is None
+
+
+def may_assign_obstacle(user: User | None, obstacle: Obstacle) -> bool:
+    """HR gives an obstacle its owner and due date (and anything the owner may do)."""
+    return is_hr(user)
+
+
+def may_handle_obstacle(user: User | None, obstacle: Obstacle) -> bool:
+    """HR and the obstacle's owner move its status, explain it and comment on it."""
+    return is_hr(user) or (user is not None and obstacle.owner_user_id == user.id)
+
+
+def get_handled_obstacle_or_404(user: User | None, obstacle_id: int) -> Obstacle:
+    """Load an obstacle the user may handle; one they may only read, or not at all, is a 404."""
+    obstacle = get_obstacle_or_404(user, obstacle_id)
+    if not may_handle_obstacle(user, obstacle):
+        abort(404)
+    return obstacle

@@ -325,6 +325,47 @@ def queue_not_selected(candidacy_ids: list[int], size: int = 50) -> None:
     _queue_ids("recruitment.send_not_selected", candidacy_ids, size)
 
 
+# -- telling reporters their obstacle is resolved (lifecycle/services/obstacles/notices.py) ------------
+
+
+@shared_task(
+    name="obstacles.send_resolved",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=NOTICE_RETRIES,
+)
+def send_obstacle_resolved(self: Task, obstacle_ids: list[int]) -> None:  # type: ignore[type-arg]
+    """E-mail each reporter that their obstacle is resolved, once each."""
+    from lifecycle.services.obstacles.notices import prepare_resolved_email
+    from lifecycle.services.obstacles.notices import record_resolved_failure
+
+    failed = _send_each(
+        obstacle_ids,
+        prepare_resolved_email,
+        lambda obstacle_id, _reason: record_resolved_failure(obstacle_id),
+        "resolution e-mail of obstacle",
+    )
+    if failed and self.request.retries < NOTICE_RETRIES:
+        raise self.retry(args=(failed,), countdown=120 * (self.request.retries + 1)) from None
+
+
+@shared_task(name="obstacles.sweep_resolved", ignore_result=True)
+def sweep_obstacle_resolved() -> int:
+    """Queue the resolution e-mails that were never queued (the broker was down when HR resolved)."""
+    from lifecycle.services.obstacles.notices import unsent_resolved_notices
+
+    waiting = unsent_resolved_notices()
+    if waiting:
+        queue_obstacle_resolved(waiting)
+    return len(waiting)
+
+
+def queue_obstacle_resolved(obstacle_ids: list[int], size: int = 50) -> None:
+    """Queue the resolution e-mails of committed changes."""
+    _queue_ids("obstacles.send_resolved", obstacle_ids, size)
+
+
 def queue_password_reset(email: str, fallback_locale: str) -> None:
     """Ask the worker to send a reset link; a broker that is down is logged, never shown to the visitor."""
     try:

@@ -43,6 +43,8 @@ from werkzeug.test import TestResponse
 from lifecycle.cli import DEFAULT_PLATFORM
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import Language
+from lifecycle.enums import ObstacleSeverity
+from lifecycle.enums import ObstacleStatus
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ReminderStatus
 from lifecycle.enums import ResponsibleRole
@@ -70,6 +72,9 @@ from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
 from lifecycle.services.introductions import launch_introduction
+from lifecycle.services.obstacles import ObstacleChange
+from lifecycle.services.obstacles import change_obstacle
+from lifecycle.services.obstacles import report_obstacle
 from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import add_comment
 from lifecycle.services.plans import add_goal
@@ -186,6 +191,9 @@ class World:
     weighed_expectation: int
     #: the first question of the question bank for `expectation`, in Swedish
     bank_entry: int
+    #: A's private obstacle, owned by the interviewer; B's shared one (all managers share one unit)
+    obstacle: int
+    shared_obstacle: int
     today: str
     later: str
 
@@ -337,6 +345,29 @@ def build_world() -> World:
     save_draft(candidacy, line.user, {trust.id: ScoreValue(2, "Utkastbevis")})  # type: ignore[arg-type]
     set_status(vacancy, VacancyStatus.OPEN, today)
     question = entries_of(BankKind.QUESTION, [feedback.id], Language.SV)[feedback.id][0]
+    private_obstacle = report_obstacle(
+        reporter=alva,
+        unit=unit,
+        title="Alvas hinder",
+        description="",
+        severity=ObstacleSeverity.HIGH,
+        shared=False,
+        pillar_ids=[],
+        expectation_ids=[trust.id],
+        actor=alva.user,
+    )
+    change_obstacle(private_obstacle, ObstacleChange(ObstacleStatus.REPORTED, interviewer, None), hr)
+    shared_obstacle = report_obstacle(
+        reporter=bertil,
+        unit=unit,
+        title="Bertils delade hinder",
+        description="",
+        severity=ObstacleSeverity.LOW,
+        shared=True,
+        pillar_ids=[pillars[0].id],
+        expectation_ids=[],
+        actor=bertil.user,
+    )
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -367,6 +398,8 @@ def build_world() -> World:
         trust=trust.id,
         weighed_expectation=trust.id,
         bank_entry=question.id,
+        obstacle=private_obstacle.id,
+        shared_obstacle=shared_obstacle.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
     )
@@ -541,6 +574,26 @@ BOTH_SEEN = {"A": SEE_A, "B": SEE_B}
 EXPORTED = frozenset({"export"})
 
 #: (endpoint, method) → the cases requested for every role
+#: who reports obstacles: the managers with a unit (all four share one)
+REPORTERS: Roles = frozenset({MGR_A, MGR_B, LINE, MENTOR})
+#: A's private obstacle: HR, A, and its owner (the interviewer); B's shared one: HR and every manager
+PRIVATE_OBSTACLE: Roles = STAFF | {MGR_A, INTERVIEWER}
+SHARED_OBSTACLE: Roles = STAFF | REPORTERS
+
+
+def _obstacle_form(w: World) -> dict[str, Any]:
+    return {"title": "Nytt hinder", "severity": "medium", "expectations": str(w.trust)}
+
+
+def _obstacle_cases(private: Roles, shared: Roles, **options: Any) -> list[Case]:
+    """A's private obstacle, B's shared one, and one that does not exist."""
+    return [
+        Case("private obstacle", private, url=lambda w: {"obstacle_id": w.obstacle}, **options),
+        Case("shared obstacle", shared, url=lambda w: {"obstacle_id": w.shared_obstacle}, **options),
+        Case("no such obstacle", NOBODY, url=lambda w: {"obstacle_id": 2_000_000_000}, **options),
+    ]
+
+
 MATRIX: dict[tuple[str, str], list[Case]] = {
     # -- public and personal pages --
     ("static", "GET"): plain(EVERYONE, url=lambda w: {"filename": "css/app.css"}),
@@ -1251,6 +1304,28 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             body=lambda w: {"confirm": "y"},
         ),
     ],
+    # -- the obstacle log --
+    ("obstacles.mine", "GET"): plain(SIGNED_IN),
+    ("obstacles.new", "GET"): plain(REPORTERS),
+    ("obstacles.new", "POST"): plain(REPORTERS, body=lambda w: _obstacle_form(w), writes=True),
+    ("obstacles.detail", "GET"): _obstacle_cases(PRIVATE_OBSTACLE, SHARED_OBSTACLE),
+    ("obstacles.handle", "POST"): _obstacle_cases(
+        STAFF | {INTERVIEWER},
+        STAFF,
+        body=lambda w: {"status": "being_handled", "comment": "På gång"},
+        writes=True,
+    ),
+    ("obstacles.overview", "GET"): plain(STAFF, query=lambda w: f"unit={w.unit}&status=all"),
+    ("api.list_obstacles", "GET"): plain(SIGNED_IN, query=lambda w: "status=reported&limit=5"),
+    ("api.get_obstacle", "GET"): _obstacle_cases(PRIVATE_OBSTACLE, SHARED_OBSTACLE),
+    ("api.create_obstacle", "POST"): plain(
+        REPORTERS,
+        body=lambda w: {"title": "Via API", "severity": "low", "pillars": ["leader"]},
+        writes=True,
+    ),
+    ("api.update_obstacle", "PATCH"): _obstacle_cases(
+        STAFF, STAFF, body=lambda w: {"status": "being_handled", "comment": "Via API"}, writes=True
+    ),
     # -- the JSON API, with each role's personal token --
     ("api.openapi", "GET"): plain(EVERYONE),
     ("api.list_managers", "GET"): plain(SIGNED_IN, query=lambda w: "limit=200", sees=BOTH_SEEN),

@@ -730,7 +730,59 @@ def _job_ad(w: World) -> Any:
     )
 
 
+def _obstacle_report(w: World) -> Any:
+    ids = [str(w.trust), str(w.expectation), "0", "-1", "2147483648"]
+    return (
+        MGR_A,
+        st.just("/obstacles/new"),
+        st.fixed_dictionaries(
+            {
+                "title": TEXT,
+                "description": TEXT,
+                "severity": one_of_values(["low", "medium", "high"]),
+                "pillars": st.lists(one_of_values(ids), max_size=3),
+                "expectations": st.lists(one_of_values(ids), max_size=3),
+                "shared": one_of_values(["y", "", "on"]),
+            }
+        ),
+    )
+
+
+def _obstacle_handling(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from([f"/obstacles/{w.obstacle}/handle", f"/obstacles/{w.shared_obstacle}/handle"]),
+        st.fixed_dictionaries(
+            {
+                "owner": one_of_values([w.emails[INTERVIEWER], w.b.email, "nobody@example.org"]),
+                "due_date": DATE,
+                "status": one_of_values(["reported", "being_handled", "removed", "not_removable"]),
+                "explanation": TEXT,
+                "comment": TEXT,
+            }
+        ),
+    )
+
+
+def _obstacle_status(w: World) -> Any:
+    return (
+        INTERVIEWER,
+        st.just(f"/obstacles/{w.obstacle}/handle"),
+        st.fixed_dictionaries(
+            {
+                "status": one_of_values(["reported", "being_handled", "removed", "not_removable"]),
+                "explanation": TEXT,
+                "comment": TEXT,
+                "owner": TEXT,
+            }
+        ),
+    )
+
+
 FORMS: dict[str, Form] = {
+    "obstacle report": _obstacle_report,
+    "obstacle handling": _obstacle_handling,
+    "obstacle status by its owner": _obstacle_status,
     "hire": _hire,
     "not selected": _not_selected,
     "proposed goal": _proposal,

@@ -42,6 +42,8 @@ from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import Assessor
 from lifecycle.enums import Language
+from lifecycle.enums import ObstacleSeverity
+from lifecycle.enums import ObstacleStatus
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import ReminderStatus
@@ -101,6 +103,9 @@ from lifecycle.services.introductions import launch_introduction
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import update_manager
+from lifecycle.services.obstacles import ObstacleChange
+from lifecycle.services.obstacles import change_obstacle
+from lifecycle.services.obstacles import report_obstacle
 from lifecycle.services.organisation import create_unit
 from lifecycle.services.overview import stage_counts
 from lifecycle.services.pipeline import ManagerFilter
@@ -354,6 +359,37 @@ def _seed(today: date) -> World:
     about_her = submit_scorecard(her_candidacy, hr, {weighed.id: ScoreValue(5, "Berättade om sin budget")})
     amend_scorecard(about_her, hr, {weighed.id: ScoreValue(4, "Referenserna")}, reason="Efter referenser")
     record_decision(applied, her_candidacy, "Bäst lämpad", hr)
+    # She reports an obstacle that names her; she owns someone else's and moves it on.
+    trust = db.session.scalar(select(Expectation).where(Expectation.key == "leader.feedback"))
+    assert trust is not None
+    report_obstacle(
+        reporter=asa,
+        unit=unit,
+        title=f"Ingen ersättare för {NAME}",
+        description=f"Ring {EMAIL}",
+        severity=ObstacleSeverity.MEDIUM,
+        shared=False,
+        pillar_ids=[],
+        expectation_ids=[trust.id],
+        actor=user,
+    )
+    owned = report_obstacle(
+        reporter=report,
+        unit=unit,
+        title="Lokalerna",
+        description="",
+        severity=ObstacleSeverity.LOW,
+        shared=True,
+        pillar_ids=[],
+        expectation_ids=[trust.id],
+        actor=None,
+    )
+    change_obstacle(owned, ObstacleChange(ObstacleStatus.REPORTED, user, None, comment="Tilldelad"), hr)
+    change_obstacle(
+        owned,
+        ObstacleChange(ObstacleStatus.BEING_HANDLED, user, None, comment=f"Pratat med {NAME}"),
+        user,
+    )
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"
     failed = Reminder(

@@ -156,6 +156,33 @@ def test_the_api_speaks_the_loaded_platform(nordby: Flask) -> None:
     assert refused.status_code in {400, 422} and "error" in refused.get_json()
 
 
+def test_an_obstacle_hinders_the_loaded_platforms_pillars(nordby: Flask) -> None:
+    manager = db.session.scalars(
+        select(Manager).where(
+            Manager.user_id.is_not(None), Manager.org_unit_id.is_not(None), Manager.stage == Stage.DEVELOP
+        )
+    ).first()
+    assert manager is not None and manager.user is not None
+    _token, secret = create_token(manager.user, "test")
+    db.session.commit()
+    api = nordby.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"title": "Ingen lokal", "severity": "medium", "expectations": ["modig.prova"]}
+    created = api.post("/api/v1/obstacles", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    assert (created.get_json()["pillars"], created.get_json()["expectations"]) == (["modig"], ["modig.prova"])
+    refused = api.post("/api/v1/obstacles", json={**body, "expectations": ["leader.trust"]}, headers=headers)
+    assert refused.status_code == 422 and "expectations" in refused.get_json()["error"]["fields"]
+    hr = get_user_by_email(f"hr@{DOMAIN}")
+    assert hr is not None
+    browser = nordby.test_client()
+    post_form(browser, "/login", {"email": hr.email, "password": DEMO_PASSWORD})
+    page = browser.get(f"/obstacles/overview?pillar={created.get_json()['pillars'] and ''}").get_data(
+        as_text=True
+    )
+    assert "Ingen lokal" in page
+
+
 def test_an_activity_import_uses_the_loaded_platforms_keys(nordby: Flask) -> None:
     people = db.session.scalars(select(Manager).where(Manager.stage == Stage.DEVELOP).limit(2)).all()
     numbers = [p.employee_number for p in people]

@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.invitations.views import bp as invitations_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
+    from lifecycle.blueprints.obstacles.views import bp as obstacles_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.plans.views import bp as plans_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
@@ -42,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
         introductions_bp,
         recruitment_bp,
         talent_pool_bp,
+        obstacles_bp,
         materials_bp,
         invitations_bp,
         reminders_bp,

@@ -20,6 +20,8 @@ from lifecycle.models.invitations import Invitation
 from lifecycle.models.managers import Manager
 from lifecycle.models.managers import ManagerChange
 from lifecycle.models.managers import StageTransition
+from lifecycle.models.obstacles import Obstacle
+from lifecycle.models.obstacles import ObstacleEvent
 from lifecycle.models.organisation import OrgUnit
 from lifecycle.models.plans import DevelopmentPlan
 from lifecycle.models.plans import DevelopmentReview
@@ -61,6 +63,8 @@ __all__ = [
     "Manager",
     "ManagerChange",
     "ManagerImport",
+    "Obstacle",
+    "ObstacleEvent",
     "OrgUnit",
     "Panelist",
     "PasswordResetToken",

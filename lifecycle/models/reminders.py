@@ -90,6 +90,10 @@ class Reminder(Base):
     panelist_id: Mapped[int | None] = mapped_column(
         ForeignKey("interview_panelists.id", ondelete="CASCADE"), index=True
     )
+    #: an open obstacle left untouched: "obstacle:<id>:<the day it went stale>"
+    obstacle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("obstacles.id", ondelete="CASCADE"), index=True
+    )
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     occurrence: Mapped[ReminderOccurrence] = mapped_column(enum_column(ReminderOccurrence, "occurrence"))
     #: when to send: 08:00 Europe/Stockholm on a working day, stored in UTC

@@ -321,6 +321,7 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
     platform = get_platform()
     if platform is not None:
         seed_demo_recruitment(seeder.today, hr_partners, platform)
+    _seed_obstacles(seeder.today, hr_partners)
     summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
     logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
     return summary
@@ -389,3 +390,76 @@ def _seed_development(today: date) -> None:
         add_from_catalogue(
             items[(index + 2) % len(items)], manager, None, due_on=today + timedelta(days=20 + index)
         )
+
+
+#: the demo's obstacles: title, description, severity, shared, and how far HR has come with it
+DEMO_OBSTACLES = (
+    ("Ingen vikariepool", "Vi saknar vikarier sedan i våras; jag täcker själv upp.", "high", True, "handled"),
+    (
+        "Rekryteringssystemet är långsamt",
+        "Varje annons tar en halv dag att publicera.",
+        "medium",
+        True,
+        "removed",
+    ),
+    (
+        "För många direktrapporterande",
+        "Jag har 38 medarbetare och hinner inte med samtalen.",
+        "high",
+        False,
+        "new",
+    ),
+)
+
+
+def _seed_obstacles(today: date, hr_partners: list[User]) -> None:
+    """A few obstacles reported by managers in post: one new, one being handled, one removed (once)."""
+    from lifecycle.enums import ObstacleSeverity
+    from lifecycle.enums import ObstacleStatus
+    from lifecycle.models import Obstacle
+    from lifecycle.services.obstacles import ObstacleChange
+    from lifecycle.services.obstacles import change_obstacle
+    from lifecycle.services.obstacles import report_obstacle
+
+    platform = get_platform()
+    if platform is None or db.session.scalar(select(Obstacle.id).limit(1)) is not None:
+        return
+    reporters = db.session.scalars(
+        select(Manager)
+        .where(Manager.stage == Stage.DEVELOP, Manager.org_unit_id.is_not(None), Manager.user_id.is_not(None))
+        .order_by(Manager.id)
+        .offset(3)
+        .limit(len(DEMO_OBSTACLES))
+    ).all()
+    current = [p for p in platform.pillars if not p.is_retired]
+    hr = hr_partners[0] if hr_partners else None
+    for index, (manager, (title, description, severity, shared, progress)) in enumerate(
+        zip(reporters, DEMO_OBSTACLES, strict=False)
+    ):
+        pillar = current[index % len(current)]
+        expectations = [e.id for e in pillar.expectations if not e.is_retired][:1]
+        unit = manager.org_unit
+        if unit is None:
+            continue
+        obstacle = report_obstacle(
+            reporter=manager,
+            unit=unit,
+            title=title,
+            description=description,
+            severity=ObstacleSeverity(severity),
+            shared=shared,
+            pillar_ids=[pillar.id],
+            expectation_ids=expectations,
+            actor=manager.user,
+        )
+        if progress == "handled":
+            due = today + timedelta(days=45)
+            change = ObstacleChange(
+                ObstacleStatus.BEING_HANDLED, hr, due, comment="Vi ser över vikarieavtalet."
+            )
+            change_obstacle(obstacle, change, hr)
+        elif progress == "removed":
+            removed = ObstacleChange(
+                ObstacleStatus.REMOVED, hr, None, explanation="Annonserna publiceras nu direkt från mallen."
+            )
+            change_obstacle(obstacle, removed, hr)

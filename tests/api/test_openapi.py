@@ -22,6 +22,7 @@ from tests.api.conftest import ResponseChecker
 from tests.api.test_handover_api import HANDOVER_OPERATIONS
 from tests.api.test_interviews_api import INTERVIEW_OPERATIONS
 from tests.api.test_materials_api import MATERIAL_OPERATIONS
+from tests.api.test_obstacles_api import OBSTACLE_OPERATIONS
 from tests.api.test_plans_api import PLAN_OPERATIONS
 from tests.api.test_pool_api import POOL_OPERATIONS
 from tests.api.test_recruitment_api import RECRUITMENT_OPERATIONS
@@ -189,7 +190,7 @@ def test_responses_match_the_document(
     # The development side's, the hand-over's, the talent pool's, recruitment's, the interviews' and the
     # recruitment materials' operations are exercised, each checked the same way, in their own modules
     # (test_plans_api.py, test_handover_api.py, test_pool_api.py, test_recruitment_api.py,
-    # test_interviews_api.py, test_materials_api.py).
+    # test_interviews_api.py, test_materials_api.py, test_obstacles_api.py).
     exercised_elsewhere = (
         PLAN_OPERATIONS
         | HANDOVER_OPERATIONS
@@ -197,5 +198,6 @@ def test_responses_match_the_document(
         | RECRUITMENT_OPERATIONS
         | INTERVIEW_OPERATIONS
         | MATERIAL_OPERATIONS
+        | OBSTACLE_OPERATIONS
     )
     assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"

@@ -17,6 +17,8 @@ from lifecycle.db import utcnow
 from lifecycle.enums import ActivityKind
 from lifecycle.enums import ImportStatus
 from lifecycle.enums import Language
+from lifecycle.enums import ObstacleSeverity
+from lifecycle.enums import ObstacleStatus
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
 from lifecycle.enums import Stage
@@ -32,6 +34,9 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.imports import preview_import
 from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.invitations import invite
+from lifecycle.services.obstacles import ObstacleChange
+from lifecycle.services.obstacles import change_obstacle
+from lifecycle.services.obstacles import report_obstacle
 from lifecycle.services.organisation import create_unit
 from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import add_goal
@@ -173,6 +178,39 @@ def _world(app: Flask) -> dict[str, Any]:
             today=date(2026, 6, 1),
         )
         add_to_pool(boss, ProfileValues(PoolSource.ASPIRANT, date(2026, 5, 1)), hr, date(2026, 6, 1))
+        # An obstacle Anna reported, handled by HR, with its history; and one removed.
+        obstacle = report_obstacle(
+            reporter=anna,
+            unit=unit,
+            title="Ingen vikariepool",
+            description="Vi saknar vikarier\nsedan i våras.",
+            severity=ObstacleSeverity.HIGH,
+            shared=True,
+            pillar_ids=[],
+            expectation_ids=[expectations[0].id],
+            actor=anna.user,
+        )
+        change_obstacle(
+            obstacle,
+            ObstacleChange(
+                ObstacleStatus.BEING_HANDLED, hr, local_today() + timedelta(days=30), comment="Vi tittar"
+            ),
+            hr,
+        )
+        removed = report_obstacle(
+            reporter=anna,
+            unit=unit,
+            title="Trasig skrivare",
+            description="",
+            severity=ObstacleSeverity.LOW,
+            shared=False,
+            pillar_ids=[pillars[0].id],
+            expectation_ids=[],
+            actor=anna.user,
+        )
+        change_obstacle(
+            removed, ObstacleChange(ObstacleStatus.REMOVED, hr, None, explanation="Ny skrivare"), hr
+        )
         # Import jobs in each state the progress page shows.
         jobs = {}
         for status, done in ((ImportStatus.RUNNING, 400), (ImportStatus.DONE, 2), (ImportStatus.FAILED, 0)):
@@ -208,6 +246,9 @@ def _world(app: Flask) -> dict[str, Any]:
             "offered": offered.id,
             "proposal": proposal.id,
             "pool_member": contact.id,
+            "obstacle": obstacle.id,
+            "removed_obstacle": removed.id,
+            "unit": unit.id,
             "pool_person": contact.manager_id,
             "candidate_import": candidates.id,
             "candidate": f"/vacancies/{vacancy.id}/candidates/{applied.id}",
@@ -317,6 +358,11 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/vacancies/{data['vacancy']}/guide?language=en",
         f"/managers/{anna}/audit",
         f"/managers/{anna}/anonymise",
+        "/obstacles",
+        "/obstacles/overview",
+        f"/obstacles/overview?unit={data['unit']}&status=all",
+        f"/obstacles/{data['obstacle']}",
+        f"/obstacles/{data['removed_obstacle']}?lang=en",
         "/account/password",
         "/platform?lang=en",
         "/pipeline?lang=en",
@@ -364,6 +410,10 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.goto(f"{live_url}/vacancies/{data['vacancy']}/decision")
     axe_page.locator("main form button[type=submit]").click()
     _check(axe_page, None, failures, "a decision with errors")
+    axe_page.goto(f"{live_url}/obstacles/{data['obstacle']}?lang=sv")
+    axe_page.locator("#status").select_option("not_removable")
+    axe_page.locator("#handle-heading ~ form button[type=submit]").click()
+    _check(axe_page, None, failures, "an obstacle's handling with errors")
     # The interviewer's own scorecards: submitted (with its amendment), a draft, errors, an amendment.
     axe_page.goto(f"{live_url}/?lang=sv")
     axe_page.get_by_role("button", name="Logga ut").click()
@@ -385,6 +435,11 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.get_by_role("button", name="Logga ut").click()
     log_in(axe_page, live_url, data["anna_email"])
     _check(axe_page, f"{live_url}/me", failures)
+    for path in ("/obstacles", "/obstacles/new", f"/obstacles/{data['obstacle']}"):
+        _check(axe_page, f"{live_url}{path}", failures)
+    axe_page.goto(f"{live_url}/obstacles/new")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "an obstacle reported with errors")
     assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
 
 

@@ -175,6 +175,7 @@ def openapi_document() -> dict[str, Any]:
             {"name": "reviews", "description": "Development reviews and their assessments."},
             {"name": "coverage", "description": "Which pillars managers and units have been building."},
             {"name": "recruitment", "description": "Vacancies, their job ads and interview guides."},
+            {"name": "obstacles", "description": "The obstacle log: what stands in managers' way."},
             {"name": "meta", "description": "About the API itself."},
         ],
         "paths": _paths(operations),

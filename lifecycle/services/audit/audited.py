@@ -19,6 +19,7 @@ from lifecycle.models import DevelopmentReview
 from lifecycle.models import Interview
 from lifecycle.models import IntroductionLaunch
 from lifecycle.models import Manager
+from lifecycle.models import Obstacle
 from lifecycle.models import Panelist
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
@@ -166,6 +167,13 @@ audit_changes(
 )
 audit_changes(ScorecardAmendment, "scorecard_amendment", lambda a: [(Scorecard, a.scorecard_id)])
 audit_changes(VacancyDecision, "decision", lambda d: [(Candidacy, d.candidacy_id)])
+# An obstacle is its reporter's report (one with no reporter left has no subject); its history rows are
+# the changes this already records.
+audit_changes(
+    Obstacle,
+    "obstacle",
+    lambda o: [(Manager, rid)] if (rid := loaded(o, "reporter_id")) is not None else [],
+)
 audit_changes(
     User,
     "account",

@@ -29,6 +29,7 @@ from lifecycle.models import Interview
 from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
+from lifecycle.models import Obstacle
 from lifecycle.models import Panelist
 from lifecycle.models import PasswordResetToken
 from lifecycle.models import PlanComment
@@ -95,6 +96,11 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
     # Their place in the talent pool (source, strengths, note, consent) has no use without them.
     db.session.execute(
         delete(TalentProfile).where(TalentProfile.manager_id.in_(manager_ids)),
+        execution_options={"synchronize_session": False},
+    )
+    # The obstacles they reported stay in the log, in their unit, without them.
+    db.session.execute(
+        update(Obstacle).where(Obstacle.reporter_id.in_(manager_ids)).values(reporter_id=None),
         execution_options={"synchronize_session": False},
     )
     personal = and_(ManagerChange.manager_id.in_(manager_ids), ManagerChange.field.in_(PERSONAL_FIELDS))

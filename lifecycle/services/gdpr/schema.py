@@ -62,6 +62,13 @@ SWEPT_COLUMNS = frozenset(
         ("vacancy_ads", "unit_text"),
         ("vacancy_ads", "role_text"),
         ("vacancy_ad_paragraphs", "own_text"),
+        # what stands in a manager's way, and HR's explanation: may name a colleague or a contact
+        ("obstacles", "title"),
+        ("obstacles", "description"),
+        ("obstacles", "explanation"),
+        # an obstacle's history: old and new explanations and HR's comments
+        ("obstacle_events", "old_value"),
+        ("obstacle_events", "new_value"),
         ("manager_imports", "filename"),
         ("manager_imports", "content"),
         ("manager_imports", "summary"),
@@ -146,6 +153,8 @@ UNSWEPT_COLUMNS = frozenset(
         # an id in the recruitment system, never a name; the erasure clears it (it leads back there)
         ("candidacies", "import_reference"),
         ("reminders", "item_key"),
+        # which of an obstacle's fields changed: a code
+        ("obstacle_events", "field"),
         ("reminders", "message_id"),
     }
 )

@@ -35,11 +35,19 @@ from lifecycle.services.reminders.sources import is_reachable
 from lifecycle.services.reminders.sources.activities import ACTIVITIES
 from lifecycle.services.reminders.sources.interviews import INTERVIEWS
 from lifecycle.services.reminders.sources.interviews import SCORECARDS
+from lifecycle.services.reminders.sources.obstacles import OBSTACLES
 from lifecycle.services.reminders.sources.reviews import REVIEWS
 from lifecycle.services.reminders.sources.vacancies import VACANCIES
 
 #: every kind of item reminders are about, in the order sync writes their rows
-SOURCES: tuple[ReminderSource[Any], ...] = (ACTIVITIES, REVIEWS, VACANCIES, INTERVIEWS, SCORECARDS)
+SOURCES: tuple[ReminderSource[Any], ...] = (
+    ACTIVITIES,
+    REVIEWS,
+    VACANCIES,
+    INTERVIEWS,
+    SCORECARDS,
+    OBSTACLES,
+)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class ReminderKind(StrEnum):
     VACANCY_CLOSING = "vacancy_closing"
     INTERVIEW = "interview"
     SCORECARD = "scorecard"
+    OBSTACLE = "obstacle"
 
     @property
     def title(self) -> LazyString:
@@ -38,6 +39,9 @@ class ReminderKind(StrEnum):
             ReminderKind.VACANCY_CLOSING: _l("Closing dates of open vacancies, to their HR partner"),
             ReminderKind.INTERVIEW: _l("Interviews, to each interviewer"),
             ReminderKind.SCORECARD: _l("Scorecards not submitted, from the working day after the interview"),
+            ReminderKind.OBSTACLE: _l(
+                "Obstacles left untouched (OBSTACLE_STALE_DAYS): to the owner, escalated to HR"
+            ),
         }[self]
 
 
@@ -78,6 +82,8 @@ DEFAULT_RULE = Rule()
 DEFAULT_RULES: dict[ReminderKind, Rule] = {
     ReminderKind.INTERVIEW: Rule(days_before=1, on_due_day=False, days_after=None),
     ReminderKind.SCORECARD: Rule(days_before=None, on_due_day=True, days_after=None),
+    # On the day an open obstacle goes stale to its owner; two days later, still untouched, to HR.
+    ReminderKind.OBSTACLE: Rule(days_before=None, on_due_day=True, days_after=2),
 }
 
 
