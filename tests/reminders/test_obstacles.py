@@ -3,6 +3,7 @@ it goes stale, and escalated to HR after HR's rule; once each, never before, and
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from lifecycle.services.obstacles import report_obstacle
 from lifecycle.services.reminders import next_send_slot
 from lifecycle.services.reminders import send_time_utc
 from lifecycle.services.workdays import next_working_day
+from tests.conftest import Inbox
 from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -159,3 +161,40 @@ def test_obstacle_stale_days_is_read_from_the_configuration(
     assert {key for _occ, _user, key in pending(obstacle)} == {
         f"obstacle:{obstacle.id}:{(NOW.date() + timedelta(days=10)).isoformat()}"
     }
+
+
+def test_a_stale_obstacle_sends_exactly_one_escalation_e_mail_a_period_over_smtp(
+    app_ctx: Flask, hr: User, inbox: Inbox
+) -> None:
+    """At the SMTP server, as HR's mailbox sees it: one escalation a period, however often beat ticks."""
+    owner = make_user(name="Olle Fastighet", email="olle@kommun.example")
+    partner = make_user(Role.HR, name="Petra Partner", email="petra@kommun.example")
+    obstacle = report(reporter(partner))
+    change_obstacle(obstacle, ObstacleChange(ObstacleStatus.REPORTED, owner, None), hr)
+    db.session.commit()
+
+    def tick_through(first_day: date, last_day: date) -> None:
+        """Beat's dispatcher every few hours of every day from `first_day` to `last_day`."""
+        day = first_day
+        while day <= last_day:
+            for hour in (0, 7, 10, 16):
+                deliver_due(send_time_utc(day) + timedelta(hours=hour))
+            day += timedelta(days=1)
+
+    tick_through(STALE_ON - timedelta(days=2), ESCALATES_ON + timedelta(days=5))
+    assert len(inbox.to(owner.email)) == 1 and len(inbox.to(partner.email)) == 1
+    [escalation] = inbox.to(partner.email)
+    assert "Trasig ventilation" in escalation["Subject"]
+    assert f"/obstacles/{obstacle.id}" in escalation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    # HR moves it on: a new period, stale thirty days later, and its own single escalation.
+    moved = ESCALATES_ON + timedelta(days=6)
+    with time_machine.travel(send_time_utc(moved) + timedelta(hours=2), tick=False):
+        change_obstacle(obstacle, ObstacleChange(ObstacleStatus.BEING_HANDLED, owner, None), hr)
+        db.session.commit()
+    stale_again = moved + timedelta(days=30)
+    tick_through(moved, next_working_day(stale_again + timedelta(days=2)) + timedelta(days=5))
+    escalations = inbox.to(partner.email)
+    assert len(escalations) == 2, "one escalation a period"
+    assert len({m["Message-ID"] for m in escalations}) == 2
+    assert len(inbox.to(owner.email)) == 2
