@@ -20,16 +20,15 @@ from lifecycle.blueprints.recruitment.views import VACANCY_ID
 from lifecycle.blueprints.recruitment.views import bp
 from lifecycle.extensions import db
 from lifecycle.i18n import localized
-from lifecycle.models.recruitment import CandidateStep
 from lifecycle.policy import can_hire_for
 from lifecycle.policy import get_hiring_vacancy_or_404
 from lifecycle.policy import signed_in
 from lifecycle.services.recruitment import candidacy_of
-from lifecycle.services.recruitment.decision import decision_of
 from lifecycle.services.recruitment.handover import HANDED_OVER_FROM
 from lifecycle.services.recruitment.handover import HandOver
 from lifecycle.services.recruitment.handover import HandOverError
 from lifecycle.services.recruitment.handover import hand_over
+from lifecycle.services.recruitment.handover import hand_over_decides
 from lifecycle.services.recruitment.handover import proposed_expectations
 from lifecycle.tasks import queue_after_commit
 from lifecycle.tasks import queue_invitations
@@ -81,7 +80,7 @@ def hire(vacancy_id: int, candidacy_id: int) -> str | Response:
         abort(404)
     proposed = proposed_expectations(candidacy)
     # Hiring from the offer step before any decision is the decision: its reason is asked here.
-    asks_reason = candidacy.step is not CandidateStep.HIRED and decision_of(found) is None
+    asks_reason = hand_over_decides(candidacy)
     form = HireForm()
     if not form.is_submitted():
         form.start_on.data = found.planned_start_on

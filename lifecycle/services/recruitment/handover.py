@@ -197,6 +197,12 @@ def _invite(person: Manager, by: User | None) -> tuple[Invitation | None, LazySt
         return None, refused.message
 
 
+def hand_over_decides(candidacy: Candidacy) -> bool:
+    """Whether handing the candidate over is also the decision (from the offer, before any decision),
+    and so needs its reason."""
+    return candidacy.step is not CandidateStep.HIRED and decision_of(candidacy.vacancy) is None
+
+
 def _decide(candidacy: Candidacy, reason: str, by: User | None) -> None:
     """Record the hiring decision with its reason when the hand-over is the decision (from the offer)."""
     try:
@@ -227,7 +233,7 @@ def hand_over(
     """
     _check(candidacy)
     line_manager = _line_manager(candidacy)
-    if candidacy.step is not CandidateStep.HIRED and decision_of(candidacy.vacancy) is None:
+    if hand_over_decides(candidacy):
         _decide(candidacy, reason, by)
     if candidacy.step is not CandidateStep.HIRED:
         candidacy.step = CandidateStep.HIRED

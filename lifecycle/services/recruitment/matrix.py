@@ -23,7 +23,6 @@ from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import true
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import contains_eager
 
@@ -145,11 +144,9 @@ def _weighted_total(cells: dict[int, MatrixCell], weights: Sequence[VacancyExpec
     return total / weight_sum if weight_sum else None
 
 
-def _weighted_totals(
-    vacancy: Vacancy, candidacies: Select[int] | list[int], visible: ColumnElement[bool]
-) -> Select[int, float]:
-    """Each candidacy's weighted total (`_weighted_total`, in SQL), to order by before a page is read."""
-    scores = effective_scores_query(Scorecard.candidacy_id.in_(candidacies), visible).subquery()
+def _weighted_totals(vacancy: Vacancy, candidacies: Select[int] | list[int]) -> Select[int, float]:
+    """Each candidacy's weighted total over every submitted scorecard (`_weighted_total`, in SQL)."""
+    scores = effective_scores_query(Scorecard.candidacy_id.in_(candidacies)).subquery()
     means = (
         select(scores.c.candidacy_id, scores.c.expectation_id, func.avg(scores.c.score).label("mean"))
         .group_by(scores.c.candidacy_id, scores.c.expectation_id)
@@ -189,9 +186,7 @@ def refresh_matrix_facts(vacancy: Vacancy, candidacy_ids: Select[int] | Sequence
     weights. Two queries and the changed rows' updates, whatever the number of scores.
     """
     ids = candidacy_ids if isinstance(candidacy_ids, Select) else list(candidacy_ids)
-    totals: dict[int, float] = {
-        row[0]: row[1] for row in db.session.execute(_weighted_totals(vacancy, ids, true()))
-    }
+    totals: dict[int, float] = {row[0]: row[1] for row in db.session.execute(_weighted_totals(vacancy, ids))}
     counts: dict[int, int] = {
         row[0]: row[1]
         for row in db.session.execute(
