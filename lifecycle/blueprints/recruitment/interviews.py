@@ -24,6 +24,7 @@ from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
 
@@ -55,6 +56,7 @@ from lifecycle.policy import signed_in
 from lifecycle.policy import visible_scorecards_clause
 from lifecycle.policy import waits_for_own_scorecard
 from lifecycle.services.recruitment import InterviewValues
+from lifecycle.services.recruitment import Matrix
 from lifecycle.services.recruitment import MatrixOrder
 from lifecycle.services.recruitment import MatrixShown
 from lifecycle.services.recruitment import ScoreValue
@@ -74,6 +76,7 @@ from lifecycle.services.recruitment import scorecard_matrix
 from lifecycle.services.recruitment import scorecard_of
 from lifecycle.services.recruitment import scorecards_for
 from lifecycle.services.recruitment import submit_scorecard
+from lifecycle.services.recruitment.matrix import ScoreByInterviewer
 from lifecycle.timeutil import STOCKHOLM
 
 INTERVIEW_ID = "<int(min=1, max=2147483647):interview_id>"
@@ -388,6 +391,7 @@ def matrix(vacancy_id: int) -> str:
     page = request.args.get("page", 1, type=int) or 1
     page = min(max(page, 1), 100_000)
     found = scorecard_matrix(vacancy, score_visibility(user), order, shown, page, MATRIX_PAGE)
+    one_decimal = one_decimal_in_the_readers_language()
     return render_template(
         "recruitment/matrix.html",
         vacancy=vacancy,
@@ -402,11 +406,44 @@ def matrix(vacancy_id: int) -> str:
         decides=may_decide(user, vacancy),
         hr=is_hr(user),
         decision=decision_of(vacancy),
-        one_decimal=one_decimal_in_the_readers_language(),
-        # Translated once and filled in per cell: a page has 50 candidates × up to 8 expectations.
-        mean_and_spread=_("mean %(mean)s, spread %(spread)s"),
+        one_decimal=one_decimal,
+        cells=matrix_cells(found, one_decimal),
         localized=localized,
     )
+
+
+def matrix_cells(found: Matrix, one_decimal: Callable[[float | None], str]) -> dict[int, dict[int, Markup]]:
+    """Each cell's HTML (its interviewers' scores, mean and spread), by candidacy and expectation.
+
+    Made here rather than in the template: a page holds 25 candidates × up to 8 expectations × 8
+    interviewers, and a template loop over 1 600 scores cost more than the page's SQL. The few distinct
+    list items (an interviewer's name, a score 1–5, amended or not) are escaped and formatted once.
+    """
+    # Translated once and filled in per cell.
+    mean_and_spread = _("mean %(mean)s, spread %(spread)s")
+    amended = Markup('<abbr title="{}">*</abbr>').format(_("amended"))
+    item = Markup("<li>{}: <strong>{}</strong>{}</li>")
+    items: dict[tuple[int, int, bool], Markup] = {}
+    cell_html = Markup('<ul class="scores">{}</ul><small>{}</small>')
+
+    def score_item(score: ScoreByInterviewer) -> Markup:
+        key = (score.author_id, score.score, score.amended)
+        if key not in items:
+            items[key] = item.format(score.author_name, score.score, amended if score.amended else "")
+        return items[key]
+
+    cells: dict[int, dict[int, Markup]] = {}
+    for row in found.rows:
+        cells[row.candidacy.id] = {
+            expectation_id: cell_html.format(
+                Markup("").join(score_item(s) for s in cell.scores),
+                mean_and_spread % {"mean": one_decimal(cell.mean), "spread": cell.spread},
+            )
+            if cell.scores
+            else Markup("–")
+            for expectation_id, cell in row.cells.items()
+        }
+    return cells
 
 
 @bp.route(f"/vacancies/{VACANCY_ID}/decision", methods=["GET", "POST"])
