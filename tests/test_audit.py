@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -65,6 +66,8 @@ from lifecycle.services.introductions import launch_introduction
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import update_manager
+from lifecycle.services.mentoring import mark_role_model
+from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.plans import add_comment
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
@@ -118,7 +121,17 @@ def people(app_ctx: Flask) -> People:
     boss = make_manager("Bodil Chef", with_account=True)
     mentor = make_manager("Mona Mentor", with_account=True)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True)
-    anna.mentor = mentor
+    # Her mentor reads her plan through a running mentorship (and names himself on her record by it).
+    mark_role_model(mentor, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=hr)
+    start_mentorship(
+        mentor=mentor,
+        mentee=anna,
+        starts_on=local_today(),
+        ends_on=local_today() + timedelta(days=180),
+        goals="Feedback",
+        cadence_weeks=4,
+        actor=hr,
+    )
     other = make_manager("Olof Annan", with_account=True)
     plan = ensure_plan(anna, local_today())
     goal = add_goal(plan, title="Ge mer feedback", expectations=[_expectation("leader.feedback")])
