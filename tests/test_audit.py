@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -66,8 +65,6 @@ from lifecycle.services.introductions import launch_introduction
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import update_manager
-from lifecycle.services.mentoring import mark_role_model
-from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.plans import add_comment
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
@@ -92,6 +89,7 @@ from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.conftest import uses_postgres
 from tests.factories import make_manager
+from tests.factories import make_running_mentorship
 from tests.factories import make_unit
 from tests.factories import make_user
 
@@ -122,16 +120,7 @@ def people(app_ctx: Flask) -> People:
     mentor = make_manager("Mona Mentor", with_account=True)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True)
     # Her mentor reads her plan through a running mentorship (and names himself on her record by it).
-    mark_role_model(mentor, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=hr)
-    start_mentorship(
-        mentor=mentor,
-        mentee=anna,
-        starts_on=local_today(),
-        ends_on=local_today() + timedelta(days=180),
-        goals="Feedback",
-        cadence_weeks=4,
-        actor=hr,
-    )
+    make_running_mentorship(mentor, anna, hr)
     other = make_manager("Olof Annan", with_account=True)
     plan = ensure_plan(anna, local_today())
     goal = add_goal(plan, title="Ge mer feedback", expectations=[_expectation("leader.feedback")])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -15,14 +14,13 @@ from lifecycle.enums import Role
 from lifecycle.extensions import db
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
-from lifecycle.services.mentoring import mark_role_model
-from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from lifecycle.timeutil import local_today
 from tests.factories import make_manager
+from tests.factories import make_running_mentorship
 from tests.factories import make_user
 
 # Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
@@ -36,16 +34,7 @@ def people(app_ctx: Flask):  # type: ignore[no-untyped-def]
     mentor = make_manager("Mona Mentor", with_account=True)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True)
     # The mentor of a running mentorship reads the plan (the record's mentor_id alone does not).
-    mark_role_model(mentor, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=None)
-    start_mentorship(
-        mentor=mentor,
-        mentee=anna,
-        starts_on=local_today(),
-        ends_on=local_today() + timedelta(days=180),
-        goals="Feedback",
-        cadence_weeks=4,
-        actor=None,
-    )
+    make_running_mentorship(mentor, anna, None)
     other = make_manager("Olof Annan", with_account=True)
     plan = ensure_plan(anna, local_today())
     _, expectations = resolve_tags([], ["leader.feedback"])

@@ -25,8 +25,6 @@ from lifecycle.models import User
 from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activities import set_catalogue_item_active
-from lifecycle.services.mentoring import mark_role_model
-from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.plans import add_goal
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
@@ -35,6 +33,7 @@ from lifecycle.timeutil import local_today
 from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
 from tests.factories import make_manager
+from tests.factories import make_running_mentorship
 from tests.factories import make_unit
 from tests.factories import make_user
 
@@ -86,16 +85,7 @@ def people(app_ctx: Flask, api_as: Callable[[User], ApiClient]) -> People:
     mentor = make_manager("Mona Mentor", with_account=True, org_unit=school)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True, org_unit=care)
     # The mentor of a running mentorship reads her plan (the record's mentor_id alone does not).
-    mark_role_model(mentor, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=None)
-    start_mentorship(
-        mentor=mentor,
-        mentee=anna,
-        starts_on=local_today(),
-        ends_on=local_today() + timedelta(days=180),
-        goals="Feedback",
-        cadence_weeks=4,
-        actor=None,
-    )
+    make_running_mentorship(mentor, anna, None)
     other = make_manager("Olof Annan", with_account=True, org_unit=school)
     hr = make_user(Role.HR)
     db.session.flush()
