@@ -131,6 +131,8 @@ def _celery_settings(redis_url: str | None, instance_path: Path) -> dict[str, An
             "not-selected-sweep": {"task": "recruitment.sweep_not_selected", "schedule": 600.0},
             # And for the e-mails telling reporters their obstacle is resolved.
             "obstacle-notices-sweep": {"task": "obstacles.sweep_resolved", "schedule": 600.0},
+            # -- mentoring: daily at 02:00 UTC, a missed meeting cadence moves on to its next period.
+            "mentoring-resync": {"task": "mentoring.resync", "schedule": crontab(hour=2, minute=0)},
         },
     }
     if redis_url:

@@ -37,21 +37,26 @@ from lifecycle.models import Candidacy
 from lifecycle.models import DevelopmentReview
 from lifecycle.models import Interview
 from lifecycle.models import Manager
+from lifecycle.models import Mentorship
 from lifecycle.models import Obstacle
 from lifecycle.models import OrgUnit
 from lifecycle.models import Panelist
 from lifecycle.models import PlanGoal
+from lifecycle.models import RoleModel
 from lifecycle.models import Scorecard
 from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import Vacancy
 from lifecycle.models.recruitment import vacancy_interviewers
+from lifecycle.services.mentoring.queries import mentorship_in_full
+from lifecycle.services.mentoring.queries import running_clause
 from lifecycle.services.recruitment import candidacy_of
 from lifecycle.services.recruitment import interview_of
 from lifecycle.services.recruitment import vacancy_in_full
 from lifecycle.services.recruitment.banks import entry_of
 from lifecycle.services.recruitment.matrix import ScoreVisibility
 from lifecycle.services.talent_pool import profile_in_full
+from lifecycle.timeutil import local_today
 
 logger = logging.getLogger(__name__)
 
@@ -274,6 +279,27 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.get_obstacle": LOGGED_IN,
     "api.create_obstacle": LOGGED_IN,
     "api.update_obstacle": HR,
+    # -- mentoring: HR marks role models, sees suggestions and starts mentorships; mentor and mentee
+    # read theirs, log meetings and may end it (objects checked by get_mentorship_or_404)
+    "mentoring.role_models": HR,
+    "mentoring.mark_role_model": HR,
+    "mentoring.edit_role_model": HR,
+    "mentoring.unmark_role_model": HR,
+    "mentoring.suggestions": HR,
+    "mentoring.start_mentorship": HR,
+    "mentoring.mine": LOGGED_IN,
+    "mentoring.mentorship": LOGGED_IN,
+    "mentoring.log_meeting": LOGGED_IN,
+    "mentoring.end_mentorship": LOGGED_IN,
+    "api.list_role_models": LOGGED_IN,
+    "api.create_role_model": HR,
+    "api.update_role_model": HR,
+    "api.list_mentor_suggestions": HR,
+    "api.list_mentorships": LOGGED_IN,
+    "api.create_mentorship": HR,
+    "api.get_mentorship": LOGGED_IN,
+    "api.create_mentorship_meeting": LOGGED_IN,
+    "api.end_mentorship": LOGGED_IN,
 }
 
 
@@ -357,20 +383,26 @@ def get_manager_or_404(user: User | None, manager_id: int, *options: ORMOption) 
 
 
 def can_view_plan(user: User | None, manager: Manager) -> bool:
-    """The manager, their line manager, their mentor and HR read a development plan."""
+    """The manager, their line manager, the mentor of a running mentorship and HR read a plan.
+
+    `Manager.mentor_id` alone reads nothing: it names who does the introduction's "mentor" tasks.
+    """
     if user is None:
         return False
     if is_hr(user):
         return True
     own = user.manager
-    return own is not None and own.id in (manager.id, manager.line_manager_id, manager.mentor_id)
+    if own is None:
+        return False
+    return own.id in (manager.id, manager.line_manager_id) or is_running_mentor_of(own, manager)
 
 
 def sees_recruitment_interviews(user: User | None, manager: Manager) -> bool:
     """Only HR and the person themself see the person's recruitment interviews on their plan.
 
     An internal candidate's interviews are between them and the recruitment: their current line
-    manager or mentor, reading the plan, must not learn from it that they applied elsewhere.
+    manager or the mentor of a running mentorship, reading the plan, must not learn from it that they
+    applied elsewhere.
     """
     if user is None:
         return False
@@ -789,3 +821,68 @@ def get_handled_obstacle_or_404(user: User | None, obstacle_id: int) -> Obstacle
     if not may_handle_obstacle(user, obstacle):
         abort(404)
     return obstacle
+
+
+# -- mentoring ---------------------------------------------------------------------------------------
+#
+# HR marks role models, sees the mentor suggestions and starts mentorships. A mentorship is read by HR,
+# its mentor and its mentee; either of them logs its meetings and may end it. The mentor of a RUNNING
+# mentorship (started, not past its end, not ended) reads the mentee's plan (`can_view_plan`); before
+# it starts and once it has ended, not. The mentee's recruitment interviews stay hidden from them.
+
+
+def is_running_mentor_of(own: Manager, mentee: Manager) -> bool:
+    """Whether `own` mentors `mentee` in a mentorship that runs today."""
+    running = select(Mentorship.id).where(
+        Mentorship.mentor_id == own.id, Mentorship.mentee_id == mentee.id, running_clause(local_today())
+    )
+    return bool(db.session.scalar(select(running.exists())))
+
+
+def may_manage_mentoring(user: User | None) -> bool:
+    """HR marks role models and starts mentorships."""
+    return is_hr(user)
+
+
+def visible_mentorships_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the mentorships `user` may read: HR all, others their own."""
+    if user is None:
+        return false()
+    if is_hr(user):
+        return true()
+    own = user.manager
+    if own is None:
+        return false()
+    return or_(Mentorship.mentor_id == own.id, Mentorship.mentee_id == own.id)
+
+
+def get_mentorship_or_404(user: User | None, mentorship_id: int) -> Mentorship:
+    """Load a mentorship the user may read, or answer 404 as if it did not exist."""
+    mentorship = mentorship_in_full(mentorship_id, visible_mentorships_clause(user))
+    if mentorship is None:
+        abort(404)
+    return mentorship
+
+
+def may_take_part(user: User | None, mentorship: Mentorship) -> bool:
+    """HR, the mentor and the mentee log its meetings and may end it."""
+    if is_hr(user):
+        return True
+    own = user.manager if user is not None else None
+    return own is not None and own.id in (mentorship.mentor_id, mentorship.mentee_id)
+
+
+def get_taking_part_mentorship_or_404(user: User | None, mentorship_id: int) -> Mentorship:
+    """Load a mentorship the user takes part in (or HR), or answer 404."""
+    mentorship = get_mentorship_or_404(user, mentorship_id)
+    if not may_take_part(user, mentorship):
+        abort(404)
+    return mentorship
+
+
+def get_role_model_or_404(user: User | None, role_model_id: int) -> RoleModel:
+    """Load a role model HR may change, or answer 404 as if it did not exist."""
+    role_model = db.session.get(RoleModel, role_model_id) if may_manage_mentoring(user) else None
+    if role_model is None:
+        abort(404)
+    return role_model

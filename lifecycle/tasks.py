@@ -397,3 +397,14 @@ def send_password_reset(email: str, fallback_locale: str) -> None:
         # Neither the address nor the link's secret: an error's own text (an SMTP server's reply, a
         # refused recipient) can quote the message, so only what failed and where is logged.
         logger.error("a password reset link could not be issued or sent: %s", failure_summary(exc))
+
+
+# -- mentoring: a missed meeting cadence reminds again each period (services/reminders/sources/mentorships.py)
+
+
+@shared_task(name="mentoring.resync", ignore_result=True)
+def resync_mentorships() -> int:
+    """Move the reminders of mentorships in progress on to the period they are in now."""
+    from lifecycle.services.mentoring.reminders import resync_mentorship_reminders
+
+    return resync_mentorship_reminders(after_batch=db.session.commit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import date
+from typing import Any
 
 from lifecycle.enums import OrgUnitKind
 from lifecycle.enums import Role
@@ -73,4 +74,24 @@ def orebro_platform_only() -> str:
     platform = DEFAULT_PLATFORM.read_text(encoding="utf-8").split("\n# The default introduction programme")[0]
     return re.sub(
         r"^        (?:phrases|questions):\n(?:          .*\n)+", "", platform + "\n", flags=re.MULTILINE
+    )
+
+
+def make_running_mentorship(mentor: Manager, mentee: Manager, actor: User | None = None) -> Any:
+    """Mark `mentor` as a role model and start a mentorship of `mentee` that runs from today."""
+    from datetime import timedelta
+
+    from lifecycle.services.mentoring import mark_role_model
+    from lifecycle.services.mentoring import start_mentorship
+    from lifecycle.timeutil import local_today
+
+    mark_role_model(mentor, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=actor)
+    return start_mentorship(
+        mentor=mentor,
+        mentee=mentee,
+        starts_on=local_today(),
+        ends_on=local_today() + timedelta(days=180),
+        goals="Feedback",
+        cadence_weeks=4,
+        actor=actor,
     )

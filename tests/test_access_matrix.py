@@ -55,6 +55,7 @@ from lifecycle.models import AuditEvent
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Reminder
+from lifecycle.models import RoleModel
 from lifecycle.models import User
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import VacancyStatus
@@ -72,6 +73,8 @@ from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
 from lifecycle.services.introductions import launch_introduction
+from lifecycle.services.mentoring import mark_role_model
+from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.obstacles import ObstacleChange
 from lifecycle.services.obstacles import change_obstacle
 from lifecycle.services.obstacles import report_obstacle
@@ -196,6 +199,10 @@ class World:
     shared_obstacle: int
     today: str
     later: str
+    # -- mentoring: the mentor is a role model in a running mentorship of A
+    role_model: int = 0
+    mentorship: int = 0
+    mentor_manager: int = 0
 
     def side(self, key: str) -> Side:
         return self.a if key == "A" else self.b
@@ -209,6 +216,7 @@ def build_world() -> World:
     mentor = make_manager("Maja Mentorsson", with_account=True, org_unit=unit)
     alva = make_manager("Alva Matrisson", with_account=True, org_unit=unit, line_manager=line)
     alva.mentor = mentor
+    mark_role_model(mentor, pillar_keys=["leader"], expectation_keys=[], capacity=2, actor=None)
     bertil = make_manager("Bertil Matrisson", with_account=True, org_unit=unit)
     admin = make_user(Role.ADMIN, name="Adam Admin")
     hr = make_user(Role.HR, name="Hanna Personal")
@@ -368,6 +376,16 @@ def build_world() -> World:
         expectation_ids=[],
         actor=bertil.user,
     )
+    # -- mentoring: A's mentor reads A's plan while this runs
+    mentorship = start_mentorship(
+        mentor=mentor,
+        mentee=alva,
+        starts_on=today,
+        ends_on=today + timedelta(days=180),
+        goals="Feedback i ledningsgruppen",
+        cadence_weeks=4,
+        actor=hr,
+    )
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
@@ -402,6 +420,9 @@ def build_world() -> World:
         shared_obstacle=shared_obstacle.id,
         today=today.isoformat(),
         later=(today + timedelta(days=60)).isoformat(),
+        role_model=db.session.scalar(select(RoleModel.id).where(RoleModel.manager_id == mentor.id)) or 0,
+        mentor_manager=mentor.id,
+        mentorship=mentorship.id,
     )
 
 
@@ -592,6 +613,52 @@ def _obstacle_cases(private: Roles, shared: Roles, **options: Any) -> list[Case]
         Case("shared obstacle", shared, url=lambda w: {"obstacle_id": w.shared_obstacle}, **options),
         Case("no such obstacle", NOBODY, url=lambda w: {"obstacle_id": 2_000_000_000}, **options),
     ]
+
+
+# -- mentoring -------------------------------------------------------------------------------------------
+
+#: A's mentorship: HR, A and A's mentor
+MENTORSHIP_OF_A: Roles = STAFF | {MGR_A, MENTOR}
+
+
+def _role_model_form(w: World, number: str | None) -> dict[str, Any]:
+    form = {"pillars": "leader", "capacity": "2", "study_note": "Lyssnar"}
+    return {**form, "employee_number": number} if number else form
+
+
+def _role_model_cases(allowed: Roles, **options: Any) -> list[Case]:
+    return [
+        Case("role model", allowed, url=lambda w: {"role_model_id": w.role_model}, **options),
+        Case("no such role model", NOBODY, url=lambda w: {"role_model_id": 2_000_000_000}, **options),
+    ]
+
+
+def _mentorship_cases(allowed: Roles, **options: Any) -> list[Case]:
+    return [
+        Case("mentorship of A", allowed, url=lambda w: {"mentorship_id": w.mentorship}, **options),
+        Case("no such mentorship", NOBODY, url=lambda w: {"mentorship_id": 2_000_000_000}, **options),
+    ]
+
+
+def _mentorship_form(w: World) -> dict[str, Any]:
+    return {
+        "mentor_number": w.mentor_number,
+        "starts_on": w.today,
+        "ends_on": w.later,
+        "goals": "Delegera mer",
+        "cadence_weeks": "4",
+    }
+
+
+def _mentorship_json(w: World) -> dict[str, Any]:
+    return {
+        "mentor_id": w.mentor_manager,
+        "mentee_id": w.b.manager,
+        "starts_on": w.today,
+        "ends_on": w.later,
+        "goals": "Delegera mer",
+        "cadence_weeks": 4,
+    }
 
 
 MATRIX: dict[tuple[str, str], list[Case]] = {
@@ -1529,6 +1596,53 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
             writes=True,
         )
     ],
+    # -- mentoring: HR's role models and suggestions; a mentorship for HR, its mentor and its mentee --
+    ("mentoring.role_models", "GET"): plain(STAFF),
+    ("mentoring.mark_role_model", "GET"): plain(STAFF),
+    ("mentoring.mark_role_model", "POST"): [
+        on("B", STAFF, lambda s, w: {}, body=lambda w: _role_model_form(w, "__N__"), writes=True)
+    ],
+    ("mentoring.edit_role_model", "GET"): _role_model_cases(STAFF),
+    ("mentoring.edit_role_model", "POST"): _role_model_cases(
+        STAFF, body=lambda w: _role_model_form(w, None), writes=True
+    ),
+    ("mentoring.unmark_role_model", "POST"): _role_model_cases(STAFF, writes=True),
+    ("mentoring.suggestions", "GET"): both(STAFF, STAFF, _manager),
+    ("mentoring.start_mentorship", "GET"): both(STAFF, STAFF, _manager),
+    ("mentoring.start_mentorship", "POST"): [
+        on("B", STAFF, _manager, body=lambda w: _mentorship_form(w), writes=True)
+    ],
+    ("mentoring.mine", "GET"): plain(SIGNED_IN),
+    ("mentoring.mentorship", "GET"): _mentorship_cases(MENTORSHIP_OF_A),
+    ("mentoring.log_meeting", "POST"): _mentorship_cases(
+        MENTORSHIP_OF_A, body=lambda w: {"held_on": w.today, "pillars": "leader"}, writes=True
+    ),
+    ("mentoring.end_mentorship", "POST"): _mentorship_cases(
+        MENTORSHIP_OF_A, body=lambda w: {"reason": "Klart"}, writes=True
+    ),
+    ("api.list_role_models", "GET"): plain(SIGNED_IN),
+    ("api.create_role_model", "POST"): [
+        on(
+            "B",
+            STAFF,
+            lambda s, w: {},
+            body=lambda w: {"manager_id": w.b.manager, "pillars": ["leader"], "capacity": 1},
+            writes=True,
+        )
+    ],
+    ("api.update_role_model", "PATCH"): _role_model_cases(STAFF, body=lambda w: {"capacity": 3}, writes=True),
+    ("api.list_mentor_suggestions", "GET"): both(STAFF, STAFF, _manager),
+    ("api.list_mentorships", "GET"): plain(SIGNED_IN),
+    ("api.create_mentorship", "POST"): [
+        on("B", STAFF, lambda s, w: {}, body=lambda w: _mentorship_json(w), writes=True)
+    ],
+    ("api.get_mentorship", "GET"): _mentorship_cases(MENTORSHIP_OF_A),
+    ("api.create_mentorship_meeting", "POST"): _mentorship_cases(
+        MENTORSHIP_OF_A, body=lambda w: {"held_on": w.today, "pillars": ["leader"]}, writes=True
+    ),
+    ("api.end_mentorship", "POST"): _mentorship_cases(
+        MENTORSHIP_OF_A, body=lambda w: {"reason": "Klart"}, writes=True
+    ),
 }
 
 

@@ -89,6 +89,7 @@ from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.conftest import uses_postgres
 from tests.factories import make_manager
+from tests.factories import make_running_mentorship
 from tests.factories import make_unit
 from tests.factories import make_user
 
@@ -118,7 +119,8 @@ def people(app_ctx: Flask) -> People:
     boss = make_manager("Bodil Chef", with_account=True)
     mentor = make_manager("Mona Mentor", with_account=True)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True)
-    anna.mentor = mentor
+    # Her mentor reads her plan through a running mentorship (and names himself on her record by it).
+    make_running_mentorship(mentor, anna, hr)
     other = make_manager("Olof Annan", with_account=True)
     plan = ensure_plan(anna, local_today())
     goal = add_goal(plan, title="Ge mer feedback", expectations=[_expectation("leader.feedback")])

@@ -779,6 +779,63 @@ def _obstacle_status(w: World) -> Any:
     )
 
 
+# -- mentoring ---------------------------------------------------------------------------------------------
+
+KEYS = ["leader", "secure", "leader.feedback", "leader.trust", "nope", "0"]
+
+
+def _role_model(w: World) -> Any:
+    return (
+        HR,
+        st.just("/role-models/new"),
+        st.fixed_dictionaries(
+            {
+                "employee_number": one_of_values([w.a.number, w.b.number, w.mentor_number, "X0"]),
+                "pillars": st.lists(one_of_values(KEYS), max_size=3),
+                "expectations": st.lists(one_of_values(KEYS), max_size=3),
+                "capacity": NUMBER,
+                "study_note": TEXT,
+            }
+        ),
+    )
+
+
+def _mentorship(w: World) -> Any:
+    return (
+        HR,
+        st.just(f"/managers/{w.a.manager}/mentorships/new"),
+        st.fixed_dictionaries(
+            {
+                "mentor_number": one_of_values([w.mentor_number, w.b.number, w.a.number, "X0"]),
+                "starts_on": DATE,
+                "ends_on": DATE,
+                "goals": TEXT,
+                "cadence_weeks": NUMBER,
+            }
+        ),
+    )
+
+
+def _mentoring_meeting(w: World) -> Any:
+    return (
+        MGR_A,
+        st.just(f"/mentorships/{w.mentorship}/meetings"),
+        st.fixed_dictionaries(
+            {
+                "held_on": DATE,
+                "title": TEXT,
+                "pillars": st.lists(one_of_values(KEYS), max_size=3),
+                "expectations": st.lists(one_of_values(KEYS), max_size=3),
+                "notes": TEXT,
+            }
+        ),
+    )
+
+
+def _mentorship_end(w: World) -> Any:
+    return (MGR_A, st.just(f"/mentorships/{w.mentorship}/end"), st.fixed_dictionaries({"reason": TEXT}))
+
+
 FORMS: dict[str, Form] = {
     "obstacle report": _obstacle_report,
     "obstacle handling": _obstacle_handling,
@@ -822,6 +879,11 @@ FORMS: dict[str, Form] = {
     "token creation": _token,
     "settings": _settings,
     "forgot password": _forgot_password,
+    # -- mentoring --
+    "role model": _role_model,
+    "mentorship": _mentorship,
+    "mentoring meeting": _mentoring_meeting,
+    "mentorship end": _mentorship_end,
 }
 
 

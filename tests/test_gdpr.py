@@ -103,6 +103,9 @@ from lifecycle.services.introductions import launch_introduction
 from lifecycle.services.journey import move_to_stage
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import update_manager
+from lifecycle.services.mentoring import end_mentorship
+from lifecycle.services.mentoring import mark_role_model
+from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.obstacles import ObstacleChange
 from lifecycle.services.obstacles import change_obstacle
 from lifecycle.services.obstacles import report_obstacle
@@ -389,6 +392,37 @@ def _seed(today: date) -> World:
         owned,
         ObstacleChange(ObstacleStatus.BEING_HANDLED, user, None, comment=f"Pratat med {NAME}"),
         user,
+    )
+    # -- mentoring: she is a role model and mentors Gustav; the study's note and the goals name her.
+    mark_role_model(
+        asa,
+        pillar_keys=["leader"],
+        expectation_keys=["leader.feedback"],
+        capacity=2,
+        study_note=f"{NAME} ger och tar emot feedback",
+        actor=user,
+    )
+    mentorship = start_mentorship(
+        mentor=asa,
+        mentee=grouped,
+        starts_on=today,
+        ends_on=today + timedelta(days=120),
+        goals=f"Lära av {NAME} hur budgeten läggs",
+        cadence_weeks=4,
+        actor=user,
+    )
+    end_mentorship(mentorship, reason=f"{NAME} byter tjänst", actor=hr)
+    # And she has a mentor of her own.
+    mona = make_manager("Mona Mentor", org_unit=unit)
+    mark_role_model(mona, pillar_keys=["secure"], expectation_keys=[], capacity=1, actor=hr)
+    start_mentorship(
+        mentor=mona,
+        mentee=asa,
+        starts_on=today,
+        ends_on=today + timedelta(days=120),
+        goals=f"Stötta {NAME} i rollen",
+        cadence_weeks=6,
+        actor=hr,
     )
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"

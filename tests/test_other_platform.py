@@ -39,6 +39,7 @@ from lifecycle.services.tokens import create_token
 from lifecycle.timeutil import local_today
 from tests.conftest import REPO_ROOT
 from tests.conftest import post_form
+from tests.factories import make_manager
 
 NORDBY = Path(__file__).parent / "platforms" / "nordby.yaml"
 NORDBY_PILLARS = {"trygg", "modig", "nyfiken", "tydlig"}
@@ -218,3 +219,33 @@ def test_no_code_names_orebros_expectations() -> None:
             f"{relative}: pillar {key!r}" for key in ("secure", "developer", "leader") if f'"{key}"' in text
         ]
     assert found == []
+
+
+# -- mentoring ---------------------------------------------------------------------------------------------
+
+
+def test_role_models_and_suggestions_use_the_loaded_platforms_keys(nordby: Flask) -> None:
+    from lifecycle.enums import Assessor
+    from lifecycle.models import Expectation
+    from lifecycle.models import RoleModel
+    from lifecycle.services.mentoring import mark_role_model
+    from lifecycle.services.mentoring import suggest_mentors
+    from lifecycle.services.plans import ensure_plan
+    from lifecycle.services.reviews import record_assessments
+
+    demo = db.session.scalars(select(RoleModel)).all()
+    assert demo and {p.key for r in demo for p in r.pillars} <= {"trygg", "modig", "nyfiken", "tydlig"}
+    newcomer = make_manager("Nina Nordby", with_account=True)
+    listener = make_manager("Lars Lyssnare", with_account=True)
+    mark_role_model(listener, pillar_keys=[], expectation_keys=["tydlig.aterkoppla"], capacity=1, actor=None)
+    feedback = db.session.scalar(select(Expectation).where(Expectation.key == "tydlig.aterkoppla"))
+    assert feedback is not None
+    review = ensure_plan(newcomer, local_today()).reviews[0]
+    record_assessments(review, Assessor.LINE_MANAGER, {feedback.id: (1, "")})
+    suggestions = suggest_mentors(newcomer, local_today())
+    by_name = {s.mentor.name: s for s in suggestions}
+    assert "Lars Lyssnare" in by_name
+    assert any(r.weakness.expectation == feedback for r in by_name["Lars Lyssnare"].reasons)
+    # Örebro's keys are unknown here.
+    with pytest.raises(ValueError):
+        mark_role_model(newcomer, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=None)

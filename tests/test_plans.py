@@ -20,6 +20,7 @@ from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from lifecycle.timeutil import local_today
 from tests.factories import make_manager
+from tests.factories import make_running_mentorship
 from tests.factories import make_user
 
 # Dates here are computed from today: every test runs at the suite's fixed moment (tests/conftest.py).
@@ -32,7 +33,8 @@ def people(app_ctx: Flask):  # type: ignore[no-untyped-def]
     boss = make_manager("Bodil Chef", with_account=True)
     mentor = make_manager("Mona Mentor", with_account=True)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True)
-    anna.mentor = mentor
+    # The mentor of a running mentorship reads the plan (the record's mentor_id alone does not).
+    make_running_mentorship(mentor, anna, None)
     other = make_manager("Olof Annan", with_account=True)
     plan = ensure_plan(anna, local_today())
     _, expectations = resolve_tags([], ["leader.feedback"])

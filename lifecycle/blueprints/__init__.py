@@ -18,6 +18,9 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.invitations.views import bp as invitations_bp
     from lifecycle.blueprints.main.views import bp as main_bp
     from lifecycle.blueprints.managers.views import bp as managers_bp
+
+    # -- mentoring --
+    from lifecycle.blueprints.mentoring.views import bp as mentoring_bp
     from lifecycle.blueprints.obstacles.views import bp as obstacles_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.plans.views import bp as plans_bp
@@ -50,5 +53,7 @@ def register_blueprints(app: Flask) -> None:
         activities_bp,
         imports_bp,
         api_bp,
+        # -- mentoring --
+        mentoring_bp,
     ):
         app.register_blueprint(blueprint)

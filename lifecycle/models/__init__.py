@@ -20,6 +20,8 @@ from lifecycle.models.invitations import Invitation
 from lifecycle.models.managers import Manager
 from lifecycle.models.managers import ManagerChange
 from lifecycle.models.managers import StageTransition
+from lifecycle.models.mentoring import Mentorship
+from lifecycle.models.mentoring import RoleModel
 from lifecycle.models.obstacles import Obstacle
 from lifecycle.models.obstacles import ObstacleEvent
 from lifecycle.models.organisation import OrgUnit
@@ -63,6 +65,7 @@ __all__ = [
     "Manager",
     "ManagerChange",
     "ManagerImport",
+    "Mentorship",
     "Obstacle",
     "ObstacleEvent",
     "OrgUnit",
@@ -75,6 +78,7 @@ __all__ = [
     "Platform",
     "Reminder",
     "ReviewAssessment",
+    "RoleModel",
     "Scorecard",
     "ScorecardAmendment",
     "ScorecardScore",

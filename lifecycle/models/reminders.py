@@ -94,6 +94,10 @@ class Reminder(Base):
     obstacle_id: Mapped[int | None] = mapped_column(
         ForeignKey("obstacles.id", ondelete="CASCADE"), index=True
     )
+    #: a mentorship whose meeting cadence was missed: "mentorship:<id>:<the day a meeting was due>"
+    mentorship_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentorships.id", ondelete="CASCADE"), index=True
+    )
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     occurrence: Mapped[ReminderOccurrence] = mapped_column(enum_column(ReminderOccurrence, "occurrence"))
     #: when to send: 08:00 Europe/Stockholm on a working day, stored in UTC

@@ -322,6 +322,8 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
     if platform is not None:
         seed_demo_recruitment(seeder.today, hr_partners, platform)
     _seed_obstacles(seeder.today, hr_partners)
+    # -- mentoring --
+    _seed_mentoring(seeder.today, hr_partners)
     summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
     logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
     return summary
@@ -463,3 +465,73 @@ def _seed_obstacles(today: date, hr_partners: list[User]) -> None:
                 ObstacleStatus.REMOVED, hr, None, explanation="Annonserna publiceras nu direkt från mallen."
             )
             change_obstacle(obstacle, removed, hr)
+
+
+# -- mentoring ---------------------------------------------------------------------------------------------
+
+#: what the study found about the demo's role models, one for each (the first pillars' strengths)
+DEMO_ROLE_MODEL_NOTES = (
+    "Bygger förtroende i arbetsgruppen och ger tydlig återkoppling.",
+    "Driver utveckling och prövar nytt tillsammans med medarbetarna.",
+    "Håller budgeten och fattar beslut som står sig.",
+)
+
+
+def _seed_mentoring(today: date, hr_partners: list[User]) -> None:
+    """A few role models, strong in a pillar each (by the platform's own keys), and one running
+    mentorship with a meeting logged (once)."""
+    from lifecycle.models import RoleModel
+    from lifecycle.services.mentoring import log_meeting
+    from lifecycle.services.mentoring import mark_role_model
+    from lifecycle.services.mentoring import start_mentorship
+    from lifecycle.services.mentoring.queries import in_own_line
+
+    platform = get_platform()
+    if platform is None or db.session.scalar(select(RoleModel.id).limit(1)) is not None:
+        return
+    current = [p for p in platform.pillars if not p.is_retired]
+    in_post = db.session.scalars(
+        select(Manager)
+        .where(Manager.stage == Stage.DEVELOP, Manager.user_id.is_not(None), Manager.anonymised_at.is_(None))
+        .order_by(Manager.id)
+        .limit(40)
+    ).all()
+    if not current or len(in_post) < len(DEMO_ROLE_MODEL_NOTES) + 1:
+        return
+    hr = hr_partners[0] if hr_partners else None
+    mentors = in_post[: len(DEMO_ROLE_MODEL_NOTES)]
+    for index, (manager, note) in enumerate(zip(mentors, DEMO_ROLE_MODEL_NOTES, strict=False)):
+        pillar = current[index % len(current)]
+        strengths = [e.key for e in pillar.expectations if not e.is_retired][:2]
+        mark_role_model(
+            manager,
+            pillar_keys=[pillar.key],
+            expectation_keys=strengths,
+            capacity=2,
+            study_note=note,
+            actor=hr,
+        )
+    mentor = mentors[0]
+    mentee = next(
+        (m for m in reversed(in_post) if m not in mentors and not in_own_line(m.id, mentor.id)), None
+    )
+    if mentee is None:
+        return
+    mentorship = start_mentorship(
+        mentor=mentor,
+        mentee=mentee,
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=150),
+        goals="Ge och ta emot återkoppling i den egna ledningsgruppen.",
+        cadence_weeks=4,
+        actor=hr,
+    )
+    log_meeting(
+        mentorship,
+        held_on=today - timedelta(days=7),
+        title="Första mentorsträffen",
+        pillar_keys=[current[0].key],
+        expectation_keys=[],
+        notes="Vi gick igenom målen och bokade nästa träff.",
+        actor=hr,
+    )

@@ -22,6 +22,7 @@ from tests.api.conftest import ResponseChecker
 from tests.api.test_handover_api import HANDOVER_OPERATIONS
 from tests.api.test_interviews_api import INTERVIEW_OPERATIONS
 from tests.api.test_materials_api import MATERIAL_OPERATIONS
+from tests.api.test_mentoring_api import MENTORING_OPERATIONS
 from tests.api.test_obstacles_api import OBSTACLE_OPERATIONS
 from tests.api.test_plans_api import PLAN_OPERATIONS
 from tests.api.test_pool_api import POOL_OPERATIONS
@@ -199,5 +200,7 @@ def test_responses_match_the_document(
         | INTERVIEW_OPERATIONS
         | MATERIAL_OPERATIONS
         | OBSTACLE_OPERATIONS
+        # -- mentoring: tests/api/test_mentoring_api.py
+        | MENTORING_OPERATIONS
     )
     assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"

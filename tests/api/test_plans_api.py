@@ -33,6 +33,7 @@ from lifecycle.timeutil import local_today
 from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
 from tests.factories import make_manager
+from tests.factories import make_running_mentorship
 from tests.factories import make_unit
 from tests.factories import make_user
 
@@ -83,7 +84,8 @@ def people(app_ctx: Flask, api_as: Callable[[User], ApiClient]) -> People:
     boss = make_manager("Bodil Chef", with_account=True, org_unit=care)
     mentor = make_manager("Mona Mentor", with_account=True, org_unit=school)
     anna = make_manager("Anna Plan", line_manager=boss, with_account=True, org_unit=care)
-    anna.mentor = mentor
+    # The mentor of a running mentorship reads her plan (the record's mentor_id alone does not).
+    make_running_mentorship(mentor, anna, None)
     other = make_manager("Olof Annan", with_account=True, org_unit=school)
     hr = make_user(Role.HR)
     db.session.flush()

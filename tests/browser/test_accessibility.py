@@ -34,6 +34,9 @@ from lifecycle.services.activities import resolve_tags
 from lifecycle.services.imports import preview_import
 from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.invitations import invite
+from lifecycle.services.mentoring import log_meeting
+from lifecycle.services.mentoring import mark_role_model
+from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.obstacles import ObstacleChange
 from lifecycle.services.obstacles import change_obstacle
 from lifecycle.services.obstacles import report_obstacle
@@ -234,8 +237,32 @@ def _world(app: Flask) -> dict[str, Any]:
             "msgid": "Nothing was imported: %(problem)s",
             "params": {"problem": "x"},
         }
+        # -- mentoring: a role model mentoring Anna, with a meeting logged
+        mentor = make_manager("Maja Mentor", org_unit=unit, with_account=True)
+        role_model = mark_role_model(
+            mentor, pillar_keys=["leader"], expectation_keys=["leader.feedback"], capacity=2, actor=hr
+        )
+        mentorship = start_mentorship(
+            mentor=mentor,
+            mentee=anna,
+            starts_on=local_today() - timedelta(days=10),
+            ends_on=local_today() + timedelta(days=120),
+            goals="Ge och ta emot feedback",
+            cadence_weeks=4,
+            actor=hr,
+        )
+        log_meeting(
+            mentorship,
+            held_on=local_today() - timedelta(days=2),
+            title="Första träffen",
+            pillar_keys=["leader"],
+            expectation_keys=["leader.feedback"],
+            actor=hr,
+        )
         db.session.commit()
         return {
+            "role_model": role_model.id,
+            "mentorship": mentorship.id,
             "jobs": [job.id for job in jobs.values()],
             "hr": hr.email,
             "anna": anna.id,
@@ -363,6 +390,15 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
         f"/obstacles/overview?unit={data['unit']}&status=all",
         f"/obstacles/{data['obstacle']}",
         f"/obstacles/{data['removed_obstacle']}?lang=en",
+        # -- mentoring --
+        "/role-models",
+        "/role-models/new",
+        f"/role-models/{data['role_model']}/edit",
+        f"/managers/{anna}/mentors",
+        f"/managers/{anna}/mentorships/new",
+        "/mentorships",
+        f"/mentorships/{data['mentorship']}",
+        f"/mentorships/{data['mentorship']}?lang=en",
         "/account/password",
         "/platform?lang=en",
         "/pipeline?lang=en",
@@ -414,6 +450,14 @@ def test_every_page_type_has_no_wcag_violations(app: Flask, live_url: str, axe_p
     axe_page.locator("#status").select_option("not_removable")
     axe_page.locator("#handle-heading ~ form button[type=submit]").click()
     _check(axe_page, None, failures, "an obstacle's handling with errors")
+    # -- mentoring: a mentorship and a meeting with errors
+    axe_page.goto(f"{live_url}/managers/{anna}/mentorships/new?lang=sv")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "a new mentorship with errors")
+    axe_page.goto(f"{live_url}/mentorships/{data['mentorship']}")
+    axe_page.locator("#held_on").fill("")
+    axe_page.get_by_role("button", name="Registrera mötet").click()
+    _check(axe_page, None, failures, "a meeting with errors")
     # The interviewer's own scorecards: submitted (with its amendment), a draft, errors, an amendment.
     axe_page.goto(f"{live_url}/?lang=sv")
     axe_page.get_by_role("button", name="Logga ut").click()

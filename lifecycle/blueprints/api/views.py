@@ -330,6 +330,7 @@ def show_platform() -> Response:
 from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
 from lifecycle.blueprints.api import interviews as _interviews  # noqa: E402, F401
 from lifecycle.blueprints.api import materials as _materials  # noqa: E402, F401
+from lifecycle.blueprints.api import mentoring as _mentoring  # noqa: E402, F401
 from lifecycle.blueprints.api import obstacles as _obstacles  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401
 from lifecycle.blueprints.api import pool as _pool  # noqa: E402, F401

@@ -19,11 +19,13 @@ from lifecycle.models import DevelopmentReview
 from lifecycle.models import Interview
 from lifecycle.models import IntroductionLaunch
 from lifecycle.models import Manager
+from lifecycle.models import Mentorship
 from lifecycle.models import Obstacle
 from lifecycle.models import Panelist
 from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import ReviewAssessment
+from lifecycle.models import RoleModel
 from lifecycle.models import Scorecard
 from lifecycle.models import ScorecardAmendment
 from lifecycle.models import ScorecardScore
@@ -194,3 +196,10 @@ audit_changes(
     lambda p: [],
     part_of=lambda p: (VacancyAd, p.ad_id, "paragraphs"),
 )
+
+# -- mentoring ------------------------------------------------------------------------------------
+# A role-model record is its manager's data; a mentorship is both the mentor's and the mentee's.
+audit_changes(
+    RoleModel, "role_model", lambda r: [(Manager, r.manager_id)], ignored={"created_at", "updated_at"}
+)
+audit_changes(Mentorship, "mentorship", lambda m: [(Manager, m.mentee_id), (Manager, m.mentor_id)])

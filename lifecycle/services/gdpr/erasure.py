@@ -29,6 +29,7 @@ from lifecycle.models import Interview
 from lifecycle.models import Invitation
 from lifecycle.models import Manager
 from lifecycle.models import ManagerChange
+from lifecycle.models import Mentorship
 from lifecycle.models import Obstacle
 from lifecycle.models import Panelist
 from lifecycle.models import PasswordResetToken
@@ -36,6 +37,7 @@ from lifecycle.models import PlanComment
 from lifecycle.models import PlanGoal
 from lifecycle.models import Reminder
 from lifecycle.models import ReviewAssessment
+from lifecycle.models import RoleModel
 from lifecycle.models import Scorecard
 from lifecycle.models import ScorecardAmendment
 from lifecycle.models import ScorecardScore
@@ -120,8 +122,22 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
     _blank(ScorecardAmendment.evidence, ScorecardAmendment.scorecard_id.in_(scorecards), removed)
     _blank(ScorecardAmendment.reason, ScorecardAmendment.scorecard_id.in_(scorecards), removed)
     interviews = select(Interview.id).where(Interview.candidacy_id.in_(candidacies))
+    # -- mentoring: they are no longer a role model; their mentorships end, and what was agreed goes.
+    db.session.execute(
+        delete(RoleModel).where(RoleModel.manager_id.in_(manager_ids)),
+        execution_options={"synchronize_session": False},
+    )
+    theirs = or_(Mentorship.mentor_id.in_(manager_ids), Mentorship.mentee_id.in_(manager_ids))
+    db.session.execute(
+        update(Mentorship).where(theirs, Mentorship.ended_at.is_(None)).values(ended_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    _blank(Mentorship.goals, theirs, removed)
+    _blank(Mentorship.ended_reason, theirs, removed)
+    mentorships = select(Mentorship.id).where(theirs)
     # E-mails waiting to go to them or about their items are cancelled; what they would have said goes.
     waiting = [
+        Reminder.mentorship_id.in_(mentorships),
         Reminder.review_id.in_(reviews),
         Reminder.activity_id.in_(alone),
         Reminder.interview_id.in_(interviews),

@@ -69,6 +69,10 @@ SWEPT_COLUMNS = frozenset(
         # an obstacle's history: old and new explanations and HR's comments
         ("obstacle_events", "old_value"),
         ("obstacle_events", "new_value"),
+        # -- mentoring: what the study found about a role model, a mentorship's goals and why it ended
+        ("role_models", "study_note"),
+        ("mentorships", "goals"),
+        ("mentorships", "ended_reason"),
         ("manager_imports", "filename"),
         ("manager_imports", "content"),
         ("manager_imports", "summary"),

@@ -35,6 +35,7 @@ from lifecycle.services.reminders.sources import is_reachable
 from lifecycle.services.reminders.sources.activities import ACTIVITIES
 from lifecycle.services.reminders.sources.interviews import INTERVIEWS
 from lifecycle.services.reminders.sources.interviews import SCORECARDS
+from lifecycle.services.reminders.sources.mentorships import MENTORSHIPS
 from lifecycle.services.reminders.sources.obstacles import OBSTACLES
 from lifecycle.services.reminders.sources.reviews import REVIEWS
 from lifecycle.services.reminders.sources.vacancies import VACANCIES
@@ -47,6 +48,8 @@ SOURCES: tuple[ReminderSource[Any], ...] = (
     INTERVIEWS,
     SCORECARDS,
     OBSTACLES,
+    # -- mentoring --
+    MENTORSHIPS,
 )
 
 

@@ -29,6 +29,8 @@ class ReminderKind(StrEnum):
     INTERVIEW = "interview"
     SCORECARD = "scorecard"
     OBSTACLE = "obstacle"
+    # -- mentoring --
+    MENTORSHIP = "mentorship"
 
     @property
     def title(self) -> LazyString:
@@ -42,6 +44,8 @@ class ReminderKind(StrEnum):
             ReminderKind.OBSTACLE: _l(
                 "Obstacles left untouched (OBSTACLE_STALE_DAYS): to the owner, escalated to HR"
             ),
+            # -- mentoring --
+            ReminderKind.MENTORSHIP: _l("Mentorships whose meeting cadence was missed: to mentor and mentee"),
         }[self]
 
 
@@ -84,6 +88,8 @@ DEFAULT_RULES: dict[ReminderKind, Rule] = {
     ReminderKind.SCORECARD: Rule(days_before=None, on_due_day=True, days_after=None),
     # On the day an open obstacle goes stale to its owner; two days later, still untouched, to HR.
     ReminderKind.OBSTACLE: Rule(days_before=None, on_due_day=True, days_after=2),
+    # -- mentoring: once a missed period, to both; nobody to escalate to
+    ReminderKind.MENTORSHIP: Rule(days_before=None, on_due_day=True, days_after=None),
 }
 
 

@@ -1,0 +1,13 @@
+"""Mentoring's refusals."""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+
+
+class MentoringError(ValueError):
+    """A role-model or mentorship change that is refused; `field` names what to fix."""
+
+    def __init__(self, field: str, message: LazyString | str) -> None:
+        super().__init__(message)
+        self.field = field
