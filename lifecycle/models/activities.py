@@ -123,6 +123,11 @@ class Activity(Base):
     )
     #: the source system's id of an imported activity, so importing the same file again changes nothing
     import_reference: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # -- workshops ----
+    #: the management-group workshop this participant's activity stands for (kept by its services)
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
 
     participants: Mapped[list[Manager]] = relationship(
         secondary=activity_participants, order_by="Manager.name"

@@ -33,6 +33,7 @@ from lifecycle.services.reminders.sources import Person
 from lifecycle.services.reminders.sources import ReminderSource
 from lifecycle.services.reminders.sources import is_reachable
 from lifecycle.services.reminders.sources.activities import ACTIVITIES
+from lifecycle.services.reminders.sources.group_goals import GROUP_GOALS
 from lifecycle.services.reminders.sources.interviews import INTERVIEWS
 from lifecycle.services.reminders.sources.interviews import SCORECARDS
 from lifecycle.services.reminders.sources.obstacles import OBSTACLES
@@ -47,6 +48,8 @@ SOURCES: tuple[ReminderSource[Any], ...] = (
     INTERVIEWS,
     SCORECARDS,
     OBSTACLES,
+    # -- workshops ----
+    GROUP_GOALS,
 )
 
 

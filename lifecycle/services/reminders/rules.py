@@ -29,6 +29,8 @@ class ReminderKind(StrEnum):
     INTERVIEW = "interview"
     SCORECARD = "scorecard"
     OBSTACLE = "obstacle"
+    # -- workshops ----
+    GROUP_GOAL = "group_goal"
 
     @property
     def title(self) -> LazyString:
@@ -41,6 +43,11 @@ class ReminderKind(StrEnum):
             ReminderKind.SCORECARD: _l("Scorecards not submitted, from the working day after the interview"),
             ReminderKind.OBSTACLE: _l(
                 "Obstacles left untouched (OBSTACLE_STALE_DAYS): to the owner, escalated to HR"
+            ),
+            # -- workshops ----
+            ReminderKind.GROUP_GOAL: _l(
+                "Group goals from workshops: to the owner before the follow-up, escalated to their line "
+                "manager and HR partner"
             ),
         }[self]
 
