@@ -28,6 +28,9 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.system.views import bp as system_bp
     from lifecycle.blueprints.talent_pool.views import bp as talent_pool_bp
 
+    # -- workshops ----
+    from lifecycle.blueprints.workshops.views import bp as workshops_bp
+
     for blueprint in (
         system_bp,
         auth_bp,
@@ -50,5 +53,7 @@ def register_blueprints(app: Flask) -> None:
         activities_bp,
         imports_bp,
         api_bp,
+        # -- workshops ----
+        workshops_bp,
     ):
         app.register_blueprint(blueprint)

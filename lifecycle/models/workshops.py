@@ -167,9 +167,9 @@ class GroupGoal(Base):
     #: the pillar of the outcome it came from
     pillar_id: Mapped[int] = mapped_column(ForeignKey("pillars.id"))
     text: Mapped[str] = mapped_column(Text)
-    #: a participant who follows it up; anonymising them leaves the goal to the group
+    #: a participant who follows it up: the goal is in their export; anonymising them keeps it for the group
     owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("managers.id", ondelete="SET NULL"), index=True, info={"gdpr": "mention"}
+        ForeignKey("managers.id", ondelete="SET NULL"), index=True, info={"gdpr": "subject"}
     )
     follow_up_on: Mapped[date] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

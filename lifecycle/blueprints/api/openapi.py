@@ -176,6 +176,10 @@ def openapi_document() -> dict[str, Any]:
             {"name": "coverage", "description": "Which pillars managers and units have been building."},
             {"name": "recruitment", "description": "Vacancies, their job ads and interview guides."},
             {"name": "obstacles", "description": "The obstacle log: what stands in managers' way."},
+            {
+                "name": "workshops",
+                "description": "Management-group workshops, their outcome and group goals.",
+            },
             {"name": "meta", "description": "About the API itself."},
         ],
         "paths": _paths(operations),

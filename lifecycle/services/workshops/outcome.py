@@ -42,7 +42,8 @@ class GoalDraft:
 
     text: str
     owner_id: int
-    follow_up_on: date
+    #: None is refused, naming the field
+    follow_up_on: date | None
     expectation_ids: Sequence[int] = ()
 
 
@@ -88,7 +89,7 @@ def _goal(workshop: Workshop, pillar_id: int, draft: GoalDraft, where: str, day:
     owners = {p.manager_id: p.manager for p in workshop.participants}
     if draft.owner_id not in owners:
         raise WorkshopError(f"{where}-owner", _l("Choose the owner among the participants."))
-    if not isinstance(draft.follow_up_on, date) or draft.follow_up_on <= day:
+    if draft.follow_up_on is None or draft.follow_up_on <= day:
         raise WorkshopError(f"{where}-follow_up_on", _l("Choose a follow-up date after the workshop."))
     wanted = set(draft.expectation_ids)
     expectations = (
