@@ -26,6 +26,7 @@ from lifecycle.blueprints.api.errors import ApiError
 from lifecycle.blueprints.api.errors import refusals_as_422
 from lifecycle.blueprints.api.operations import WRITE_ERRORS
 from lifecycle.blueprints.api.plan_schemas import GroupGoal as GroupGoalOut
+from lifecycle.blueprints.api.plan_schemas import read_parameters
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import QueryParameter
@@ -115,8 +116,14 @@ def _detail(user: User, workshop_id: int, status: int = 200) -> tuple[Response, 
 def list_workshops() -> Response:
     """A page of the workshops the caller may read, ordered by id."""
     user = signed_in()
-    limit = query_int(request.args, "limit", 1, MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE
-    after = query_int(request.args, "cursor", 0, MAX_ID) or 0
+    values = read_parameters(
+        {
+            "limit": lambda: query_int(request.args, "limit", 1, MAX_PAGE_SIZE),
+            "cursor": lambda: query_int(request.args, "cursor", 0, MAX_ID),
+        }
+    )
+    limit = values["limit"] or DEFAULT_PAGE_SIZE
+    after = values["cursor"] or 0
     rows = workshops_after(visible_workshops_clause(user), after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
