@@ -65,6 +65,8 @@ def platform_load(path: Path) -> None:
             click.echo(f"{label}: {', '.join(keys)}")
     if report.seeded:
         click.echo(f"phrase and question banks: {report.seeded} entries added or updated")
+    if report.workshop_questions:
+        click.echo(f"workshop discussion guide: {report.workshop_questions} questions added or updated")
     click.echo(f"{path}: the platform '{doc.key}' is loaded.")
 
 

@@ -300,3 +300,18 @@ class ObstacleStatus(TitledEnum):
     def resolved(cls) -> tuple[ObstacleStatus, ...]:
         """The statuses that end an obstacle's handling (the reporter is told)."""
         return (cls.REMOVED, cls.NOT_REMOVABLE)
+
+
+# -- workshops ---------------------------------------------------------------------------------------
+
+
+class WorkshopStatus(TitledEnum):
+    """Where a management group's workshop is: planned, held (its outcome recorded), or cancelled."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {cls.PLANNED: _l("Planned"), cls.HELD: _l("Held"), cls.CANCELLED: _l("Cancelled")}

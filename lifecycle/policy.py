@@ -48,6 +48,9 @@ from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import Vacancy
 from lifecycle.models.recruitment import vacancy_interviewers
+from lifecycle.models.workshops import GroupGoal
+from lifecycle.models.workshops import Workshop
+from lifecycle.models.workshops import WorkshopParticipant
 from lifecycle.services.mentoring.queries import mentorship_in_full
 from lifecycle.services.mentoring.queries import running_clause
 from lifecycle.services.recruitment import candidacy_of
@@ -300,6 +303,29 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.get_mentorship": LOGGED_IN,
     "api.create_mentorship_meeting": LOGGED_IN,
     "api.end_mentorship": LOGGED_IN,
+    # -- workshops ----
+    # management-group workshops: HR plans them and keeps the discussion guide; HR and the facilitator
+    # edit one and record its outcome; its participants read it and its goals (objects checked by
+    # get_workshop_or_404 and get_run_workshop_or_404); a goal is marked done by its owner or HR
+    "workshops.index": LOGGED_IN,
+    "workshops.new": HR,
+    "workshops.detail": LOGGED_IN,
+    "workshops.edit": LOGGED_IN,
+    "workshops.add_participant": LOGGED_IN,
+    "workshops.remove_participant": LOGGED_IN,
+    "workshops.cancel": LOGGED_IN,
+    "workshops.outcome": LOGGED_IN,
+    "workshops.goal_done": LOGGED_IN,
+    "workshops.guide": HR,
+    "workshops.guide_pillar": HR,
+    "workshops.edit_question": HR,
+    "workshops.retire_question": HR,
+    "workshops.move_question": HR,
+    "api.list_workshops": LOGGED_IN,
+    "api.create_workshop": HR,
+    "api.get_workshop": LOGGED_IN,
+    "api.record_workshop_outcome": LOGGED_IN,
+    "api.list_workshop_goals": LOGGED_IN,
 }
 
 
@@ -886,3 +912,63 @@ def get_role_model_or_404(user: User | None, role_model_id: int) -> RoleModel:
     if role_model is None:
         abort(404)
     return role_model
+
+
+# -- workshops -------------------------------------------------------------------------------------------
+#
+# HR reads every workshop. Its facilitator reads it and runs it (changes it, its group, its outcome);
+# its participants (the workshop participant relation: the unit's managers when it was planned, as HR
+# changed them) read it and its group goals. Anyone else gets 404.
+
+
+def visible_workshops_clause(user: User | None) -> ColumnElement[bool]:
+    """Return a WHERE clause selecting the workshops `user` may read (see the section's comment)."""
+    if user is None:
+        return false()
+    if is_hr(user):
+        return true()
+    clauses: list[ColumnElement[bool]] = [Workshop.facilitator_user_id == user.id]
+    own = user.manager
+    if own is not None:
+        clauses.append(
+            select(WorkshopParticipant.workshop_id)
+            .where(WorkshopParticipant.workshop_id == Workshop.id, WorkshopParticipant.manager_id == own.id)
+            .exists()
+        )
+    return or_(*clauses)
+
+
+def get_workshop_or_404(user: User | None, workshop_id: int) -> Workshop:
+    """Load a workshop the user may read, or answer 404 as if it did not exist."""
+    workshop = db.session.scalar(
+        select(Workshop).where(Workshop.id == workshop_id, visible_workshops_clause(user))
+    )
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def may_plan_workshop(user: User | None) -> bool:
+    """HR plans workshops and keeps the discussion guide."""
+    return is_hr(user)
+
+
+def may_run_workshop(user: User | None, workshop: Workshop) -> bool:
+    """HR and the workshop's facilitator change it, its group and its outcome."""
+    return is_hr(user) or (user is not None and workshop.facilitator_user_id == user.id)
+
+
+def get_run_workshop_or_404(user: User | None, workshop_id: int) -> Workshop:
+    """Load a workshop the user runs; one they may only read, or not at all, is a 404."""
+    workshop = get_workshop_or_404(user, workshop_id)
+    if not may_run_workshop(user, workshop):
+        abort(404)
+    return workshop
+
+
+def may_mark_group_goal(user: User | None, goal: GroupGoal) -> bool:
+    """A group goal is marked done (or open again) by its owner or HR."""
+    if is_hr(user):
+        return True
+    own = user.manager if user is not None else None
+    return own is not None and goal.owner_id == own.id

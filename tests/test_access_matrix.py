@@ -54,6 +54,7 @@ from lifecycle.extensions import limiter
 from lifecycle.models import AuditEvent
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
+from lifecycle.models import Pillar
 from lifecycle.models import Reminder
 from lifecycle.models import RoleModel
 from lifecycle.models import User
@@ -61,6 +62,7 @@ from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.models.recruitment_banks import BankKind
 from lifecycle.models.talent_pool import PoolSource
+from lifecycle.models.workshops import Workshop
 from lifecycle.policy import ENDPOINT_RULES
 from lifecycle.services.activities import add_activity
 from lifecycle.services.activities import create_catalogue_item
@@ -101,6 +103,13 @@ from lifecycle.services.recruitment.banks import entries_of
 from lifecycle.services.talent_pool import ProfileValues
 from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.tokens import create_token
+from lifecycle.services.workshops import GoalDraft
+from lifecycle.services.workshops import PillarOutcome
+from lifecycle.services.workshops import WorkshopValues
+from lifecycle.services.workshops import plan_workshop
+from lifecycle.services.workshops import record_outcome
+from lifecycle.services.workshops import remove_participant
+from lifecycle.services.workshops.guide import guide_for
 from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
 from tests.conftest import _ConnectionBoundSession
@@ -203,6 +212,15 @@ class World:
     role_model: int = 0
     mentorship: int = 0
     mentor_manager: int = 0
+    # -- workshops ----
+    #: a planned workshop of the unit (A and A's line manager take part; the interviewer facilitates),
+    #: the same group's held one with A's goal, a line manager's manager id, a guide question
+    workshop: int = 0
+    held_workshop: int = 0
+    group_goal: int = 0
+    workshop_member: int = 0
+    question: int = 0
+    leader_pillar: int = 0
 
     def side(self, key: str) -> Side:
         return self.a if key == "A" else self.b
@@ -386,9 +404,12 @@ def build_world() -> World:
         cadence_weeks=4,
         actor=hr,
     )
+    # -- workshops ----
+    workshops = _workshop_world(unit, hr, interviewer, alva, line, [bertil, mentor], today)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
+        **workshops,
         users={role: user.id for role, user in users.items()},
         emails={role: user.email for role, user in users.items()},
         secrets={role: secret for role, (_token, secret) in tokens.items()},
@@ -424,6 +445,48 @@ def build_world() -> World:
         mentor_manager=mentor.id,
         mentorship=mentorship.id,
     )
+
+
+def _workshop_world(
+    unit: Any, hr: User, facilitator: User, owner: Manager, member: Manager, others: list[Manager], today: Any
+) -> dict[str, int]:
+    """A planned and a held workshop of the unit's group (without `others`), a goal and a question."""
+    leader = db.session.scalar(select(Pillar).where(Pillar.key == "leader"))
+    assert leader is not None
+
+    def plan(day: Any) -> Workshop:
+        workshop = plan_workshop(
+            unit,
+            WorkshopValues(
+                "Matrisworkshop", datetime.combine(day, time(9), tzinfo=STOCKHOLM), facilitator, [leader.id]
+            ),
+            hr,
+        )
+        for other in others:
+            remove_participant(workshop, other.id, hr)
+        return workshop
+
+    planned = plan(today + timedelta(days=14))
+    held = plan(today - timedelta(days=1))
+    recorded = record_outcome(
+        held,
+        [
+            PillarOutcome(
+                leader.id, "Matrisanteckning", [GoalDraft("Matrismål", owner.id, today + timedelta(days=30))]
+            )
+        ],
+        hr,
+        today,
+    )
+    question = guide_for([leader.id], Language.SV)[leader.id][0]
+    return {
+        "workshop": planned.id,
+        "held_workshop": held.id,
+        "group_goal": recorded.goals[0].id,
+        "workshop_member": member.id,
+        "question": question.id,
+        "leader_pillar": leader.id,
+    }
 
 
 # -- the matrix ------------------------------------------------------------------------------------------
@@ -1644,6 +1707,153 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         MENTORSHIP_OF_A, body=lambda w: {"reason": "Klart"}, writes=True
     ),
 }
+
+
+# -- workshops ----
+#: who reads the unit's workshops: HR, their participants (A and A's line manager) and the facilitator
+WORKSHOP: Roles = STAFF | {MGR_A, LINE, INTERVIEWER}
+#: who runs them (changes, the group, the outcome): HR and the facilitator
+RUN_WORKSHOP: Roles = STAFF | {INTERVIEWER}
+#: who marks A's group goal done: HR and A, its owner
+MARK_GOAL: Roles = STAFF | {MGR_A}
+
+
+def _workshop_cases(allowed: Roles, held: bool = False, **options: Any) -> list[Case]:
+    """The planned (or held) workshop, and one that does not exist."""
+    return [
+        Case(
+            "held workshop" if held else "planned workshop",
+            allowed,
+            url=lambda w: {"workshop_id": w.held_workshop if held else w.workshop},
+            **options,
+        ),
+        Case("no such workshop", NOBODY, url=lambda w: {"workshop_id": 2_000_000_000}, **options),
+    ]
+
+
+def _workshop_form(w: World) -> dict[str, Any]:
+    return {
+        "title": "Ny workshop",
+        "held_on": w.later,
+        "held_time": "09:00",
+        "facilitator": w.emails[INTERVIEWER],
+        "pillars": str(w.leader_pillar),
+    }
+
+
+MATRIX.update(
+    {
+        ("workshops.index", "GET"): plain(SIGNED_IN),
+        ("workshops.new", "GET"): plain(STAFF, query=lambda w: f"unit={w.unit}"),
+        ("workshops.new", "POST"): plain(
+            STAFF, body=lambda w: {**_workshop_form(w), "unit": str(w.unit)}, writes=True
+        ),
+        ("workshops.detail", "GET"): [
+            *_workshop_cases(WORKSHOP),
+            Case("held workshop", WORKSHOP, url=lambda w: {"workshop_id": w.held_workshop}),
+        ],
+        ("workshops.edit", "GET"): _workshop_cases(RUN_WORKSHOP),
+        ("workshops.edit", "POST"): _workshop_cases(RUN_WORKSHOP, body=_workshop_form, writes=True),
+        ("workshops.add_participant", "POST"): _workshop_cases(
+            RUN_WORKSHOP, body=lambda w: {"employee_number": w.b.number}, writes=True
+        ),
+        ("workshops.remove_participant", "POST"): [
+            Case(
+                "planned workshop",
+                RUN_WORKSHOP,
+                url=lambda w: {"workshop_id": w.workshop, "manager_id": w.workshop_member},
+                writes=True,
+            ),
+            Case(
+                "no such workshop",
+                NOBODY,
+                url=lambda w: {"workshop_id": 2_000_000_000, "manager_id": w.workshop_member},
+            ),
+        ],
+        ("workshops.cancel", "POST"): _workshop_cases(RUN_WORKSHOP, writes=True),
+        ("workshops.outcome", "GET"): [
+            Case(
+                "held workshop",
+                RUN_WORKSHOP,
+                url=lambda w: {"workshop_id": w.held_workshop, "pillar_key": "leader"},
+            ),
+            Case(
+                "no such workshop",
+                NOBODY,
+                url=lambda w: {"workshop_id": 2_000_000_000, "pillar_key": "leader"},
+            ),
+        ],
+        ("workshops.outcome", "POST"): [
+            Case(
+                "held workshop",
+                RUN_WORKSHOP,
+                url=lambda w: {"workshop_id": w.held_workshop, "pillar_key": "leader"},
+                body=lambda w: {"notes": "Nya anteckningar"},
+                writes=True,
+            ),
+            Case(
+                "no such workshop",
+                NOBODY,
+                url=lambda w: {"workshop_id": 2_000_000_000, "pillar_key": "leader"},
+            ),
+        ],
+        ("workshops.goal_done", "POST"): [
+            Case(
+                "A's group goal",
+                MARK_GOAL,
+                url=lambda w: {"workshop_id": w.held_workshop, "goal_id": w.group_goal},
+                body=lambda w: {"done": "1"},
+                writes=True,
+            ),
+            Case(
+                "goal under another workshop",
+                NOBODY,
+                url=lambda w: {"workshop_id": w.workshop, "goal_id": w.group_goal},
+                body=lambda w: {"done": "1"},
+            ),
+        ],
+        ("workshops.guide", "GET"): plain(STAFF),
+        ("workshops.guide_pillar", "GET"): plain(STAFF, url=lambda w: {"pillar_key": "leader"}),
+        ("workshops.guide_pillar", "POST"): plain(
+            STAFF,
+            url=lambda w: {"pillar_key": "leader"},
+            body=lambda w: {"language": "sv", "text": "Ny matrisfråga?"},
+            writes=True,
+        ),
+        ("workshops.edit_question", "GET"): plain(STAFF, url=lambda w: {"question_id": w.question}),
+        ("workshops.edit_question", "POST"): plain(
+            STAFF, url=lambda w: {"question_id": w.question}, body=lambda w: {"text": "Ändrad?"}, writes=True
+        ),
+        ("workshops.retire_question", "POST"): plain(
+            STAFF, url=lambda w: {"question_id": w.question}, body=lambda w: {"retired": "1"}, writes=True
+        ),
+        ("workshops.move_question", "POST"): plain(
+            STAFF,
+            url=lambda w: {"question_id": w.question},
+            body=lambda w: {"direction": "down"},
+            writes=True,
+        ),
+        ("api.list_workshops", "GET"): plain(SIGNED_IN),
+        ("api.create_workshop", "POST"): plain(
+            STAFF,
+            body=lambda w: {
+                "unit_id": w.unit,
+                "title": "Via API",
+                "held_at": f"{w.later}T09:00:00+01:00",
+                "pillars": ["leader"],
+            },
+            writes=True,
+        ),
+        ("api.get_workshop", "GET"): _workshop_cases(WORKSHOP),
+        ("api.record_workshop_outcome", "POST"): _workshop_cases(
+            RUN_WORKSHOP,
+            held=True,
+            body=lambda w: {"pillars": [{"pillar": "leader", "notes": "Via API"}]},
+            writes=True,
+        ),
+        ("api.list_workshop_goals", "GET"): _workshop_cases(WORKSHOP, held=True),
+    }
+)
 
 
 # -- running the cells -----------------------------------------------------------------------------------

@@ -142,6 +142,11 @@ from lifecycle.services.talent_pool import add_new_person_to_pool
 from lifecycle.services.talent_pool import add_to_pool
 from lifecycle.services.tokens import create_token
 from lifecycle.services.tokens import find_token
+from lifecycle.services.workshops import GoalDraft
+from lifecycle.services.workshops import PillarOutcome
+from lifecycle.services.workshops import WorkshopValues
+from lifecycle.services.workshops import plan_workshop
+from lifecycle.services.workshops import record_outcome
 from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
 from tests.conftest import csrf_token_from
@@ -162,7 +167,16 @@ NUMBER = "E-778899"
 IDENTIFIERS = (NAME, OLD_NAME, EMAIL, OLD_EMAIL, NUMBER)
 #: tables reachable from a person only through a column that names them as the one responsible for a
 #: template milestone: HR's programme, not the person's data (see export_person)
-NOT_THEIR_DATA = {"template_milestone_pillars", "template_milestone_expectations"}
+NOT_THEIR_DATA = {
+    "template_milestone_pillars",
+    "template_milestone_expectations",
+    # -- workshops ----
+    # a workshop's tags and notes are the group's: the workshop names its facilitator and creator, it is
+    # not theirs (the notes are swept for names on erasure all the same)
+    "workshop_pillars",
+    "workshop_expectations",
+    "workshop_outcomes",
+}
 
 
 @pytest.fixture
@@ -423,6 +437,39 @@ def _seed(today: date) -> World:
         goals=f"Stötta {NAME} i rollen",
         cadence_weeks=6,
         actor=hr,
+    )
+    # -- workshops ----
+    # She plans and leads her unit's management-group workshop: she takes part, owns a goal that names
+    # her, and the notes name her.
+    held = plan_workshop(
+        unit,
+        WorkshopValues(
+            title=f"Ledningsgrupp med {NAME}",
+            held_at=datetime(today.year, today.month, today.day, 9, tzinfo=STOCKHOLM) - timedelta(days=1),
+            facilitator=user,
+            pillar_ids=[pillars[0].id],
+            expectation_ids=[expectations[0].id],
+        ),
+        user,
+    )
+    record_outcome(
+        held,
+        [
+            PillarOutcome(
+                pillars[0].id,
+                notes=f"{NAME} ({EMAIL}) leder arbetet",
+                goals=[
+                    GoalDraft(
+                        f"{NAME} följer upp feedbacken",
+                        asa.id,
+                        today + timedelta(days=20),
+                        expectation_ids=[expectations[0].id],
+                    )
+                ],
+            )
+        ],
+        hr,
+        today,
     )
     reminder = db.session.scalar(select(Reminder).where(Reminder.recipient_id == user.id).limit(1))
     assert reminder is not None, "the seed should give her reminder e-mails"

@@ -31,6 +31,9 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.system.views import bp as system_bp
     from lifecycle.blueprints.talent_pool.views import bp as talent_pool_bp
 
+    # -- workshops ----
+    from lifecycle.blueprints.workshops.views import bp as workshops_bp
+
     for blueprint in (
         system_bp,
         auth_bp,
@@ -55,5 +58,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         # -- mentoring --
         mentoring_bp,
+        # -- workshops ----
+        workshops_bp,
     ):
         app.register_blueprint(blueprint)

@@ -45,6 +45,11 @@ from lifecycle.models.system import Heartbeat
 from lifecycle.models.talent_pool import TalentProfile
 from lifecycle.models.users import User
 from lifecycle.models.users import UserRole
+from lifecycle.models.workshops import GroupGoal
+from lifecycle.models.workshops import Workshop
+from lifecycle.models.workshops import WorkshopOutcome
+from lifecycle.models.workshops import WorkshopParticipant
+from lifecycle.models.workshops import WorkshopQuestion
 
 __all__ = [
     "Activity",
@@ -57,6 +62,7 @@ __all__ = [
     "DevelopmentPlan",
     "DevelopmentReview",
     "Expectation",
+    "GroupGoal",
     "Heartbeat",
     "Interview",
     "IntroductionLaunch",
@@ -92,4 +98,8 @@ __all__ = [
     "VacancyAdParagraph",
     "VacancyDecision",
     "VacancyExpectation",
+    "Workshop",
+    "WorkshopOutcome",
+    "WorkshopParticipant",
+    "WorkshopQuestion",
 ]

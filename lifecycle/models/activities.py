@@ -127,6 +127,11 @@ class Activity(Base):
     mentorship_id: Mapped[int | None] = mapped_column(
         ForeignKey("mentorships.id", ondelete="SET NULL"), index=True
     )
+    # -- workshops ----
+    #: the management-group workshop this participant's activity stands for (kept by its services)
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
 
     participants: Mapped[list[Manager]] = relationship(
         secondary=activity_participants, order_by="Manager.name"

@@ -93,6 +93,11 @@ class Obstacle(Base):
     #: the reporter's e-mail that it is resolved: claimed (sent) once, or failed and waiting to be retried
     notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # -- workshops ----
+    #: the management-group workshop that found it (None: a manager reported it)
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
 
     reporter: Mapped[Manager | None] = relationship()
     unit: Mapped[OrgUnit] = relationship()

@@ -98,6 +98,11 @@ class Reminder(Base):
     mentorship_id: Mapped[int | None] = mapped_column(
         ForeignKey("mentorships.id", ondelete="CASCADE"), index=True
     )
+    # -- workshops ----
+    #: a management group's goal to follow up: "group_goal:<id>:<its follow-up date>"
+    group_goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_goals.id", ondelete="CASCADE"), index=True
+    )
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     occurrence: Mapped[ReminderOccurrence] = mapped_column(enum_column(ReminderOccurrence, "occurrence"))
     #: when to send: 08:00 Europe/Stockholm on a working day, stored in UTC

@@ -19,6 +19,7 @@ from lifecycle.models import Platform
 from lifecycle.services.platform_file import PlatformDoc
 from lifecycle.services.platform_file import PlatformFileError
 from lifecycle.services.recruitment.banks import seed_banks
+from lifecycle.services.workshops.guide import seed_workshop_questions
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,19 @@ class LoadReport:
     restored: list[str] = field(default_factory=list)
     #: the recruitment banks' entries the file's phrases and questions added or updated
     seeded: int = 0
+    #: the workshops' discussion questions the file added or updated
+    workshop_questions: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.retired or self.restored or self.seeded)
+        return bool(
+            self.created
+            or self.updated
+            or self.retired
+            or self.restored
+            or self.seeded
+            or self.workshop_questions
+        )
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -111,6 +121,7 @@ def load_platform(doc: PlatformDoc) -> LoadReport:
             report.retired.append(leftover.key)
     db.session.flush()
     report.seeded = seed_banks(doc)
+    report.workshop_questions = seed_workshop_questions(doc)
     if report.changed:
         platform.loaded_at = now
         logger.info(

@@ -66,6 +66,8 @@ class PillarDoc:
     description: dict[str, str]
     trait: dict[str, str]
     expectations: list[ExpectationDoc]
+    #: the management-group workshops' discussion questions for this pillar, per language (each optional)
+    workshop_questions: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -347,7 +349,9 @@ def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
 
 def _read_pillar(reader: _Reader, node: Node, number: int, seen: set[str]) -> PillarDoc | None:
     where = f"pillar {number}"
-    fields = reader.mapping(node, where, ("key", "name", "description", "trait", "expectations"))
+    fields = reader.mapping(
+        node, where, ("key", "name", "description", "trait", "expectations"), ("workshop_questions",)
+    )
     if fields is None:
         return None
     key = reader.key(fields["key"], f"{where} key")
@@ -374,9 +378,21 @@ def _read_pillar(reader: _Reader, node: Node, number: int, seen: set[str]) -> Pi
             continue
         seen.add(exp_key)
         expectations.append(ExpectationDoc(key=exp_key, text=text, **banks))
+    workshop_questions = (
+        reader.texts_per_language(fields["workshop_questions"], f"{where} workshop_questions")
+        if "workshop_questions" in fields
+        else {}
+    )
     if key is None or name is None or description is None or trait is None:
         return None
-    return PillarDoc(key=key, name=name, description=description, trait=trait, expectations=expectations)
+    return PillarDoc(
+        key=key,
+        name=name,
+        description=description,
+        trait=trait,
+        expectations=expectations,
+        workshop_questions=workshop_questions,
+    )
 
 
 def _tags(

@@ -27,6 +27,7 @@ from tests.api.test_obstacles_api import OBSTACLE_OPERATIONS
 from tests.api.test_plans_api import PLAN_OPERATIONS
 from tests.api.test_pool_api import POOL_OPERATIONS
 from tests.api.test_recruitment_api import RECRUITMENT_OPERATIONS
+from tests.api.test_workshops_api import WORKSHOP_OPERATIONS
 from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -202,5 +203,7 @@ def test_responses_match_the_document(
         | OBSTACLE_OPERATIONS
         # -- mentoring: tests/api/test_mentoring_api.py
         | MENTORING_OPERATIONS
+        # -- workshops ----
+        | WORKSHOP_OPERATIONS
     )
     assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"

@@ -178,6 +178,10 @@ def openapi_document() -> dict[str, Any]:
             {"name": "obstacles", "description": "The obstacle log: what stands in managers' way."},
             # -- mentoring --
             {"name": "mentoring", "description": "Role models, mentor suggestions and mentorships."},
+            {
+                "name": "workshops",
+                "description": "Management-group workshops, their outcome and group goals.",
+            },
             {"name": "meta", "description": "About the API itself."},
         ],
         "paths": _paths(operations),

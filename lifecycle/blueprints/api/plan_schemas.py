@@ -370,6 +370,35 @@ class UpcomingReview(Out):
     scheduled_on: date
 
 
+# -- workshops ----
+class GroupGoal(Out):
+    """A group goal and whether it is done; `owner_id` is null once the owner is anonymised."""
+
+    id: Id
+    workshop_id: Id
+    pillar: str
+    expectations: list[str]
+    text: str
+    owner_id: int | None
+    follow_up_on: date
+    done: bool
+    done_at: Moment | None
+
+    @classmethod
+    def of(cls, goal: models.GroupGoal) -> GroupGoal:
+        return cls(
+            id=goal.id,
+            workshop_id=goal.workshop_id,
+            pillar=goal.pillar.key,
+            expectations=[e.key for e in goal.expectations],
+            text=goal.text,
+            owner_id=goal.owner_id,
+            follow_up_on=goal.follow_up_on,
+            done=goal.is_done,
+            done_at=goal.done_at,
+        )
+
+
 class Plan(Out):
     """The plan whose period holds today; without one, `id` and the period are null."""
 
@@ -383,6 +412,11 @@ class Plan(Out):
     upcoming_reviews: list[UpcomingReview]
     can_edit: Annotated[bool, Field(description="Whether the caller may add goals.")]
     can_comment: Annotated[bool, Field(description="Whether the caller may comment.")]
+    # -- workshops ----
+    group_goals: Annotated[
+        list[GroupGoal],
+        Field(description="The goals of the management-group workshops the manager took part in."),
+    ] = Field(default_factory=list)
 
     @classmethod
     def of(

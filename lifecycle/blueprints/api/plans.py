@@ -42,6 +42,7 @@ from lifecycle.blueprints.api.plan_schemas import Goal
 from lifecycle.blueprints.api.plan_schemas import GoalCreate
 from lifecycle.blueprints.api.plan_schemas import GoalUpdate
 from lifecycle.blueprints.api.plan_schemas import GroupActivityCreate
+from lifecycle.blueprints.api.plan_schemas import GroupGoal
 from lifecycle.blueprints.api.plan_schemas import ManagerCoverage
 from lifecycle.blueprints.api.plan_schemas import Plan
 from lifecycle.blueprints.api.plan_schemas import PlanComment as PlanCommentOut
@@ -109,6 +110,7 @@ from lifecycle.services.reviews import ReviewError
 from lifecycle.services.reviews import assessor_for
 from lifecycle.services.reviews import complete_review
 from lifecycle.services.reviews import record_assessments
+from lifecycle.services.workshops.queries import group_goals_of
 from lifecycle.timeutil import local_today
 
 ACTIVITY_ID = f"<int(min=1, max={MAX_ID}):activity_id>"
@@ -405,7 +407,10 @@ def show_plan(manager_id: int) -> Response:
             upcoming,
             can_edit=can_edit_plan(user, manager),
             can_comment=can_comment_plan(user, manager),
-        ).dump()
+        )
+        # -- workshops ----
+        .model_copy(update={"group_goals": [GroupGoal.of(goal) for goal in group_goals_of(manager)]})
+        .dump()
     )
     record_read(user, manager, "plan", plan.id if plan else None)
     db.session.commit()

@@ -335,3 +335,4 @@ from lifecycle.blueprints.api import obstacles as _obstacles  # noqa: E402, F401
 from lifecycle.blueprints.api import plans as _plans  # noqa: E402, F401
 from lifecycle.blueprints.api import pool as _pool  # noqa: E402, F401
 from lifecycle.blueprints.api import recruitment as _recruitment  # noqa: E402, F401
+from lifecycle.blueprints.api import workshops as _workshops  # noqa: E402, F401

@@ -33,6 +33,7 @@ from lifecycle.policy import can_decide_proposals
 from lifecycle.policy import can_edit_plan
 from lifecycle.policy import editable_goal_or_404
 from lifecycle.policy import get_plan_owner_or_404
+from lifecycle.policy import may_mark_group_goal
 from lifecycle.policy import sees_recruitment_interviews
 from lifecycle.policy import signed_in
 from lifecycle.services.activities import ActivityError
@@ -50,6 +51,7 @@ from lifecycle.services.plans import plan_overview
 from lifecycle.services.plans import set_goal_status
 from lifecycle.services.plans import set_notes
 from lifecycle.services.reviews import pillar_trend
+from lifecycle.services.workshops.queries import group_goals_of
 from lifecycle.timeutil import local_today
 
 bp = Blueprint("plans", __name__, template_folder="templates")
@@ -104,6 +106,9 @@ def _render(manager: Manager, user: User, **forms: object) -> str:
         can_decide=can_decide_proposals(user, manager),
         trend=pillar_trend(manager),
         introduction=introduction_progress([manager.id], today).get(manager.id),
+        # -- workshops ----
+        group_goals=group_goals_of(manager),
+        may_mark_group_goal=lambda goal: may_mark_group_goal(user, goal),
     )
     # A view that refused a write rolled it back before rendering: this commit holds the read alone.
     if record_read(user, manager, "plan", overview.plan.id if overview.plan else None) is not None:

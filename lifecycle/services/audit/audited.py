@@ -38,6 +38,11 @@ from lifecycle.models import VacancyAd
 from lifecycle.models import VacancyAdParagraph
 from lifecycle.models import VacancyDecision
 from lifecycle.models import VacancyExpectation
+from lifecycle.models.workshops import GroupGoal
+from lifecycle.models.workshops import Workshop
+from lifecycle.models.workshops import WorkshopOutcome
+from lifecycle.models.workshops import WorkshopParticipant
+from lifecycle.models.workshops import WorkshopQuestion
 from lifecycle.services.audit.vocabulary import CREATE
 from lifecycle.services.audit.vocabulary import MOVE
 
@@ -203,3 +208,15 @@ audit_changes(
     RoleModel, "role_model", lambda r: [(Manager, r.manager_id)], ignored={"created_at", "updated_at"}
 )
 audit_changes(Mentorship, "mentorship", lambda m: [(Manager, m.mentee_id), (Manager, m.mentor_id)])
+# -- workshops ----
+# A workshop and its notes are the group's, not one person's: no subject. Taking part is the
+# participant's own data, and a group goal is about its owner (none left: no subject).
+audit_changes(Workshop, "workshop", lambda w: [])
+audit_changes(WorkshopOutcome, "workshop_outcome", lambda o: [], ignored={"recorded_at"})
+audit_changes(WorkshopParticipant, "workshop_participant", lambda p: [(Manager, p.manager_id)])
+audit_changes(
+    GroupGoal,
+    "group_goal",
+    lambda g: [(Manager, oid)] if (oid := loaded(g, "owner_id")) is not None else [],
+)
+audit_changes(WorkshopQuestion, "workshop_question", lambda q: [], ignored={"edited_at"})

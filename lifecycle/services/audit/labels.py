@@ -48,6 +48,12 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "account": _l("User account"),
     "api_token": _l("API token"),
     "person": _l("All of the person's data"),
+    # -- workshops ----
+    "workshop": _l("Management-group workshop"),
+    "workshop_participant": _l("Place in a management-group workshop"),
+    "workshop_outcome": _l("Outcome of a management-group workshop"),
+    "group_goal": _l("Group goal"),
+    "workshop_question": _l("Question of the workshops' discussion guide"),
 }
 
 SOURCE_LABELS: dict[str, LazyString] = {

@@ -46,6 +46,7 @@ from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
 from lifecycle.models.talent_pool import TalentProfile
 from lifecycle.models.users import new_session_token
+from lifecycle.models.workshops import GroupGoal
 from lifecycle.services.gdpr.export import event_row
 from lifecycle.services.gdpr.export import record_events
 from lifecycle.services.gdpr.sweep import PERSONAL_FIELDS
@@ -142,6 +143,8 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
         Reminder.activity_id.in_(alone),
         Reminder.interview_id.in_(interviews),
         Reminder.panelist_id.in_(select(Panelist.id).where(Panelist.interview_id.in_(interviews))),
+        # -- workshops ----
+        Reminder.group_goal_id.in_(select(GroupGoal.id).where(GroupGoal.owner_id.in_(manager_ids))),
     ]
     if user_ids:
         waiting.append(Reminder.recipient_id.in_(user_ids))

@@ -78,6 +78,11 @@ SWEPT_COLUMNS = frozenset(
         ("manager_imports", "summary"),
         # why an import failed: the app's own messages, but one may quote a value of the file
         ("manager_imports", "failure"),
+        # -- workshops ----
+        # what a management group said and chose: may name a colleague, a partner, a participant
+        ("workshops", "title"),
+        ("workshop_outcomes", "notes"),
+        ("group_goals", "text"),
     }
 )
 #: Imported data, where a person's employee number stands on its own: the cells of an uploaded CSV
@@ -160,6 +165,9 @@ UNSWEPT_COLUMNS = frozenset(
         # which of an obstacle's fields changed: a code
         ("obstacle_events", "field"),
         ("reminders", "message_id"),
+        # -- workshops ----
+        # HR's and the platform file's questions for the discussion guide, about no one
+        ("workshop_questions", "text"),
     }
 )
 

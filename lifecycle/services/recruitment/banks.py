@@ -22,6 +22,7 @@ from lifecycle.extensions import db
 from lifecycle.models import BankEntry
 from lifecycle.models import Expectation
 from lifecycle.models.recruitment_banks import BankKind
+from lifecycle.services.ordering import move_one_place
 from lifecycle.services.platform_file import PlatformDoc
 
 logger = logging.getLogger(__name__)
@@ -191,13 +192,8 @@ def move_entry(entry: BankEntry, step: int) -> bool:
             .order_by(BankEntry.position, BankEntry.id)
         )
     )
-    index = siblings.index(entry)
-    target = index + step
-    if not 0 <= target < len(siblings):
+    if not move_one_place(siblings, entry, step):
         return False
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    for position, sibling in enumerate(siblings):
-        sibling.position = position
     db.session.flush()
     return True
 

@@ -33,6 +33,7 @@ from lifecycle.services.reminders.sources import Person
 from lifecycle.services.reminders.sources import ReminderSource
 from lifecycle.services.reminders.sources import is_reachable
 from lifecycle.services.reminders.sources.activities import ACTIVITIES
+from lifecycle.services.reminders.sources.group_goals import GROUP_GOALS
 from lifecycle.services.reminders.sources.interviews import INTERVIEWS
 from lifecycle.services.reminders.sources.interviews import SCORECARDS
 from lifecycle.services.reminders.sources.mentorships import MENTORSHIPS
@@ -50,6 +51,8 @@ SOURCES: tuple[ReminderSource[Any], ...] = (
     OBSTACLES,
     # -- mentoring --
     MENTORSHIPS,
+    # -- workshops ----
+    GROUP_GOALS,
 )
 
 

@@ -31,6 +31,8 @@ class ReminderKind(StrEnum):
     OBSTACLE = "obstacle"
     # -- mentoring --
     MENTORSHIP = "mentorship"
+    # -- workshops ----
+    GROUP_GOAL = "group_goal"
 
     @property
     def title(self) -> LazyString:
@@ -46,6 +48,11 @@ class ReminderKind(StrEnum):
             ),
             # -- mentoring --
             ReminderKind.MENTORSHIP: _l("Mentorships whose meeting cadence was missed: to mentor and mentee"),
+            # -- workshops ----
+            ReminderKind.GROUP_GOAL: _l(
+                "Group goals from workshops: to the owner before the follow-up, escalated to their line "
+                "manager and HR partner"
+            ),
         }[self]
 
 

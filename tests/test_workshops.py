@@ -1,0 +1,238 @@
+"""Management-group workshops: the discussion guide, planning a unit's group, the outcome per pillar
+(group goals on every member's plan, obstacles in the log linked to the workshop), the pages, and the
+GDPR and audit rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from lifecycle.cli import DEFAULT_PLATFORM
+from lifecycle.enums import ActivityKind
+from lifecycle.enums import Language
+from lifecycle.enums import ObstacleSeverity
+from lifecycle.enums import Role
+from lifecycle.enums import Stage
+from lifecycle.enums import WorkshopStatus
+from lifecycle.extensions import db
+from lifecycle.models import Activity
+from lifecycle.models import Obstacle
+from lifecycle.models import OrgUnit
+from lifecycle.models import Pillar
+from lifecycle.models import User
+from lifecycle.models.workshops import Workshop
+from lifecycle.models.workshops import WorkshopQuestion
+from lifecycle.services.platform import load_platform
+from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.workshops import GoalDraft
+from lifecycle.services.workshops import ObstacleDraft
+from lifecycle.services.workshops import PillarOutcome
+from lifecycle.services.workshops import WorkshopError
+from lifecycle.services.workshops import WorkshopValues
+from lifecycle.services.workshops import add_participant
+from lifecycle.services.workshops import cancel_workshop
+from lifecycle.services.workshops import plan_workshop
+from lifecycle.services.workshops import record_outcome
+from lifecycle.services.workshops import remove_participant
+from lifecycle.services.workshops import set_goal_done
+from lifecycle.services.workshops.guide import add_question
+from lifecycle.services.workshops.guide import edit_question
+from lifecycle.services.workshops.guide import guide_for
+from lifecycle.services.workshops.guide import move_question
+from lifecycle.services.workshops.guide import seed_workshop_questions
+from lifecycle.services.workshops.guide import set_question_retired
+from lifecycle.services.workshops.queries import group_goals_of
+from lifecycle.timeutil import STOCKHOLM
+from lifecycle.timeutil import local_today
+from tests.factories import make_manager
+from tests.factories import make_unit
+from tests.factories import make_user
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+@pytest.fixture
+def orebro(app_ctx: Flask) -> Flask:
+    load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+    return app_ctx
+
+
+def _pillar(key: str) -> Pillar:
+    found = db.session.scalar(select(Pillar).where(Pillar.key == key))
+    assert found is not None
+    return found
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=STOCKHOLM)
+
+
+def _group(unit_name: str = "Ledningsgruppen") -> tuple[OrgUnit, list, User]:
+    unit = make_unit(unit_name)
+    first = make_manager("Anna Ledare", with_account=True, org_unit=unit)
+    second = make_manager("Bo Ledare", with_account=True, org_unit=unit)
+    make_manager("Cilla Kandidat", Stage.RECRUIT, org_unit=unit)  # not in post: not in the group
+    return unit, [first, second], make_user(Role.HR, name="Hedda HR")
+
+
+def _plan(unit: OrgUnit, hr: User, day: date, *pillars: str) -> Workshop:
+    return plan_workshop(
+        unit,
+        WorkshopValues(
+            title="Ledningsgruppens workshop",
+            held_at=_at(day),
+            facilitator=hr,
+            pillar_ids=[_pillar(key).id for key in pillars or ("leader",)],
+        ),
+        hr,
+    )
+
+
+# -- the discussion guide --
+
+
+def test_orebro_seeds_at_least_four_questions_per_pillar_in_both_languages(orebro: Flask) -> None:
+    pillars = [_pillar(key) for key in ("secure", "developer", "leader")]
+    for language in Language:
+        guide = guide_for([p.id for p in pillars], language)
+        assert all(len(guide[p.id]) >= 4 for p in pillars), language
+
+
+def test_a_reload_keeps_hrs_edits_and_retirements(orebro: Flask) -> None:
+    leader = _pillar("leader")
+    first, second, *_rest = guide_for([leader.id], Language.SV)[leader.id]
+    edit_question(first, "Vår egen fråga om ledarskap?")
+    set_question_retired(second, True)
+    doc = parse_platform(DEFAULT_PLATFORM.read_bytes())
+    assert seed_workshop_questions(doc) == 0
+    texts = [q.text for q in guide_for([leader.id], Language.SV)[leader.id]]
+    assert texts[0] == "Vår egen fråga om ledarskap?"
+    assert second.text not in texts
+
+
+def test_hr_adds_and_reorders_questions_and_a_blank_one_is_refused(orebro: Flask) -> None:
+    secure = _pillar("secure")
+    added = add_question(secure, Language.EN, "  What would we stop doing?  ")
+    assert added.text == "What would we stop doing?"
+    assert guide_for([secure.id], Language.EN)[secure.id][-1] == added
+    assert move_question(added, -1)
+    assert guide_for([secure.id], Language.EN)[secure.id][-2] == added
+    assert not move_question(guide_for([secure.id], Language.EN)[secure.id][0], -1)
+    with pytest.raises(WorkshopError) as refused:
+        add_question(secure, Language.SV, "   ")
+    assert refused.value.field == "text"
+
+
+# -- planning --
+
+
+def test_planning_snapshots_the_units_managers_in_post_each_with_an_activity(orebro: Flask) -> None:
+    unit, managers, hr = _group()
+    workshop = _plan(unit, hr, local_today() + timedelta(days=7), "leader", "secure")
+    assert sorted(p.manager_id for p in workshop.participants) == sorted(m.id for m in managers)
+    activities = list(db.session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)))
+    assert len(activities) == 2
+    assert {a.kind for a in activities} == {ActivityKind.WORKSHOP}
+    assert all([p.key for p in a.pillars] == ["secure", "leader"] for a in activities)
+    assert {a.participants[0].id for a in activities} == {m.id for m in managers}
+    # A manager who joins the unit later is not in the group until HR adds them.
+    late = make_manager("Dan Sen", org_unit=unit)
+    assert late.id not in {p.manager_id for p in workshop.participants}
+    add_participant(workshop, late, hr)
+    remove_participant(workshop, managers[0].id, hr)
+    db.session.flush()
+    current = {
+        a.participants[0].id: a
+        for a in db.session.scalars(select(Activity).where(Activity.workshop_id == workshop.id))
+    }
+    assert current[late.id].cancelled_at is None
+    assert current[managers[0].id].cancelled_at is not None
+
+
+def test_a_workshop_without_pillars_or_managers_is_refused(orebro: Flask) -> None:
+    unit, _managers, hr = _group()
+    with pytest.raises(WorkshopError) as refused:
+        plan_workshop(unit, WorkshopValues("W", _at(local_today()), hr, []), hr)
+    assert refused.value.field == "pillars"
+    with pytest.raises(WorkshopError) as refused:
+        plan_workshop(
+            make_unit("Tom enhet"), WorkshopValues("W", _at(local_today()), hr, [_pillar("leader").id]), hr
+        )
+    assert refused.value.field == "unit"
+
+
+# -- the outcome --
+
+
+def test_the_outcome_makes_group_goals_on_every_members_plan_and_obstacles_in_the_log(orebro: Flask) -> None:
+    unit, (anna, bo), hr = _group()
+    today = local_today()
+    workshop = _plan(unit, hr, today - timedelta(days=1), "leader")
+    leader = _pillar("leader")
+    recorded = record_outcome(
+        workshop,
+        [
+            PillarOutcome(
+                leader.id,
+                notes="Vi pratade om feedback.",
+                goals=[GoalDraft("Feedback varje vecka", anna.id, today + timedelta(days=30))],
+                obstacles=[ObstacleDraft("För stora personalgrupper", ObstacleSeverity.HIGH, shared=True)],
+            )
+        ],
+        hr,
+        today,
+    )
+    assert workshop.status is WorkshopStatus.HELD
+    (goal,) = recorded.goals
+    assert goal.owner == anna and [p.key for p in goal.pillars] == ["leader"]
+    assert group_goals_of(anna) == [goal] == group_goals_of(bo)
+    (obstacle,) = recorded.obstacles
+    stored = db.session.get(Obstacle, obstacle.id)
+    assert stored is not None and stored.workshop_id == workshop.id and stored.unit_id == unit.id
+    assert stored.reporter_id is None and [p.key for p in stored.pillars] == ["leader"]
+    activities = db.session.scalars(select(Activity).where(Activity.workshop_id == workshop.id))
+    assert {a.completed_on for a in activities} == {today - timedelta(days=1)}
+    set_goal_done(goal, True)
+    assert goal.is_done
+
+
+def test_a_wrong_outcome_names_its_field_and_records_nothing(orebro: Flask) -> None:
+    unit, (anna, _bo), hr = _group()
+    today = local_today()
+    workshop = _plan(unit, hr, today, "leader")
+    leader = _pillar("leader")
+    stranger = make_manager("Utan Grupp", org_unit=make_unit("Annan"))
+    cases = {
+        "leader-goals-0-owner": GoalDraft("Mål", stranger.id, today + timedelta(days=3)),
+        "leader-goals-0-follow_up_on": GoalDraft("Mål", anna.id, today),
+        "leader-goals-0-text": GoalDraft("  ", anna.id, today + timedelta(days=3)),
+    }
+    for field, draft in cases.items():
+        with pytest.raises(WorkshopError) as refused:
+            record_outcome(workshop, [PillarOutcome(leader.id, goals=[draft])], hr, today)
+        assert refused.value.field == field
+    with pytest.raises(WorkshopError) as refused:
+        record_outcome(
+            workshop,
+            [PillarOutcome(leader.id, obstacles=[ObstacleDraft("", ObstacleSeverity.LOW, False)])],
+            hr,
+            today,
+        )
+    assert refused.value.field == "leader-obstacles-0-title"
+    with pytest.raises(WorkshopError) as refused:
+        record_outcome(workshop, [PillarOutcome(_pillar("secure").id)], hr, today)
+    assert refused.value.field == "pillars"
+    future = _plan(unit, hr, today + timedelta(days=2))
+    with pytest.raises(WorkshopError) as refused:
+        record_outcome(future, [PillarOutcome(leader.id)], hr, today)
+    assert refused.value.field == "status"
+    cancel_workshop(future, hr)
+    assert future.status is WorkshopStatus.CANCELLED
+    assert db.session.scalar(select(WorkshopQuestion).limit(1)) is not None
