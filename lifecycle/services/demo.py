@@ -324,6 +324,8 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
     _seed_obstacles(seeder.today, hr_partners)
     # -- mentoring --
     _seed_mentoring(seeder.today, hr_partners)
+    # -- workshops --
+    _seed_workshops(seeder.today, hr_partners)
     summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
     logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
     return summary
@@ -534,4 +536,88 @@ def _seed_mentoring(today: date, hr_partners: list[User]) -> None:
         expectation_keys=[],
         notes="Vi gick igenom målen och bokade nästa träff.",
         actor=hr,
+    )
+
+
+# -- workshops ---------------------------------------------------------------------------------------------
+
+
+def _seed_workshops(today: date, hr_partners: list[User]) -> None:
+    """The largest management group's workshop held two weeks ago, with a group goal and an obstacle
+    from its outcome, and its next one planned (once)."""
+    from datetime import datetime
+    from datetime import time
+
+    from lifecycle.enums import ObstacleSeverity
+    from lifecycle.models.workshops import Workshop
+    from lifecycle.services.workshops import GoalDraft
+    from lifecycle.services.workshops import ObstacleDraft
+    from lifecycle.services.workshops import PillarOutcome
+    from lifecycle.services.workshops import WorkshopValues
+    from lifecycle.services.workshops import plan_workshop
+    from lifecycle.services.workshops import record_outcome
+    from lifecycle.services.workshops.planning import unit_managers
+    from lifecycle.timeutil import STOCKHOLM
+
+    platform = get_platform()
+    if platform is None or db.session.scalar(select(Workshop.id).limit(1)) is not None:
+        return
+    current = [p for p in platform.pillars if not p.is_retired]
+    busiest = db.session.scalar(
+        select(Manager.org_unit_id)
+        .where(Manager.org_unit_id.is_not(None), Manager.stage == Stage.DEVELOP)
+        .group_by(Manager.org_unit_id)
+        .order_by(func.count().desc(), Manager.org_unit_id)
+        .limit(1)
+    )
+    unit = db.session.get(OrgUnit, busiest) if busiest is not None else None
+    if not current or unit is None or not unit_managers(unit):
+        return
+    hr = hr_partners[0] if hr_partners else None
+    discussed = current[:2]
+
+    def at_nine(day: date) -> datetime:
+        return datetime.combine(day, time(9), tzinfo=STOCKHOLM)
+
+    held = plan_workshop(
+        unit,
+        WorkshopValues(
+            "Ledningsgruppens uppdrag", at_nine(today - timedelta(days=14)), hr, [p.id for p in discussed]
+        ),
+        hr,
+    )
+    owner = unit_managers(unit)[0]
+    first = discussed[0]
+    record_outcome(
+        held,
+        [
+            PillarOutcome(
+                first.id,
+                notes="Vi behöver en gemensam bild av hur vi följer upp beslut.",
+                goals=[
+                    GoalDraft(
+                        "Inför en stående punkt om uppföljning av beslut på ledningsgruppsmötet.",
+                        owner.id,
+                        today + timedelta(days=30),
+                        expectation_ids=[e.id for e in first.expectations if not e.is_retired][:1],
+                    )
+                ],
+                obstacles=[
+                    ObstacleDraft(
+                        "Beslutsunderlagen kommer för sent till ledningsgruppen",
+                        ObstacleSeverity.MEDIUM,
+                        shared=True,
+                    )
+                ],
+            )
+        ],
+        hr,
+        today,
+    )
+    plan_workshop(
+        unit,
+        WorkshopValues(
+            "Uppföljning av ledningsgruppens mål", at_nine(today + timedelta(days=21)), hr, [first.id]
+        ),
+        hr,
     )
