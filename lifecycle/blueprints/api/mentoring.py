@@ -21,7 +21,6 @@ from lifecycle.blueprints.api.contract import json_body
 from lifecycle.blueprints.api.contract import parse_body
 from lifecycle.blueprints.api.errors import ApiError
 from lifecycle.blueprints.api.errors import refusals_as_422
-from lifecycle.blueprints.api.mentoring_schemas import PAGE_PARAMETERS
 from lifecycle.blueprints.api.mentoring_schemas import MeetingCreate
 from lifecycle.blueprints.api.mentoring_schemas import Mentorship as MentorshipOut
 from lifecycle.blueprints.api.mentoring_schemas import MentorshipCreate
@@ -35,6 +34,7 @@ from lifecycle.blueprints.api.operations import WRITE_ERRORS
 from lifecycle.blueprints.api.plan_schemas import read_parameters
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
+from lifecycle.blueprints.api.schemas import PAGE_PARAMETERS
 from lifecycle.blueprints.api.schemas import query_int
 from lifecycle.blueprints.api.views import bp
 from lifecycle.extensions import db

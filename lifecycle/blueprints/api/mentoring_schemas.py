@@ -20,9 +20,6 @@ from lifecycle.blueprints.api.contract import whole_number
 from lifecycle.blueprints.api.obstacle_schemas import BOOLEAN
 from lifecycle.blueprints.api.plan_schemas import ExpectationKeys
 from lifecycle.blueprints.api.plan_schemas import PillarKeys
-from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
-from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
-from lifecycle.blueprints.api.schemas import QueryParameter
 from lifecycle.models import Activity
 from lifecycle.models.mentoring import MAX_CADENCE_WEEKS
 from lifecycle.models.mentoring import MAX_CAPACITY
@@ -217,17 +214,3 @@ def _fields(mentorship: MentorshipModel, today: date) -> dict[str, Any]:
         "ended_at": mentorship.ended_at,
         "ended_reason": mentorship.ended_reason,
     }
-
-
-PAGE_PARAMETERS = (
-    QueryParameter(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
-        "How many a page holds.",
-    ),
-    QueryParameter(
-        "cursor",
-        {"type": "string", "maxLength": 10},
-        "Where the page starts: the `next_cursor` of the previous page. Pages are ordered by id.",
-    ),
-)

@@ -32,6 +32,7 @@ from lifecycle.blueprints.api.plan_schemas import Key
 from lifecycle.blueprints.api.plan_schemas import read_parameters
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
+from lifecycle.blueprints.api.schemas import PAGE_PARAMETERS
 from lifecycle.blueprints.api.schemas import QueryParameter
 from lifecycle.blueprints.api.schemas import query_int
 from lifecycle.enums import ObstacleSeverity
@@ -178,16 +179,7 @@ OBSTACLE_QUERY_PARAMETERS = (
         "(reported, being_handled).",
         repeatable=True,
     ),
-    QueryParameter(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
-        "How many a page holds.",
-    ),
-    QueryParameter(
-        "cursor",
-        {"type": "string", "maxLength": 10},
-        "Where the page starts: the `next_cursor` of the previous page. Pages are ordered by id.",
-    ),
+    *PAGE_PARAMETERS,
 )
 
 

@@ -36,6 +36,7 @@ from lifecycle.blueprints.api.plan_schemas import KEY_MAX_LENGTH
 from lifecycle.blueprints.api.plan_schemas import read_parameters
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
+from lifecycle.blueprints.api.schemas import PAGE_PARAMETERS
 from lifecycle.blueprints.api.schemas import Actor
 from lifecycle.blueprints.api.schemas import QueryParameter
 from lifecycle.blueprints.api.schemas import query_int
@@ -267,16 +268,6 @@ class Candidacy(Out):
 
 # -- the lists' query strings -------------------------------------------------------------------------
 
-_LIMIT = QueryParameter(
-    "limit",
-    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
-    "How many a page holds.",
-)
-_CURSOR = QueryParameter(
-    "cursor",
-    {"type": "string", "maxLength": 10},
-    "Where the page starts: the `next_cursor` of the previous page. Pages are ordered by id.",
-)
 
 VACANCY_QUERY_PARAMETERS = (
     QueryParameter(
@@ -290,8 +281,7 @@ VACANCY_QUERY_PARAMETERS = (
         repeatable=True,
     ),
     QueryParameter("hr_partner", IDENTIFIER.schema, "Only vacancies with this HR partner (a user id)."),
-    _LIMIT,
-    _CURSOR,
+    *PAGE_PARAMETERS,
 )
 
 CANDIDACY_QUERY_PARAMETERS = (
@@ -301,8 +291,7 @@ CANDIDACY_QUERY_PARAMETERS = (
         "Only candidates at these steps; repeat the parameter or separate with commas. Default: every step.",
         repeatable=True,
     ),
-    _LIMIT,
-    _CURSOR,
+    *PAGE_PARAMETERS,
 )
 
 

@@ -230,6 +230,21 @@ class QueryParameter:
     repeatable: bool = False
 
 
+#: the page of a keyset-paged list: how many, and where it starts (the lists ordered by id)
+PAGE_PARAMETERS = (
+    QueryParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+        "How many a page holds.",
+    ),
+    QueryParameter(
+        "cursor",
+        {"type": "string", "maxLength": 10},
+        "Where the page starts: the `next_cursor` of the previous page. Pages are ordered by id.",
+    ),
+)
+
+
 def query_int(args: MultiDict[str, str], name: str, low: int, high: int) -> int | None:
     raw = args.get(name)
     if raw is None or raw == "":

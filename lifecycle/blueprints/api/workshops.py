@@ -29,7 +29,7 @@ from lifecycle.blueprints.api.plan_schemas import GroupGoal as GroupGoalOut
 from lifecycle.blueprints.api.plan_schemas import read_parameters
 from lifecycle.blueprints.api.schemas import DEFAULT_PAGE_SIZE
 from lifecycle.blueprints.api.schemas import MAX_PAGE_SIZE
-from lifecycle.blueprints.api.schemas import QueryParameter
+from lifecycle.blueprints.api.schemas import PAGE_PARAMETERS
 from lifecycle.blueprints.api.schemas import query_int
 from lifecycle.blueprints.api.views import bp
 from lifecycle.blueprints.api.workshop_schemas import OutcomeCreate
@@ -60,18 +60,6 @@ from lifecycle.timeutil import local_today
 WORKSHOP_ID = f"<int(min=1, max={MAX_ID}):workshop_id>"
 WORKSHOPS = ["workshops"]
 READERS = "HR reads every workshop; its facilitator and its participants read theirs."
-PAGE_PARAMETERS = (
-    QueryParameter(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
-        "How many a page holds.",
-    ),
-    QueryParameter(
-        "cursor",
-        {"type": "string", "maxLength": 10},
-        "Where the page starts: the `next_cursor` of the previous page. Pages are ordered by id.",
-    ),
-)
 
 
 def _refuse(status: int, field: str, message: str) -> ApiError:

@@ -34,6 +34,7 @@ from lifecycle.services.invitations import account_of
 from lifecycle.services.journey import StageMoveError
 from lifecycle.services.journey import allowed_moves
 from lifecycle.services.journey import move_to_stage
+from lifecycle.services.manager_queries import manager_by_employee_number
 from lifecycle.services.managers import ChangeSet
 from lifecycle.services.managers import ManagerDetailsError
 from lifecycle.services.managers import update_manager
@@ -132,9 +133,7 @@ def _choices(form: ManagerForm) -> None:
 
 
 def _manager_by_number(number: str | None) -> Manager | None:
-    if not number:
-        return None
-    return db.session.scalar(select(Manager).where(Manager.employee_number == number))
+    return manager_by_employee_number(number) if number else None
 
 
 @bp.route("/<id:manager_id>/edit", methods=["GET", "POST"])

@@ -19,7 +19,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; stubs lag
 
@@ -42,6 +41,7 @@ from lifecycle.policy import is_hr
 from lifecycle.policy import may_take_part
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_mentorships_clause
+from lifecycle.services.manager_queries import manager_by_employee_number
 from lifecycle.services.mentoring import MentoringError
 from lifecycle.services.mentoring import end_mentorship
 from lifecycle.services.mentoring import log_meeting
@@ -90,9 +90,7 @@ def _given(day: date | None) -> date:
 
 
 def _manager_by_number(number: str | None) -> Manager | None:
-    if not number:
-        return None
-    return db.session.scalar(select(Manager).where(Manager.employee_number == number))
+    return manager_by_employee_number(number) if number else None
 
 
 # -- HR's role models ----------------------------------------------------------------------------------
