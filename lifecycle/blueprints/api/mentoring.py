@@ -45,7 +45,7 @@ from lifecycle.policy import get_manager_or_404
 from lifecycle.policy import get_mentorship_or_404
 from lifecycle.policy import get_role_model_or_404
 from lifecycle.policy import get_taking_part_mentorship_or_404
-from lifecycle.policy import is_hr
+from lifecycle.policy import may_manage_mentoring
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_mentorships_clause
 from lifecycle.services import mentoring
@@ -114,7 +114,8 @@ def list_role_models() -> Response:
     """A page of role models."""
     user = signed_in()
     after, limit = _page()
-    hr = is_hr(user)
+    # Those who manage mentoring (HR) see every role model, unmarked ones too, with the study's note.
+    hr = may_manage_mentoring(user)
     rows = role_models_after(after or None, active_only=not hr, limit=limit)
     items = [RoleModelOut.of(r, for_hr=hr) for r in rows[:limit]]
     return jsonify(Page[RoleModelOut].of(items, rows[limit - 1].id if len(rows) > limit else None).dump())

@@ -37,7 +37,7 @@ from lifecycle.policy import get_manager_or_404
 from lifecycle.policy import get_mentorship_or_404
 from lifecycle.policy import get_role_model_or_404
 from lifecycle.policy import get_taking_part_mentorship_or_404
-from lifecycle.policy import is_hr
+from lifecycle.policy import may_manage_mentoring
 from lifecycle.policy import may_take_part
 from lifecycle.policy import signed_in
 from lifecycle.policy import visible_mentorships_clause
@@ -255,11 +255,13 @@ def mine() -> str:
     user = signed_in()
     visible = visible_mentorships_clause(user)
     own = user.manager
+    manages = may_manage_mentoring(user)
     return render_template(
         "mentoring/mine.html",
         mentees=mentorships_where(visible, Mentorship.mentor_id == own.id) if own else [],
         mentors=mentorships_where(visible, Mentorship.mentee_id == own.id) if own else [],
-        latest=mentorships_where(visible) if is_hr(user) else [],
+        latest=mentorships_where(visible) if manages else [],
+        manages=manages,
         state_of=state_of,
         today=local_today(),
     )
