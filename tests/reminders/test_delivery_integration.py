@@ -41,6 +41,7 @@ from lifecycle.services.journey import move_to_stage
 from lifecycle.services.plans import ensure_plan
 from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
+from lifecycle.services.reminders import UNCERTAIN
 from lifecycle.services.reminders import ReminderKind
 from lifecycle.services.reminders import Rule
 from lifecycle.services.reminders import set_rules
@@ -163,6 +164,15 @@ def _all_sent(line: dict[str, Any], expected: int) -> bool:
     return done
 
 
+def _all_settled(line: dict[str, Any], expected: int) -> bool:
+    """Every row sent or parked: nothing pending, nothing sending."""
+    with line["app"].app_context():
+        counts = statuses()
+        done = counts[ReminderStatus.SENT] + counts[ReminderStatus.FAILED] == expected
+        db.session.remove()
+    return done
+
+
 def _rows(app: Flask) -> list[Reminder]:
     with app.app_context():
         found = list(db.session.scalars(select(Reminder).order_by(Reminder.id)))
@@ -211,12 +221,17 @@ def test_killing_the_worker_three_times_loses_nothing_and_duplicates_only_flagge
             )
             worker.kill()
             worker.start()
-        wait_for(
-            lambda: _all_sent(line, 1000), 150, "every reminder sent after the kills", lambda: _report(line)
-        )
+        wait_for(lambda: _all_settled(line, 1000), 150, "every reminder settled", lambda: _report(line))
     rows = _rows(app)
-    assert {r.status for r in rows} == {ReminderStatus.SENT}
-    assert set(handler.counts) == {r.message_id for r in rows}  # every one arrived
+    # A flagged re-send cut off by a second kill is parked for HR to check rather than sent a third
+    # time; it needs two of the three kills, so at most three rows, and every other one is sent.
+    parked = [r for r in rows if r.status is not ReminderStatus.SENT]
+    for row in parked:
+        assert row.status is ReminderStatus.FAILED and row.possible_duplicate
+        assert (row.last_error or "").startswith(UNCERTAIN)
+    assert len(parked) <= 3
+    sent = {r.message_id for r in rows if r.status is ReminderStatus.SENT}
+    assert sent <= set(handler.counts) <= {r.message_id for r in rows}  # every sent one arrived
     flagged_rows = {r.message_id for r in rows if r.possible_duplicate}
     twice = {m for m, n in handler.counts.items() if n > 1}
     assert max(handler.counts.values()) <= 2  # at most one extra copy ...
