@@ -20,6 +20,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -44,8 +45,9 @@ STAGES = (
 )
 
 
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/chefsresan_bench"
+def database_url(default_database: str = "chefsresan_bench") -> str:
+    """DATABASE_URL, or the local PostgreSQL's `default_database`."""
+    return os.environ.get("DATABASE_URL") or f"postgresql+psycopg://postgres@127.0.0.1:5432/{default_database}"
 
 
 def recreate_database(url: str) -> None:
@@ -68,6 +70,25 @@ def _copy(cursor: object, table: str, columns: list[str], rows: list[tuple[objec
     buffer.seek(0)
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         copy.write(buffer.read())
+
+
+def copy_tables(
+    app: Any, tables: list[tuple[str, list[str], list[tuple[object, ...]]]], after: Sequence[str] = ()
+) -> None:
+    """COPY each (table, columns, rows) in one transaction, then run the `after` statements."""
+    from lifecycle.extensions import db
+
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for table, columns, rows in tables:
+                _copy(cursor, table, columns, rows)
+            for statement in after:
+                cursor.execute(statement)
+            raw.commit()
+        finally:
+            raw.close()
 
 
 def populate(app: object, first_id: int, last_id: int, rng: random.Random) -> None:

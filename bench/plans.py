@@ -18,6 +18,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -127,20 +128,26 @@ def create_owner(app: object) -> None:
         db.session.commit()
 
 
-def main() -> None:
+def create_app_with_platform(url: str) -> Any:
+    """A fresh database at `url` with the base organisation and Örebro's platform; return the app."""
     from lifecycle import create_app
     from lifecycle.cli import DEFAULT_PLATFORM
     from lifecycle.extensions import db
     from lifecycle.services.platform import load_platform
     from lifecycle.services.platform_file import parse_platform
 
-    url = pipeline.database_url()
     pipeline.recreate_database(url)
     app = create_app("development", overrides={"SQLALCHEMY_DATABASE_URI": url})
     pipeline.create_base(app)
     with app.app_context():
         load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
         db.session.commit()
+    return app
+
+
+def main() -> None:
+    url = pipeline.database_url()
+    app = create_app_with_platform(url)
     rng = random.Random(2_000_000)
     hr_pages = [
         ("HR heatmap", "/insight/coverage", {}),

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pipeline import PASSWORD  # noqa: E402
 from pipeline import _copy  # noqa: E402
 from pipeline import create_base  # noqa: E402
+from pipeline import database_url  # noqa: E402
 from pipeline import measure  # noqa: E402
 from pipeline import print_figures  # noqa: E402
 from pipeline import recreate_database  # noqa: E402
@@ -61,13 +62,6 @@ MEASURED_VACANCY = 1
 MEASURED_SHARE = 0.01
 #: a vacancy of about the average size (20 000 candidates over 500 vacancies, the popular ones aside)
 TYPICAL_VACANCY = 2
-
-
-def database_url() -> str:
-    return (
-        os.environ.get("DATABASE_URL")
-        or "postgresql+psycopg://postgres@127.0.0.1:5432/chefsresan_bench_recruitment"
-    )
 
 
 def create_people(app: Any) -> tuple[list[int], list[int], list[int]]:
@@ -476,7 +470,7 @@ def matrix_pages(
 def main() -> None:
     from lifecycle import create_app
 
-    url = database_url()
+    url = database_url("chefsresan_bench_recruitment")
     recreate_database(url)
     os.environ["DATABASE_URL"] = url
     app = create_app("development", overrides={"SQLALCHEMY_DATABASE_URI": url})

@@ -135,10 +135,14 @@ def test_hr_adds_and_reorders_questions_and_a_blank_one_is_refused(orebro: Flask
 
 def test_planning_snapshots_the_units_managers_in_post_each_with_an_activity(orebro: Flask) -> None:
     unit, managers, hr = _group()
+    # The management team also holds the heads of the units directly below, not those further down.
+    department = make_unit("Avdelning Norr", parent=unit)
+    managers.append(make_manager("Elin Avdelningschef", with_account=True, org_unit=department))
+    make_manager("Fredrik Enhetschef", org_unit=make_unit("Enhet Norr 1", parent=department))
     workshop = _plan(unit, hr, local_today() + timedelta(days=7), "leader", "secure")
     assert sorted(p.manager_id for p in workshop.participants) == sorted(m.id for m in managers)
     activities = list(db.session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)))
-    assert len(activities) == 2
+    assert len(activities) == 3
     assert {a.kind for a in activities} == {ActivityKind.WORKSHOP}
     assert all([p.key for p in a.pillars] == ["secure", "leader"] for a in activities)
     assert {a.participants[0].id for a in activities} == {m.id for m in managers}

@@ -58,7 +58,7 @@ def test_a_workshops_outcome_makes_a_goal_on_each_members_plan_and_an_obstacle_i
     hr.get_by_role("link", name="Workshoppar").first.click()
     hr.get_by_role("button", name="Planera en workshop").click()
     hr.locator("#unit").select_option(str(data["unit"]))
-    hr.get_by_role("button", name="Visa enhetens chefer").click()
+    hr.get_by_role("button", name="Visa gruppen").click()
     group = hr.get_by_role("region", name="Gruppen")
     assert (
         group.get_by_text("Anna Enhetschef").is_visible() and group.get_by_text("Bo Enhetschef").is_visible()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -50,12 +51,16 @@ class WorkshopValues:
 
 
 def unit_managers(unit: OrgUnit) -> list[Manager]:
-    """The unit's management team: its managers in post, by name."""
+    """The unit's management team: its own managers in post and those of the units directly below it
+    (a förvaltning's ledningsgrupp is its chef and the heads of its avdelningar), by name."""
+    below = select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)
     return list(
         db.session.scalars(
             select(Manager)
             .where(
-                Manager.org_unit_id == unit.id, Manager.stage.in_(IN_POST), Manager.anonymised_at.is_(None)
+                or_(Manager.org_unit_id == unit.id, Manager.org_unit_id.in_(below)),
+                Manager.stage.in_(IN_POST),
+                Manager.anonymised_at.is_(None),
             )
             .order_by(Manager.name, Manager.id)
         )
