@@ -84,10 +84,15 @@ def test_the_owner_is_reminded_before_and_on_the_day_and_escalated_after(
     assert before.due_at == send_time_utc(previous_working_day(FOLLOW_UP_ON - timedelta(days=3)))
     deliver_due(before.due_at - timedelta(hours=1))
     assert outbox == []
+    deliver_due(before.due_at)
+    (ahead,) = outbox
+    assert ahead.to == [people.user.email]
+    assert ahead.subject.startswith("Gruppmål att följa upp: Gemensam introduktion")
     deliver_due(send_time_utc(FOLLOW_UP_ON))
-    assert outbox and all(m.to == [people.user.email] for m in outbox)
-    assert "Gemensam introduktion" in outbox[-1].subject
-    assert f"/workshops/{goal.workshop_id}" in outbox[-1].body
+    assert len(outbox) == 2  # one e-mail ahead, one on the day
+    assert outbox[1].to == [people.user.email]
+    assert outbox[1].subject.startswith("Följ upp gruppmålet i dag: Gemensam introduktion")
+    assert f"/workshops/{goal.workshop_id}" in outbox[1].body
     sent = len(outbox)
     deliver_due(send_time_utc(next_working_day(FOLLOW_UP_ON + timedelta(days=2))))
     assert sorted(m.to[0] for m in outbox[sent:]) == sorted([people.boss.email, people.hr_partner.email])
