@@ -20,7 +20,6 @@ from datetime import date
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
-from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import literal
@@ -206,14 +205,15 @@ def suggest_mentors(mentee: Manager, today: date, limit: int = SUGGESTION_LIMIT)
         .group_by(matches.c.role_model_id)
         .subquery("totals")
     )
-    taken = (
-        select(func.count())
-        .select_from(Mentorship)
-        .where(Mentorship.mentor_id == RoleModel.manager_id, in_progress_clause(today))
-        .correlate(RoleModel)
-        .scalar_subquery()
+    # Places taken, counted once for every mentor rather than once per role model and use.
+    places = (
+        select(Mentorship.mentor_id, func.count().label("taken"))
+        .where(in_progress_clause(today))
+        .group_by(Mentorship.mentor_id)
+        .subquery("places")
     )
-    spare = (RoleModel.capacity - taken).label("spare")
+    free = RoleModel.capacity - func.coalesce(places.c.taken, 0)
+    spare = free.label("spare")
     already = (
         select(Mentorship.id)
         .where(
@@ -228,13 +228,14 @@ def suggest_mentors(mentee: Manager, today: date, limit: int = SUGGESTION_LIMIT)
         select(RoleModel.id, totals.c.score, spare)
         .join(totals, totals.c.role_model_id == RoleModel.id)
         .join(Manager, Manager.id == RoleModel.manager_id)
+        .outerjoin(places, places.c.mentor_id == RoleModel.manager_id)
         .where(
             RoleModel.is_active.is_(True),
             RoleModel.manager_id != mentee.id,
             RoleModel.manager_id.not_in(line_of_management(mentee.id)),
             Manager.anonymised_at.is_(None),
             Manager.stage.in_(IN_POST),
-            and_(RoleModel.capacity - taken > 0),
+            free > 0,
             ~already,
         )
         .order_by(totals.c.score.desc(), spare.desc(), Manager.name, RoleModel.id)
