@@ -319,13 +319,6 @@ def test_a_refused_recipient_fails_alone_within_a_send_task(line: dict[str, Any]
     assert dict(handler.counts) == dict.fromkeys(sent, 1)
 
 
-def _statuses(app: Flask) -> dict[ReminderStatus, int]:
-    with app.app_context():
-        counts = statuses()
-        db.session.remove()
-    return counts
-
-
 def test_redis_flushed_mid_run_loses_nothing(line: dict[str, Any]) -> None:
     app, worker, handler = line["app"], line["worker"], line["sink"].handler
     with app.app_context():
