@@ -211,6 +211,8 @@ def by_unit_over_time(filters: ExitFilter) -> UnitsOverTime:
     direct = heatmap_parent(unit_id)
     if direct is not None and direct in rows:
         direct = None
+    if not rows and direct is None:
+        return UnitsOverTime([], [])
     row_of = _row_of(rows, direct)
     year = extract("year", ExitInterview.left_on).cast(Integer)
     month = extract("month", ExitInterview.left_on).cast(Integer)
