@@ -388,3 +388,27 @@ def test_exits_by_unit_over_time_match_hand_computed_figures(exits: dict[str, Or
     recent = by_unit_over_time(ExitFilter(unit=admin, start=date(2026, 5, 1)))
     assert recent.periods == [(2026, 2)]
     assert [r.total for r in recent.rows] == [0, 1, 1]
+
+
+# -- the GDPR --------------------------------------------------------------------------------------------
+
+
+def test_the_exit_interview_is_exported_with_the_person_and_its_comments_blanked_on_anonymisation(
+    orebro: Flask,
+) -> None:
+    from lifecycle.models import ExitPillarScore
+    from lifecycle.services.gdpr import anonymise_person
+    from lifecycle.services.gdpr import export_person
+
+    manager = _leaving()
+    checklist = _offboard(manager)
+    interview = record_exit_interview(checklist, _values(4, 2, 5), None, local_today())
+    exported = str(export_person(manager))
+    assert "Tack för allt" in exported and "Om developer" in exported
+    assert anonymise_person(manager, None)
+    db.session.expire_all()
+    kept = db.session.get(ExitInterview, interview.id)
+    assert kept is not None and kept.comment != "Tack för allt"
+    assert (kept.reason.code, kept.voluntary, kept.org_unit_id) == ("pension", True, manager.org_unit_id)
+    scores = db.session.scalars(select(ExitPillarScore).where(ExitPillarScore.interview_id == interview.id))
+    assert sorted((s.score, "Om" in s.comment) for s in scores) == [(2, False), (4, False), (5, False)]
