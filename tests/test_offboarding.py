@@ -412,3 +412,21 @@ def test_the_exit_interview_is_exported_with_the_person_and_its_comments_blanked
     assert (kept.reason.code, kept.voluntary, kept.org_unit_id) == ("pension", True, manager.org_unit_id)
     scores = db.session.scalars(select(ExitPillarScore).where(ExitPillarScore.interview_id == interview.id))
     assert sorted((s.score, "Om" in s.comment) for s in scores) == [(2, False), (4, False), (5, False)]
+
+
+def test_the_demo_has_a_half_done_checklist_and_past_exits_in_the_analysis(orebro: Flask) -> None:
+    from lifecycle.services.demo import seed_demo_data
+
+    seed_demo_data(local_today())
+    checklists = db.session.scalars(select(OffboardingChecklist)).all()
+    half = [
+        c
+        for c in checklists
+        if c.manager.stage is Stage.OFFBOARD and any(t.completed_on for t in c.tasks) and c.interview is None
+    ]
+    assert len(half) == 1 and any(t.completed_on is None for t in half[0].tasks)
+    closed = [c for c in checklists if c.manager.stage is Stage.CLOSED]
+    assert closed and shares(ExitFilter()).exits == len(closed)
+    assert all(f.answers == len(closed) for f in by_pillar(ExitFilter(), interview_pillars()))
+    seed_demo_data(local_today())
+    assert shares(ExitFilter()).exits == len(closed)
