@@ -315,3 +315,18 @@ class WorkshopStatus(TitledEnum):
     @classmethod
     def _titles(cls) -> dict[TitledEnum, LazyString]:
         return {cls.PLANNED: _l("Planned"), cls.HELD: _l("Held"), cls.CANCELLED: _l("Cancelled")}
+
+
+# -- offboarding ----
+
+
+class TemplatePurpose(TitledEnum):
+    """What a template of milestones is for: an introduction (counted from the start date) or an
+    offboarding checklist (counted back from the last working day)."""
+
+    INTRODUCTION = "introduction"
+    OFFBOARDING = "offboarding"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {cls.INTRODUCTION: _l("Introduction programme"), cls.OFFBOARDING: _l("Offboarding checklist")}

@@ -47,12 +47,14 @@ from lifecycle.models import Scorecard
 from lifecycle.models import TalentProfile
 from lifecycle.models import User
 from lifecycle.models import Vacancy
+from lifecycle.models.offboarding import OffboardingChecklist
 from lifecycle.models.recruitment import vacancy_interviewers
 from lifecycle.models.workshops import GroupGoal
 from lifecycle.models.workshops import Workshop
 from lifecycle.models.workshops import WorkshopParticipant
 from lifecycle.services.mentoring.queries import mentorship_in_full
 from lifecycle.services.mentoring.queries import running_clause
+from lifecycle.services.offboarding import checklist_of
 from lifecycle.services.recruitment import candidacy_of
 from lifecycle.services.recruitment import interview_of
 from lifecycle.services.recruitment import vacancy_in_full
@@ -326,6 +328,18 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.get_workshop": LOGGED_IN,
     "api.record_workshop_outcome": LOGGED_IN,
     "api.list_workshop_goals": LOGGED_IN,
+    # -- offboarding ----
+    # a manager's checklist and exit interview: HR, the line manager and the leaving manager read them;
+    # a task is done by HR, the line manager or the person responsible; the interview is recorded by HR
+    # or the line manager (objects checked by get_offboarding_or_404 and its kin); reasons and the
+    # analysis of exits are HR's
+    "offboarding.checklist": LOGGED_IN,
+    "offboarding.task_done": LOGGED_IN,
+    "offboarding.exit_interview": LOGGED_IN,
+    "offboarding.reasons": HR,
+    "offboarding.retire_reason": HR,
+    "offboarding.analysis": HR,
+    "offboarding.analysis_csv": HR,
 }
 
 
@@ -972,3 +986,48 @@ def may_mark_group_goal(user: User | None, goal: GroupGoal) -> bool:
         return True
     own = user.manager if user is not None else None
     return own is not None and goal.owner_id == own.id
+
+
+# -- offboarding ----------------------------------------------------------------------------------------
+#
+# A leaving manager's checklist and exit interview are read by whoever sees the manager: HR, the manager
+# and their line manager. HR and the line manager record the exit interview (the leaving manager does
+# not score their own support); a task is done by HR, the line manager or the person responsible for it.
+# HR keeps the reasons for leaving and reads the analysis of exits.
+
+
+def get_offboarding_or_404(user: User | None, manager_id: int) -> tuple[Manager, OffboardingChecklist]:
+    """Load a manager the user may see and their offboarding checklist, or answer 404."""
+    manager = get_manager_or_404(user, manager_id)
+    checklist = checklist_of(manager.id)
+    if checklist is None:
+        abort(404)
+    return manager, checklist
+
+
+def may_record_exit_interview(user: User | None, manager: Manager) -> bool:
+    """HR and the line manager record a leaving manager's exit interview."""
+    if is_hr(user):
+        return True
+    own = user.manager if user is not None else None
+    return own is not None and manager.line_manager_id == own.id
+
+
+def may_do_offboarding_task(user: User | None, manager: Manager, task: Activity) -> bool:
+    """HR, the line manager and the person responsible mark an offboarding task done."""
+    return may_record_exit_interview(user, manager) or (user is not None and task.responsible_id == user.id)
+
+
+def get_exit_interview_recorder_or_404(
+    user: User | None, manager_id: int
+) -> tuple[Manager, OffboardingChecklist]:
+    """Load a checklist whose exit interview the user records; one they may only read is a 404."""
+    manager, checklist = get_offboarding_or_404(user, manager_id)
+    if not may_record_exit_interview(user, manager):
+        abort(404)
+    return manager, checklist
+
+
+def may_analyse_exits(user: User | None) -> bool:
+    """HR keeps the reasons for leaving and reads the analysis of exits."""
+    return is_hr(user)

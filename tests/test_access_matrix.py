@@ -49,9 +49,11 @@ from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ReminderStatus
 from lifecycle.enums import ResponsibleRole
 from lifecycle.enums import Role
+from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.extensions import limiter
 from lifecycle.models import AuditEvent
+from lifecycle.models import ExitReason
 from lifecycle.models import Expectation
 from lifecycle.models import Manager
 from lifecycle.models import Pillar
@@ -75,11 +77,13 @@ from lifecycle.services.introductions import MilestoneValues
 from lifecycle.services.introductions import add_milestone
 from lifecycle.services.introductions import create_template
 from lifecycle.services.introductions import launch_introduction
+from lifecycle.services.journey import move_to_stage
 from lifecycle.services.mentoring import mark_role_model
 from lifecycle.services.mentoring import start_mentorship
 from lifecycle.services.obstacles import ObstacleChange
 from lifecycle.services.obstacles import change_obstacle
 from lifecycle.services.obstacles import report_obstacle
+from lifecycle.services.offboarding import checklist_of
 from lifecycle.services.plan_proposals import propose_goals
 from lifecycle.services.plans import add_comment
 from lifecycle.services.plans import add_goal
@@ -221,6 +225,12 @@ class World:
     workshop_member: int = 0
     question: int = 0
     leader_pillar: int = 0
+    # -- offboarding ----
+    #: a manager in offboarding whose line manager is A's (no role of the matrix is them), a task of
+    #: their checklist and one of HR's reasons for leaving
+    offboarding_manager: int = 0
+    offboarding_task: int = 0
+    exit_reason: int = 0
 
     def side(self, key: str) -> Side:
         return self.a if key == "A" else self.b
@@ -406,10 +416,13 @@ def build_world() -> World:
     )
     # -- workshops ----
     workshops = _workshop_world(unit, hr, interviewer, alva, line, [bertil, mentor], today)
+    # -- offboarding ----
+    offboarding = _offboarding_world(unit, hr, line, today)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
         **workshops,
+        **offboarding,
         users={role: user.id for role, user in users.items()},
         emails={role: user.email for role, user in users.items()},
         secrets={role: secret for role, (_token, secret) in tokens.items()},
@@ -487,6 +500,20 @@ def _workshop_world(
         "question": question.id,
         "leader_pillar": leader.id,
     }
+
+
+# -- offboarding ----
+def _offboarding_world(unit: Any, hr: User, line: Manager, today: Any) -> dict[str, int]:
+    """A manager of A's line manager in offboarding, with the checklist entering it launched."""
+    leaving = make_manager("Cecilia Avgående", with_account=True, org_unit=unit, line_manager=line)
+    leaving.hr_partner = hr
+    move_to_stage(leaving, Stage.OFFBOARD, hr, "Går i pension", today, end_date=today + timedelta(days=60))
+    checklist = checklist_of(leaving.id)
+    assert checklist is not None
+    task = next(t for t in checklist.tasks if t.kind is not ActivityKind.EXIT_INTERVIEW)
+    reason = db.session.scalar(select(ExitReason).where(ExitReason.code == "pension"))
+    assert reason is not None
+    return {"offboarding_manager": leaving.id, "offboarding_task": task.id, "exit_reason": reason.id}
 
 
 # -- the matrix ------------------------------------------------------------------------------------------
@@ -1852,6 +1879,61 @@ MATRIX.update(
             writes=True,
         ),
         ("api.list_workshop_goals", "GET"): _workshop_cases(WORKSHOP, held=True),
+    }
+)
+
+
+# -- offboarding ----
+#: who reads the leaving manager's checklist, does its tasks and records the exit interview: HR and
+#: their line manager (A's); the leaving manager themself is no role of the matrix
+OFFBOARDING: Roles = STAFF | {LINE}
+
+
+def _offboarding_cases(allowed: Roles, url: Values = lambda w: {}, **options: Any) -> list[Case]:
+    """The leaving manager's checklist, and B's, who has none."""
+    return [
+        Case(
+            "leaving manager",
+            allowed,
+            url=lambda w: {"manager_id": w.offboarding_manager, **url(w)},
+            **options,
+        ),
+        Case(
+            "manager without a checklist",
+            NOBODY,
+            url=lambda w: {"manager_id": w.b.manager, **url(w)},
+            **options,
+        ),
+    ]
+
+
+def _exit_interview_form(w: World) -> dict[str, Any]:
+    scores = {f"score_{key}": "3" for key in ("secure", "developer", "leader")}
+    return {"held_on": w.today, "reason": "pension", "voluntary": "yes", "regrettable": "no", **scores}
+
+
+MATRIX.update(
+    {
+        ("offboarding.checklist", "GET"): _offboarding_cases(OFFBOARDING),
+        ("offboarding.task_done", "POST"): _offboarding_cases(
+            OFFBOARDING,
+            url=lambda w: {"task_id": w.offboarding_task},
+            body=lambda w: {"completed_on": w.today},
+            writes=True,
+        ),
+        ("offboarding.exit_interview", "GET"): _offboarding_cases(OFFBOARDING),
+        ("offboarding.exit_interview", "POST"): _offboarding_cases(
+            OFFBOARDING, body=_exit_interview_form, writes=True
+        ),
+        ("offboarding.reasons", "GET"): plain(STAFF),
+        ("offboarding.reasons", "POST"): plain(
+            STAFF, body=lambda w: {"code": "studies", "name_sv": "Studier", "name_en": "Studies"}, writes=True
+        ),
+        ("offboarding.retire_reason", "POST"): plain(
+            STAFF, url=lambda w: {"reason_id": w.exit_reason}, body=lambda w: {"retired": "1"}, writes=True
+        ),
+        ("offboarding.analysis", "GET"): plain(STAFF, query=lambda w: f"unit={w.unit}&per=year"),
+        ("offboarding.analysis_csv", "GET"): plain(STAFF, query=lambda w: "table=units"),
     }
 )
 

@@ -836,6 +836,38 @@ def _mentorship_end(w: World) -> Any:
     return (MGR_A, st.just(f"/mentorships/{w.mentorship}/end"), st.fixed_dictionaries({"reason": TEXT}))
 
 
+# -- offboarding ----
+SCORE = one_of_values(["1", "3", "5", "0", "6", ""])
+YES_NO = one_of_values(["yes", "no", "maybe", ""])
+
+
+def _exit_interview(w: World) -> Any:
+    pillars = ("secure", "developer", "leader")
+    return (
+        LINE,
+        st.just(f"/managers/{w.offboarding_manager}/offboarding/exit-interview"),
+        st.fixed_dictionaries(
+            {
+                "held_on": DATE,
+                "reason": one_of_values(["pension", "other", "nope", ""]),
+                "voluntary": YES_NO,
+                "regrettable": YES_NO,
+                "comment": TEXT,
+                **{f"score_{key}": SCORE for key in pillars},
+                **{f"comment_{key}": TEXT for key in pillars},
+            }
+        ),
+    )
+
+
+def _exit_reason(w: World) -> Any:
+    return (
+        HR,
+        st.just("/offboarding/reasons"),
+        st.fixed_dictionaries({"code": TEXT, "name_sv": TEXT, "name_en": TEXT}),
+    )
+
+
 FORMS: dict[str, Form] = {
     "obstacle report": _obstacle_report,
     "obstacle handling": _obstacle_handling,
@@ -884,6 +916,9 @@ FORMS: dict[str, Form] = {
     "mentorship": _mentorship,
     "mentoring meeting": _mentoring_meeting,
     "mentorship end": _mentorship_end,
+    # -- offboarding ----
+    "exit interview": _exit_interview,
+    "exit reason": _exit_reason,
 }
 
 

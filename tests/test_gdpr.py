@@ -179,6 +179,26 @@ NOT_THEIR_DATA = {
 }
 
 
+# -- offboarding ----
+def _offboarding_seed(asa: Manager, report: Manager, user: User, hr: User, today: date) -> None:
+    from lifecycle.services.journey import move_to_stage
+    from lifecycle.services.offboarding import ExitInterviewValues
+    from lifecycle.services.offboarding import PillarAnswer
+    from lifecycle.services.offboarding import checklist_of
+    from lifecycle.services.offboarding import interview_pillars
+    from lifecycle.services.offboarding import record_exit_interview
+
+    for leaving, actor in ((report, user), (asa, hr)):
+        move_to_stage(leaving, Stage.OFFBOARD, hr, "Slutar", today, end_date=today + timedelta(days=40))
+        checklist = checklist_of(leaving.id)
+        assert checklist is not None
+        # she launched her report's checklist (the move itself is HR's, one mention less to list)
+        checklist.launched_by_id = actor.id
+        answers = {p.key: PillarAnswer(3, f"{NAME} fick stöd") for p in interview_pillars()}
+        values = ExitInterviewValues(today, True, False, "pension", answers, f"Samtal med {NAME} ({EMAIL})")
+        record_exit_interview(checklist, values, actor, today)
+
+
 @pytest.fixture
 def platform(app_ctx: Flask) -> None:
     load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
@@ -483,6 +503,10 @@ def _seed(today: date) -> World:
         last_error=f"550 <{EMAIL}> mailbox unavailable",
     )
     db.session.add(failed)
+    # -- offboarding ----
+    # She offboards her report and records their exit interview; then she leaves herself, and her own
+    # exit interview's comments name her.
+    _offboarding_seed(asa, report, user, hr, today)
     # An imported file with her row and its report, and audit events.
     csv = f"employee_number;name;email\n{NUMBER};{NAME};{EMAIL}\n".encode()
     db.session.add(
@@ -596,7 +620,7 @@ def test_export_holds_her_rows_below_her_own_and_nobody_elses(world: World) -> N
     assert {row["id"] for row in exported["mentions"]["managers"]} >= {world.report.id}
     assert "name" not in exported["mentions"]["managers"][0]
     # Dates are ISO 8601, enums their values, the imported file's bytes never reach a mention.
-    assert records["managers"][0]["stage"] == "develop"
+    assert records["managers"][0]["stage"] == "offboard"  # she is leaving (offboarding seed)
     assert date.fromisoformat(records["managers"][0]["stage_entered_on"])
     assert set(exported["mentions"]["manager_imports"][0]) == {
         "id",
@@ -768,7 +792,7 @@ def test_after_anonymisation_no_table_holds_her_name_email_or_number(
     assert db.session.scalar(select(func.count()).select_from(PasswordResetToken)) == 0
     # Statistics and pillar counts are the same; stages and dates stay.
     assert _figures(world.asa, today) == before
-    assert asa.stage is Stage.DEVELOP and asa.start_date is not None
+    assert asa.stage is Stage.OFFBOARD and asa.start_date is not None  # as seeded: she is leaving
     # Others' data stays: Gustav's name, the report's plan comment without her name, the group activity.
     assert db.session.get(Manager, world.grouped.id).name == "Gustav Grupp"  # type: ignore[union-attr]
     group = db.session.get(Activity, world.group_activity.id)

@@ -22,6 +22,9 @@ def register_blueprints(app: Flask) -> None:
     # -- mentoring --
     from lifecycle.blueprints.mentoring.views import bp as mentoring_bp
     from lifecycle.blueprints.obstacles.views import bp as obstacles_bp
+
+    # -- offboarding ----
+    from lifecycle.blueprints.offboarding.views import bp as offboarding_bp
     from lifecycle.blueprints.pipeline.views import bp as pipeline_bp
     from lifecycle.blueprints.plans.views import bp as plans_bp
     from lifecycle.blueprints.platform.views import bp as platform_bp
@@ -60,5 +63,7 @@ def register_blueprints(app: Flask) -> None:
         mentoring_bp,
         # -- workshops ----
         workshops_bp,
+        # -- offboarding ----
+        offboarding_bp,
     ):
         app.register_blueprint(blueprint)

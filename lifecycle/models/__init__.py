@@ -24,6 +24,12 @@ from lifecycle.models.mentoring import Mentorship
 from lifecycle.models.mentoring import RoleModel
 from lifecycle.models.obstacles import Obstacle
 from lifecycle.models.obstacles import ObstacleEvent
+
+# -- offboarding ----
+from lifecycle.models.offboarding import ExitInterview
+from lifecycle.models.offboarding import ExitPillarScore
+from lifecycle.models.offboarding import ExitReason
+from lifecycle.models.offboarding import OffboardingChecklist
 from lifecycle.models.organisation import OrgUnit
 from lifecycle.models.plans import DevelopmentPlan
 from lifecycle.models.plans import DevelopmentReview
@@ -61,6 +67,10 @@ __all__ = [
     "CatalogueItem",
     "DevelopmentPlan",
     "DevelopmentReview",
+    # -- offboarding ----
+    "ExitInterview",
+    "ExitPillarScore",
+    "ExitReason",
     "Expectation",
     "GroupGoal",
     "Heartbeat",
@@ -74,6 +84,7 @@ __all__ = [
     "Mentorship",
     "Obstacle",
     "ObstacleEvent",
+    "OffboardingChecklist",
     "OrgUnit",
     "Panelist",
     "PasswordResetToken",

@@ -132,6 +132,11 @@ class Activity(Base):
     workshop_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshops.id", ondelete="SET NULL"), index=True
     )
+    # -- offboarding ----
+    #: the offboarding checklist this task was launched from (kept by its services)
+    offboarding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offboarding_checklists.id", ondelete="SET NULL"), index=True
+    )
 
     participants: Mapped[list[Manager]] = relationship(
         secondary=activity_participants, order_by="Manager.name"

@@ -20,8 +20,10 @@ from lifecycle.db import Base
 from lifecycle.db import UTCDateTime
 from lifecycle.db import enum_column
 from lifecycle.db import utcnow
+from lifecycle.enums import ActivityKind
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ResponsibleRole
+from lifecycle.enums import TemplatePurpose
 from lifecycle.models.tags import tag_tables
 
 if TYPE_CHECKING:
@@ -47,6 +49,13 @@ class IntroductionTemplate(Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # -- offboarding ----
+    #: an introduction counts from the start date; an offboarding checklist back from the last day
+    purpose: Mapped[TemplatePurpose] = mapped_column(
+        enum_column(TemplatePurpose, "template_purpose"),
+        default=TemplatePurpose.INTRODUCTION,
+        server_default=TemplatePurpose.INTRODUCTION.value,
+    )
 
     milestones: Mapped[list[TemplateMilestone]] = relationship(
         back_populates="template", order_by="TemplateMilestone.position", cascade="all, delete-orphan"
@@ -73,6 +82,10 @@ class TemplateMilestone(Base):
     )
     #: the person responsible when `responsible_role` is "named"
     responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # -- offboarding ----
+    #: the kind of activity the milestone becomes; None: the purpose's own (an introduction milestone, or
+    #: another activity for an offboarding task); the exit interview is an offboarding checklist's one
+    kind: Mapped[ActivityKind | None] = mapped_column(enum_column(ActivityKind, "milestone_kind"))
 
     template: Mapped[IntroductionTemplate] = relationship(back_populates="milestones")
     responsible_user: Mapped[User | None] = relationship()

@@ -169,6 +169,12 @@ def move_to_stage(
         sync_reminders_for_manager(manager)
     if to_stage is Stage.INTRODUCE:
         _launch_default_introduction(manager, actor, effective_date, previous_stage_since)
+    # -- offboarding ----
+    if to_stage is Stage.OFFBOARD:
+        # Imported here for the same reason: entering offboard launches the offboarding checklist.
+        from lifecycle.services.offboarding import launch_on_entering_offboard
+
+        launch_on_entering_offboard(manager, actor)
     return transition
 
 

@@ -38,6 +38,10 @@ from lifecycle.models import VacancyAd
 from lifecycle.models import VacancyAdParagraph
 from lifecycle.models import VacancyDecision
 from lifecycle.models import VacancyExpectation
+from lifecycle.models.offboarding import ExitInterview
+from lifecycle.models.offboarding import ExitPillarScore
+from lifecycle.models.offboarding import ExitReason
+from lifecycle.models.offboarding import OffboardingChecklist
 from lifecycle.models.workshops import GroupGoal
 from lifecycle.models.workshops import Workshop
 from lifecycle.models.workshops import WorkshopOutcome
@@ -220,3 +224,16 @@ audit_changes(
     lambda g: [(Manager, oid)] if (oid := loaded(g, "owner_id")) is not None else [],
 )
 audit_changes(WorkshopQuestion, "workshop_question", lambda q: [], ignored={"edited_at"})
+# -- offboarding ----
+# A checklist and the exit interview with its scores are the leaving manager's data; HR's list of
+# reasons is about no one.
+audit_changes(OffboardingChecklist, "offboarding", lambda c: [(Manager, c.manager_id)])
+audit_changes(ExitInterview, "exit_interview", lambda i: [(Manager, i.manager_id)], ignored={"recorded_at"})
+# A score is part of its interview's row (created with it, in the same flush).
+audit_changes(
+    ExitPillarScore,
+    "exit_interview",
+    lambda s: [],
+    part_of=lambda s: (ExitInterview, s.interview_id, "scores"),
+)
+audit_changes(ExitReason, "exit_reason", lambda r: [])

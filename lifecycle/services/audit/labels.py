@@ -54,6 +54,10 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "workshop_outcome": _l("Outcome of a management-group workshop"),
     "group_goal": _l("Group goal"),
     "workshop_question": _l("Question of the workshops' discussion guide"),
+    # -- offboarding ----
+    "offboarding": _l("Offboarding checklist"),
+    "exit_interview": _l("Exit interview"),
+    "exit_reason": _l("Reason for leaving"),
 }
 
 SOURCE_LABELS: dict[str, LazyString] = {

@@ -44,6 +44,8 @@ from lifecycle.models import ScorecardScore
 from lifecycle.models import StageTransition
 from lifecycle.models import User
 from lifecycle.models.activities import activity_participants
+from lifecycle.models.offboarding import ExitInterview
+from lifecycle.models.offboarding import ExitPillarScore
 from lifecycle.models.talent_pool import TalentProfile
 from lifecycle.models.users import new_session_token
 from lifecycle.models.workshops import GroupGoal
@@ -136,6 +138,11 @@ def _erase_journey(manager_ids: list[int], user_ids: list[int], removed: str) ->
     _blank(Mentorship.goals, theirs, removed)
     _blank(Mentorship.ended_reason, theirs, removed)
     mentorships = select(Mentorship.id).where(theirs)
+    # -- offboarding: what they said in the exit interview goes; the scores, reason and unit stay as
+    # statistics
+    exits = select(ExitInterview.id).where(ExitInterview.manager_id.in_(manager_ids))
+    _blank(ExitInterview.comment, ExitInterview.id.in_(exits), removed)
+    _blank(ExitPillarScore.comment, ExitPillarScore.interview_id.in_(exits), removed)
     # E-mails waiting to go to them or about their items are cancelled; what they would have said goes.
     waiting = [
         Reminder.mentorship_id.in_(mentorships),

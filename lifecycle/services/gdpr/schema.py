@@ -83,6 +83,10 @@ SWEPT_COLUMNS = frozenset(
         ("workshops", "title"),
         ("workshop_outcomes", "notes"),
         ("group_goals", "text"),
+        # -- offboarding ----
+        # what a leaving manager said in the exit interview: personal, and may name a colleague
+        ("exit_interviews", "comment"),
+        ("exit_pillar_scores", "comment"),
     }
 )
 #: Imported data, where a person's employee number stands on its own: the cells of an uploaded CSV
@@ -168,6 +172,11 @@ UNSWEPT_COLUMNS = frozenset(
         # -- workshops ----
         # HR's and the platform file's questions for the discussion guide, about no one
         ("workshop_questions", "text"),
+        # -- offboarding ----
+        # HR's list of reasons for leaving, about no one
+        ("exit_reasons", "code"),
+        ("exit_reasons", "name_sv"),
+        ("exit_reasons", "name_en"),
     }
 )
 

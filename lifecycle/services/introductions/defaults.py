@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ResponsibleRole
+from lifecycle.enums import TemplatePurpose
 from lifecycle.extensions import db
 from lifecycle.models import IntroductionTemplate
 from lifecycle.models import Platform
@@ -145,7 +146,12 @@ def ensure_default_template() -> IntroductionTemplate:
     for values in milestones:
         add_milestone(template, values)
     has_default = db.session.scalar(
-        select(IntroductionTemplate.id).where(IntroductionTemplate.is_default.is_(True)).limit(1)
+        select(IntroductionTemplate.id)
+        .where(
+            IntroductionTemplate.is_default.is_(True),
+            IntroductionTemplate.purpose == TemplatePurpose.INTRODUCTION,
+        )
+        .limit(1)
     )
     if has_default is None:
         set_default_template(template)

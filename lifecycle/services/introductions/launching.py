@@ -27,8 +27,8 @@ from lifecycle.services.workdays import next_working_day
 logger = logging.getLogger(__name__)
 
 
-def _responsible(manager: Manager, milestone: TemplateMilestone) -> tuple[User | None, str]:
-    """Return who is responsible for the manager's milestone: a user, or the name of someone without one."""
+def responsible_for(manager: Manager, milestone: TemplateMilestone) -> tuple[User | None, str]:
+    """Return who is responsible for a milestone or task of the manager: a user, or a name without one."""
     role = milestone.responsible_role
     if role is ResponsibleRole.NAMED:
         return milestone.responsible_user, ""
@@ -43,6 +43,35 @@ def _responsible(manager: Manager, milestone: TemplateMilestone) -> tuple[User |
         return None, ""
     # Someone without an account is still named, so the milestone is not left without anyone.
     return person.user, "" if person.user is not None else person.name
+
+
+def add_milestone_activity(
+    manager: Manager, milestone: TemplateMilestone, actor: User | None, stage: Stage, due_on: date
+) -> Activity | None:
+    """Add the manager's activity for one milestone of a template (an introduction's, or an offboarding
+    checklist's task), or None when the milestone builds no current pillar."""
+    pillars = [p for p in milestone.pillars if not p.is_retired]
+    if not pillars:
+        # The platform retired every pillar the milestone built: HR must tag it again first.
+        logger.warning("milestone %s builds no current pillar; not launched", milestone.id)
+        return None
+    responsible, note = responsible_for(manager, milestone)
+    default_kind = ActivityKind.INTRODUCTION_MILESTONE if stage is Stage.INTRODUCE else ActivityKind.OTHER
+    activity = add_activity(
+        kind=milestone.kind or default_kind,
+        title=milestone.title,
+        description=milestone.description,
+        participants=[manager],
+        pillars=pillars,
+        expectations=[e for e in milestone.expectations if not e.is_retired],
+        actor=actor,
+        stage=stage,
+        due_on=due_on,
+        responsible=responsible,
+        responsible_note=note,
+    )
+    activity.template_milestone_id = milestone.id
+    return activity
 
 
 def launch_introduction(
@@ -61,27 +90,10 @@ def launch_introduction(
     db.session.add(launch)
     db.session.flush()
     for milestone in template.milestones:
-        pillars = [p for p in milestone.pillars if not p.is_retired]
-        if not pillars:
-            # The platform retired every pillar the milestone built: HR must tag it again first.
-            logger.warning("milestone %s builds no current pillar; not launched", milestone.id)
-            continue
-        responsible, note = _responsible(manager, milestone)
-        activity = add_activity(
-            kind=ActivityKind.INTRODUCTION_MILESTONE,
-            title=milestone.title,
-            description=milestone.description,
-            participants=[manager],
-            pillars=pillars,
-            expectations=[e for e in milestone.expectations if not e.is_retired],
-            actor=actor,
-            stage=Stage.INTRODUCE,
-            due_on=milestone_due_date(start_date, milestone.offset_amount, milestone.offset_unit),
-            responsible=responsible,
-            responsible_note=note,
-        )
-        activity.introduction_id = launch.id
-        activity.template_milestone_id = milestone.id
+        due = milestone_due_date(start_date, milestone.offset_amount, milestone.offset_unit)
+        activity = add_milestone_activity(manager, milestone, actor, Stage.INTRODUCE, due)
+        if activity is not None:
+            activity.introduction_id = launch.id
     db.session.flush()
     logger.info("introduction %s (template %s) launched for manager %s", launch.id, template.id, manager.id)
     return launch

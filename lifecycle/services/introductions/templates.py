@@ -12,8 +12,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from lifecycle.enums import ActivityKind
 from lifecycle.enums import OffsetUnit
 from lifecycle.enums import ResponsibleRole
+from lifecycle.enums import TemplatePurpose
 from lifecycle.extensions import db
 from lifecycle.models import Expectation
 from lifecycle.models import IntroductionTemplate
@@ -40,10 +42,16 @@ def _check_template_name(name: str, template: IntroductionTemplate | None = None
     return clean
 
 
-def create_template(name: str, description: str = "") -> IntroductionTemplate:
-    """Add an introduction programme without milestones; it is not the default until chosen."""
+def create_template(
+    name: str, description: str = "", purpose: TemplatePurpose = TemplatePurpose.INTRODUCTION
+) -> IntroductionTemplate:
+    """Add a programme (or checklist) without milestones; it is not the default until chosen."""
     template = IntroductionTemplate(
-        name=_check_template_name(name), description=description.strip(), is_default=False, is_active=True
+        name=_check_template_name(name),
+        description=description.strip(),
+        is_default=False,
+        is_active=True,
+        purpose=purpose,
     )
     db.session.add(template)
     db.session.flush()
@@ -62,12 +70,16 @@ def update_template(template: IntroductionTemplate, *, name: str, description: s
 
 
 def set_default_template(template: IntroductionTemplate) -> None:
-    """Make `template` the programme launched when someone enters the introduce stage."""
+    """Make `template` the one launched on entering its stage (introduce, or offboard for a checklist)."""
     if not template.is_active:
         raise IntroductionError("template", _l("A programme that is not offered cannot be the default."))
     db.session.execute(
         update(IntroductionTemplate)
-        .where(IntroductionTemplate.id != template.id, IntroductionTemplate.is_default.is_(True))
+        .where(
+            IntroductionTemplate.id != template.id,
+            IntroductionTemplate.is_default.is_(True),
+            IntroductionTemplate.purpose == template.purpose,
+        )
         .values(is_default=False)
     )
     template.is_default = True
@@ -75,11 +87,15 @@ def set_default_template(template: IntroductionTemplate) -> None:
     logger.info("introduction template %s is the default", template.id)
 
 
-def default_template() -> IntroductionTemplate | None:
+def default_template(purpose: TemplatePurpose = TemplatePurpose.INTRODUCTION) -> IntroductionTemplate | None:
     """Return the default programme, if one is chosen and offered, with its milestones and their tags."""
     return db.session.scalar(
         select(IntroductionTemplate)
-        .where(IntroductionTemplate.is_default.is_(True), IntroductionTemplate.is_active.is_(True))
+        .where(
+            IntroductionTemplate.is_default.is_(True),
+            IntroductionTemplate.is_active.is_(True),
+            IntroductionTemplate.purpose == purpose,
+        )
         .options(*_milestone_options())
         .order_by(IntroductionTemplate.id)
         .limit(1)
@@ -95,12 +111,12 @@ def _milestone_options() -> list[ORMOption]:
     ]
 
 
-def active_templates() -> list[IntroductionTemplate]:
+def active_templates(purpose: TemplatePurpose = TemplatePurpose.INTRODUCTION) -> list[IntroductionTemplate]:
     """Return the programmes HR may launch, the default first."""
     return list(
         db.session.scalars(
             select(IntroductionTemplate)
-            .where(IntroductionTemplate.is_active.is_(True))
+            .where(IntroductionTemplate.is_active.is_(True), IntroductionTemplate.purpose == purpose)
             .order_by(IntroductionTemplate.is_default.desc(), IntroductionTemplate.name)
         )
     )
@@ -119,6 +135,8 @@ class MilestoneValues:
     description: str = ""
     #: needed when the role is "named"
     responsible_user: User | None = None
+    #: the kind of activity it becomes; None keeps a milestone's own (the purpose's default for a new one)
+    kind: ActivityKind | None = None
 
 
 def _checked(values: MilestoneValues) -> tuple[list[Pillar], list[Expectation]]:
@@ -158,6 +176,7 @@ def add_milestone(template: IntroductionTemplate, values: MilestoneValues) -> Te
         pillars=pillars,
         expectations=expectations,
         position=len(template.milestones),
+        kind=values.kind,
     )
     template.milestones.append(milestone)
     _renumber(template)
@@ -178,6 +197,8 @@ def update_milestone(milestone: TemplateMilestone, values: MilestoneValues) -> N
     )
     milestone.pillars = pillars
     milestone.expectations = expectations
+    if values.kind is not None:
+        milestone.kind = values.kind
     _renumber(milestone.template)
     db.session.flush()
 

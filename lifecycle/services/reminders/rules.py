@@ -33,6 +33,8 @@ class ReminderKind(StrEnum):
     MENTORSHIP = "mentorship"
     # -- workshops ----
     GROUP_GOAL = "group_goal"
+    # -- offboarding ----
+    OFFBOARDING = "offboarding_task"
 
     @property
     def title(self) -> LazyString:
@@ -52,6 +54,11 @@ class ReminderKind(StrEnum):
             ReminderKind.GROUP_GOAL: _l(
                 "Group goals from workshops: to the owner before the follow-up, escalated to their line "
                 "manager and HR partner"
+            ),
+            # -- offboarding ----
+            ReminderKind.OFFBOARDING: _l(
+                "Offboarding tasks, counted back from the last day: to the person responsible, escalated to "
+                "the line manager and HR partner"
             ),
         }[self]
 

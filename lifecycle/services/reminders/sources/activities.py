@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from lifecycle.enums import ActivityKind
+from lifecycle.enums import Stage
 from lifecycle.extensions import db
 from lifecycle.models import Activity
 from lifecycle.models import Manager
@@ -94,6 +95,9 @@ class ActivitySource(ReminderSource[LoadedActivity]):
             if row.kind is ActivityKind.INTRODUCTION_MILESTONE
             else ReminderKind.ACTIVITY
         )
+        # -- offboarding ----
+        if row.stage is Stage.OFFBOARD:
+            kind = ReminderKind.OFFBOARDING
         return Occasion(
             row.due_on,
             kind,
