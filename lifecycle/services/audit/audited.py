@@ -38,6 +38,11 @@ from lifecycle.models import VacancyAd
 from lifecycle.models import VacancyAdParagraph
 from lifecycle.models import VacancyDecision
 from lifecycle.models import VacancyExpectation
+
+# -- effect map ----
+from lifecycle.models.effect_map import Effect
+from lifecycle.models.effect_map import EffectDriver
+from lifecycle.models.effect_map import EffectObstacle
 from lifecycle.models.workshops import GroupGoal
 from lifecycle.models.workshops import Workshop
 from lifecycle.models.workshops import WorkshopOutcome
@@ -220,3 +225,8 @@ audit_changes(
     lambda g: [(Manager, oid)] if (oid := loaded(g, "owner_id")) is not None else [],
 )
 audit_changes(WorkshopQuestion, "workshop_question", lambda q: [], ignored={"edited_at"})
+# -- effect map ----
+# HR's map of the organisation, with no person behind it: one row each, naming who acted and no subject.
+audit_changes(Effect, "effect", lambda e: [], ignored={"edited_at"})
+audit_changes(EffectDriver, "effect_driver", lambda d: [], ignored={"edited_at"})
+audit_changes(EffectObstacle, "effect_obstacle", lambda o: [], ignored={"edited_at"})

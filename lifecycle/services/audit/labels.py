@@ -54,6 +54,10 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "workshop_outcome": _l("Outcome of a management-group workshop"),
     "group_goal": _l("Group goal"),
     "workshop_question": _l("Question of the workshops' discussion guide"),
+    # -- effect map ----
+    "effect": _l("Effect of the effect map"),
+    "effect_driver": _l("Driver of an effect"),
+    "effect_obstacle": _l("Obstacle of an effect"),
 }
 
 SOURCE_LABELS: dict[str, LazyString] = {
