@@ -15,7 +15,6 @@ from wtforms.validators import Optional
 
 from lifecycle.blueprints.managers.forms import strip
 from lifecycle.blueprints.plans.forms import CheckboxListField
-from lifecycle.enums import MeasureKind
 from lifecycle.models.effect_map import TEXT_MAX_LENGTH
 from lifecycle.models.effect_map import TITLE_MAX_LENGTH
 
@@ -42,7 +41,6 @@ class EffectForm(FlaskForm):  # type: ignore[misc]
     )
     measure_kind = SelectField(
         _l("Measure"),
-        choices=[(kind.value, kind.title) for kind in MeasureKind],
         validators=[DataRequired(_l("Choose how the effect is measured."))],
     )
     measure_statement = SelectField(

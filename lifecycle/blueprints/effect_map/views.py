@@ -191,6 +191,7 @@ def _choices(form: EffectForm, effect: Effect | None) -> None:
         SelectChoice("", _("No pillar")),
         *(SelectChoice(str(p.id), localized(p, "name")) for p in pillars if not p.is_retired),
     ]
+    form.measure_kind.choices = [SelectChoice(kind.value, str(kind.title)) for kind in MeasureKind]
     form.measure_statement.choices = [
         SelectChoice("", _("No statement")),
         *(SelectChoice(key, str(words)) for key, words in PULSE_STATEMENTS.items()),

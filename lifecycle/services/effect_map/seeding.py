@@ -48,7 +48,7 @@ def _follow(effect: Effect, values: dict[str, Any]) -> bool:
     for name, value in values.items():
         current = getattr(effect, name)
         same = (
-            [item.id for item in current] == [item.id for item in value]
+            {item.id for item in current} == {item.id for item in value}
             if name in ("pillars", "expectations")
             else current == value
         )
