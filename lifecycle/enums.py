@@ -330,3 +330,24 @@ class TemplatePurpose(TitledEnum):
     @classmethod
     def _titles(cls) -> dict[TitledEnum, LazyString]:
         return {cls.INTRODUCTION: _l("Introduction programme"), cls.OFFBOARDING: _l("Offboarding checklist")}
+
+
+# -- effect map ----
+
+
+class MeasureKind(TitledEnum):
+    """What an effect of the effect map is measured by (services/effect_map/measures.py computes each)."""
+
+    PULSE_STATEMENT = "pulse_statement"
+    EXITS = "exits"
+    PILLAR_COVERAGE = "pillar_coverage"
+    OBSTACLE_REMOVAL = "obstacle_removal"
+
+    @classmethod
+    def _titles(cls) -> dict[TitledEnum, LazyString]:
+        return {
+            cls.PULSE_STATEMENT: _l("A statement of the pulse survey"),
+            cls.EXITS: _l("Exits"),
+            cls.PILLAR_COVERAGE: _l("Coverage of a pillar"),
+            cls.OBSTACLE_REMOVAL: _l("Time to removal of obstacles"),
+        }

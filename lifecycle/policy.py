@@ -1031,3 +1031,46 @@ def get_exit_interview_recorder_or_404(
 def may_analyse_exits(user: User | None) -> bool:
     """HR keeps the reasons for leaving and reads the analysis of exits."""
     return is_hr(user)
+
+
+# -- effect map ----
+#
+# HR keeps the effect map. HR and every manager read it (it is about the organisation, in figures); only
+# HR filters it by unit, since a small unit's figures could tell about a single manager. A linked obstacle
+# shows to a reader only when they may read it in the log (`visible_obstacles_clause`).
+
+
+def may_read_effect_map(user: User | None) -> bool:
+    """HR, admins and managers read the effect map."""
+    return is_hr(user) or (user is not None and user.manager is not None)
+
+
+def may_edit_effect_map(user: User | None) -> bool:
+    """HR adds, changes, retires and reorders effects, drivers and obstacles."""
+    return is_hr(user)
+
+
+def may_filter_effect_map_by_unit(user: User | None) -> bool:
+    """HR sees the map's figures for a unit with its sub-units; others for the whole organisation."""
+    return is_hr(user)
+
+
+EFFECT_MAP_READERS = Rule("hr, admin or a manager", may_read_effect_map, needs_login=True)
+
+ENDPOINT_RULES.update(
+    {
+        "effect_map.index": EFFECT_MAP_READERS,
+        "effect_map.figures_csv": EFFECT_MAP_READERS,
+        "effect_map.new_effect": HR,
+        "effect_map.effect": HR,
+        "effect_map.edit_effect": HR,
+        "effect_map.retire_effect": HR,
+        "effect_map.move_effect": HR,
+        "effect_map.add_driver": HR,
+        "effect_map.add_obstacle": HR,
+        "effect_map.edit_item": HR,
+        "effect_map.retire_item": HR,
+        "effect_map.move_item": HR,
+        "api.show_effect_map": EFFECT_MAP_READERS,
+    }
+)

@@ -60,6 +60,7 @@ from lifecycle.models import Pillar
 from lifecycle.models import Reminder
 from lifecycle.models import RoleModel
 from lifecycle.models import User
+from lifecycle.models.effect_map import Effect
 from lifecycle.models.recruitment import CandidateStep
 from lifecycle.models.recruitment import VacancyStatus
 from lifecycle.models.recruitment_banks import BankKind
@@ -71,6 +72,7 @@ from lifecycle.services.activities import create_catalogue_item
 from lifecycle.services.activities import resolve_tags
 from lifecycle.services.activity_imports import preview_activity_import
 from lifecycle.services.calendar import issue_calendar_token
+from lifecycle.services.effect_map import link_obstacle
 from lifecycle.services.imports import preview_import
 from lifecycle.services.imports.candidates import preview_candidate_import
 from lifecycle.services.introductions import MilestoneValues
@@ -231,6 +233,12 @@ class World:
     offboarding_manager: int = 0
     offboarding_task: int = 0
     exit_reason: int = 0
+    # -- effect map ----
+    #: Örebro's "goal attainment" effect (A's private and B's shared obstacle linked to it), its first
+    #: driver, and the obstacle "learning organisation" describes in words
+    effect: int = 0
+    effect_driver: int = 0
+    effect_obstacle: int = 0
 
     def side(self, key: str) -> Side:
         return self.a if key == "A" else self.b
@@ -418,11 +426,14 @@ def build_world() -> World:
     workshops = _workshop_world(unit, hr, interviewer, alva, line, [bertil, mentor], today)
     # -- offboarding ----
     offboarding = _offboarding_world(unit, hr, line, today)
+    # -- effect map ----
+    effect_map = _effect_map_world(private_obstacle, shared_obstacle)
     db.session.flush()
     assert line.employee_number and mentor.employee_number
     return World(
         **workshops,
         **offboarding,
+        **effect_map,  # -- effect map ----
         users={role: user.id for role, user in users.items()},
         emails={role: user.email for role, user in users.items()},
         secrets={role: secret for role, (_token, secret) in tokens.items()},
@@ -514,6 +525,21 @@ def _offboarding_world(unit: Any, hr: User, line: Manager, today: Any) -> dict[s
     reason = db.session.scalar(select(ExitReason).where(ExitReason.code == "pension"))
     assert reason is not None
     return {"offboarding_manager": leaving.id, "offboarding_task": task.id, "exit_reason": reason.id}
+
+
+# -- effect map ----
+def _effect_map_world(*obstacles: Any) -> dict[str, int]:
+    """Örebro's map as its file seeds it, with the two obstacles of the log linked to "goal attainment"."""
+    effect = db.session.scalar(select(Effect).where(Effect.seed_key == "goal_attainment"))
+    learning = db.session.scalar(select(Effect).where(Effect.seed_key == "learning_organisation"))
+    assert effect is not None and learning is not None
+    for obstacle in obstacles:
+        link_obstacle(effect, obstacle)
+    return {
+        "effect": effect.id,
+        "effect_driver": effect.drivers[0].id,
+        "effect_obstacle": learning.obstacles[0].id,
+    }
 
 
 # -- the matrix ------------------------------------------------------------------------------------------
@@ -1907,9 +1933,40 @@ def _offboarding_cases(allowed: Roles, url: Values = lambda w: {}, **options: An
     ]
 
 
+# -- effect map ----
+#: who reads the effect map: HR and every manager (the interviewer has no manager record)
+READ_MAP: Roles = STAFF | {MGR_A, MGR_B, LINE, MENTOR}
+
+
+def _effect_cases(allowed: Roles, **options: Any) -> list[Case]:
+    """Örebro's "goal attainment" effect, and one that does not exist."""
+    return [
+        Case("effect", allowed, url=lambda w: {"effect_id": w.effect}, **options),
+        Case("no such effect", NOBODY, url=lambda w: {"effect_id": 2_000_000_000}, **options),
+    ]
+
+
+def _effect_item_cases(allowed: Roles, **options: Any) -> list[Case]:
+    """The effect's first driver, an obstacle described in words, and a list that does not exist."""
+    return [
+        Case("driver", allowed, url=lambda w: {"kind": "drivers", "item_id": w.effect_driver}, **options),
+        Case(
+            "obstacle", allowed, url=lambda w: {"kind": "obstacles", "item_id": w.effect_obstacle}, **options
+        ),
+        Case("no such list", NOBODY, url=lambda w: {"kind": "wishes", "item_id": w.effect_driver}, **options),
+        Case(
+            "no such driver", NOBODY, url=lambda w: {"kind": "drivers", "item_id": 2_000_000_000}, **options
+        ),
+    ]
+
+
 def _exit_interview_form(w: World) -> dict[str, Any]:
     scores = {f"score_{key}": "3" for key in ("secure", "developer", "leader")}
     return {"held_on": w.today, "reason": "pension", "voluntary": "yes", "regrettable": "no", **scores}
+
+
+def _effect_form(w: World) -> dict[str, Any]:
+    return {"title_sv": "Matriseffekt", "measure_kind": "obstacle_removal", "pillars": str(w.leader_pillar)}
 
 
 MATRIX.update(
@@ -1934,6 +1991,49 @@ MATRIX.update(
         ),
         ("offboarding.analysis", "GET"): plain(STAFF, query=lambda w: f"unit={w.unit}&per=year"),
         ("offboarding.analysis_csv", "GET"): plain(STAFF, query=lambda w: "table=units"),
+        ("effect_map.index", "GET"): [
+            *plain(READ_MAP),
+            Case("one unit", READ_MAP, query=lambda w: f"unit={w.unit}&period=12m"),
+        ],
+        ("effect_map.figures_csv", "GET"): plain(READ_MAP),
+        ("effect_map.new_effect", "GET"): plain(STAFF),
+        ("effect_map.new_effect", "POST"): plain(STAFF, body=_effect_form, writes=True),
+        ("effect_map.effect", "GET"): _effect_cases(STAFF),
+        ("effect_map.edit_effect", "GET"): _effect_cases(STAFF),
+        ("effect_map.edit_effect", "POST"): _effect_cases(STAFF, body=_effect_form, writes=True),
+        ("effect_map.retire_effect", "POST"): _effect_cases(
+            STAFF, body=lambda w: {"retired": "1"}, writes=True
+        ),
+        ("effect_map.move_effect", "POST"): _effect_cases(
+            STAFF, body=lambda w: {"direction": "up"}, writes=True
+        ),
+        ("effect_map.add_driver", "POST"): _effect_cases(
+            STAFF, body=lambda w: {"driver-text_sv": "Ny drivkraft"}, writes=True
+        ),
+        ("effect_map.add_obstacle", "POST"): _effect_cases(
+            STAFF, body=lambda w: {"obstacle-text_sv": "Nytt hinder i ord"}, writes=True
+        ),
+        ("effect_map.edit_item", "GET"): _effect_item_cases(STAFF),
+        ("effect_map.edit_item", "POST"): _effect_item_cases(
+            STAFF, body=lambda w: {"text_sv": "Ändrad text"}, writes=True
+        ),
+        ("effect_map.retire_item", "POST"): _effect_item_cases(
+            STAFF, body=lambda w: {"retired": "1"}, writes=True
+        ),
+        ("effect_map.move_item", "POST"): [
+            Case(
+                "driver",
+                STAFF,
+                url=lambda w: {"kind": "drivers", "item_id": w.effect_driver},
+                body=lambda w: {"direction": "down"},
+                writes=True,
+            ),
+            Case("no such driver", NOBODY, url=lambda w: {"kind": "drivers", "item_id": 2_000_000_000}),
+        ],
+        ("api.show_effect_map", "GET"): [
+            *plain(READ_MAP),
+            Case("one unit", STAFF, query=lambda w: f"unit_id={w.unit}"),
+        ],
     }
 )
 

@@ -860,11 +860,59 @@ def _exit_interview(w: World) -> Any:
     )
 
 
+# -- effect map ----
+def _effect(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(["/effect-map/effects/new", f"/effect-map/effects/{w.effect}/edit"]),
+        st.fixed_dictionaries(
+            {
+                "title_sv": TEXT,
+                "title_en": TEXT,
+                "description_sv": TEXT,
+                "measure_kind": mostly(["pulse_statement", "exits", "pillar_coverage", "obstacle_removal"]),
+                "measure_statement": one_of_values(["clear_expectations", "support", ""]),
+                "measure_pillar": one_of_values([str(w.leader_pillar), "", "0", "2000000000"]),
+                "pillars": st.lists(one_of_values([str(w.leader_pillar), "-1", "99999999999"]), max_size=3),
+                "expectations": st.lists(one_of_values([str(w.trust), str(w.expectation)]), max_size=3),
+            }
+        ),
+    )
+
+
 def _exit_reason(w: World) -> Any:
     return (
         HR,
         st.just("/offboarding/reasons"),
         st.fixed_dictionaries({"code": TEXT, "name_sv": TEXT, "name_en": TEXT}),
+    )
+
+
+def _effect_driver(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(
+            [f"/effect-map/effects/{w.effect}/drivers", f"/effect-map/drivers/{w.effect_driver}/edit"]
+        ),
+        st.fixed_dictionaries(
+            {"driver-text_sv": TEXT, "driver-text_en": TEXT, "text_sv": TEXT, "text_en": TEXT}
+        ),
+    )
+
+
+def _effect_obstacle(w: World) -> Any:
+    return (
+        HR,
+        st.just(f"/effect-map/effects/{w.effect}/obstacles"),
+        st.fixed_dictionaries(
+            {
+                "obstacle-obstacle": one_of_values(
+                    [str(w.obstacle), str(w.shared_obstacle), "", "2000000000"]
+                ),
+                "obstacle-text_sv": TEXT,
+                "obstacle-text_en": TEXT,
+            }
+        ),
     )
 
 
@@ -919,6 +967,10 @@ FORMS: dict[str, Form] = {
     # -- offboarding ----
     "exit interview": _exit_interview,
     "exit reason": _exit_reason,
+    # -- effect map ----
+    "effect": _effect,
+    "effect driver": _effect_driver,
+    "effect obstacle": _effect_obstacle,
 }
 
 

@@ -11,6 +11,9 @@ def register_blueprints(app: Flask) -> None:
     from lifecycle.blueprints.api.views import bp as api_bp
     from lifecycle.blueprints.auth.views import bp as auth_bp
     from lifecycle.blueprints.calendar.views import bp as calendar_bp
+
+    # -- effect map ----
+    from lifecycle.blueprints.effect_map.views import bp as effect_map_bp
     from lifecycle.blueprints.gdpr.views import bp as gdpr_bp
     from lifecycle.blueprints.imports.views import bp as imports_bp
     from lifecycle.blueprints.insight.views import bp as insight_bp
@@ -65,5 +68,7 @@ def register_blueprints(app: Flask) -> None:
         workshops_bp,
         # -- offboarding ----
         offboarding_bp,
+        # -- effect map ----
+        effect_map_bp,
     ):
         app.register_blueprint(blueprint)

@@ -6,6 +6,11 @@ from lifecycle.models.activities import Activity
 from lifecycle.models.activities import CatalogueItem
 from lifecycle.models.activities import PillarCoverage
 from lifecycle.models.audit import AuditEvent
+
+# -- effect map ----
+from lifecycle.models.effect_map import Effect
+from lifecycle.models.effect_map import EffectDriver
+from lifecycle.models.effect_map import EffectObstacle
 from lifecycle.models.imports import ManagerImport
 from lifecycle.models.interviews import Interview
 from lifecycle.models.interviews import Panelist
@@ -67,7 +72,9 @@ __all__ = [
     "CatalogueItem",
     "DevelopmentPlan",
     "DevelopmentReview",
-    # -- offboarding ----
+    "Effect",
+    "EffectDriver",
+    "EffectObstacle",
     "ExitInterview",
     "ExitPillarScore",
     "ExitReason",

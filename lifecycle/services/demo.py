@@ -27,6 +27,7 @@ from lifecycle.models import Platform
 from lifecycle.models import User
 from lifecycle.services.accounts import create_user
 from lifecycle.services.accounts import get_user_by_email
+from lifecycle.services.demo_effect_map import link_demo_obstacles  # -- effect map ----
 from lifecycle.services.demo_offboarding import seed_demo_offboarding
 from lifecycle.services.demo_recruitment import seed_demo_recruitment
 from lifecycle.services.introductions import ensure_default_template
@@ -329,6 +330,7 @@ def seed_demo_data(today: date | None = None) -> DemoSummary:
     _seed_workshops(seeder.today, hr_partners)
     # -- offboarding ----
     seed_demo_offboarding(seeder.today)
+    link_demo_obstacles()  # -- effect map ----
     summary.managers = db.session.scalar(select(func.count()).select_from(Manager)) or 0
     logger.info("demo data: %d managers, %d new", summary.managers, summary.created)
     return summary

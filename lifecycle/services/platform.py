@@ -16,6 +16,9 @@ from lifecycle.extensions import db
 from lifecycle.models import Expectation
 from lifecycle.models import Pillar
 from lifecycle.models import Platform
+
+# -- effect map ----
+from lifecycle.services.effect_map.seeding import seed_effect_map
 from lifecycle.services.platform_file import PlatformDoc
 from lifecycle.services.platform_file import PlatformFileError
 from lifecycle.services.recruitment.banks import seed_banks
@@ -36,6 +39,9 @@ class LoadReport:
     seeded: int = 0
     #: the workshops' discussion questions the file added or updated
     workshop_questions: int = 0
+    # -- effect map ----
+    #: the effect map's effects, drivers and obstacles the file added or updated
+    effects: int = 0
 
     @property
     def changed(self) -> bool:
@@ -46,6 +52,7 @@ class LoadReport:
             or self.restored
             or self.seeded
             or self.workshop_questions
+            or self.effects  # -- effect map ----
         )
 
 
@@ -122,6 +129,7 @@ def load_platform(doc: PlatformDoc) -> LoadReport:
     db.session.flush()
     report.seeded = seed_banks(doc)
     report.workshop_questions = seed_workshop_questions(doc)
+    report.effects = seed_effect_map(doc)  # -- effect map ----
     if report.changed:
         platform.loaded_at = now
         logger.info(

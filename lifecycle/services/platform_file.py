@@ -118,6 +118,8 @@ class PlatformDoc:
     #: the default introduction programme, if the file has one (else one is built from the pillars)
     introduction: ProgrammeDoc | None = None
     catalogue: list[CatalogueItemDoc] = field(default_factory=list)
+    # -- effect map ----
+    effect_map: list[EffectDoc] = field(default_factory=list)
 
     def defaults(self) -> dict[str, Any] | None:
         """The programme and catalogue as stored with the platform (JSON), or None without either."""
@@ -293,7 +295,10 @@ _TEXT_FIELDS = ("municipality", "name", "promise", "whole", "purpose")
 
 def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
     fields = reader.mapping(
-        root, "the platform", ("key", *_TEXT_FIELDS, "values", "pillars"), ("introduction", "catalogue")
+        root,
+        "the platform",
+        ("key", *_TEXT_FIELDS, "values", "pillars"),
+        ("introduction", "catalogue", "effect_map"),  # -- effect map ----
     )
     if fields is None:
         return None
@@ -331,6 +336,12 @@ def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
         if "catalogue" in fields
         else []
     )
+    # -- effect map ----
+    effect_map = (
+        _read_effect_map(reader, fields["effect_map"], pillar_keys, expectation_keys)
+        if "effect_map" in fields
+        else []
+    )
     if key is None or reader.problems:
         return None
     return PlatformDoc(
@@ -344,6 +355,7 @@ def _read_platform(reader: _Reader, root: Node) -> PlatformDoc | None:
         pillars=pillars,
         introduction=introduction,
         catalogue=catalogue,
+        effect_map=effect_map,
     )
 
 
@@ -479,3 +491,135 @@ def _read_catalogue_item(
     if title is None or kind is None or tags is None or text is None:
         return None
     return CatalogueItemDoc(title, kind, tags[0], tags[1], text)
+
+
+# -- effect map ----
+#: the kinds of measure an effect may have (lifecycle.enums.MeasureKind)
+MEASURE_KINDS = ("pulse_statement", "exits", "pillar_coverage", "obstacle_removal")
+#: the statements of the pulse survey a `pulse_statement` measure names
+PULSE_STATEMENT_KEYS = ("clear_expectations", "support")
+#: the most drivers or described obstacles a file may bring for one effect
+MAX_EFFECT_ITEMS = 20
+
+
+@dataclass(frozen=True)
+class EffectDoc:
+    """A desired effect of the platform file's effect map, with its measure, drivers and obstacles."""
+
+    key: str
+    title: dict[str, str]
+    description: dict[str, str]
+    measure_kind: str
+    #: the pulse statement of a `pulse_statement` measure
+    statement: str | None
+    #: the pillar of a `pillar_coverage` measure (required) or an `obstacle_removal` one (optional)
+    measure_pillar: str | None
+    pillars: list[str]
+    expectations: list[str]
+    #: drivers and obstacles described in words, each {"sv": ..., "en": ...}
+    drivers: list[dict[str, str]] = field(default_factory=list)
+    obstacles: list[dict[str, str]] = field(default_factory=list)
+
+
+def _read_effect_map(
+    reader: _Reader, node: Node, pillar_keys: set[str], expectation_keys: set[str]
+) -> list[EffectDoc]:
+    effects: list[EffectDoc] = []
+    seen: set[str] = set()
+    for number, effect_node in enumerate(reader.sequence(node, "effect_map"), start=1):
+        effect = _read_effect(reader, effect_node, f"effect {number}", pillar_keys, expectation_keys)
+        if effect is None:
+            continue
+        if effect.key in seen:
+            reader.problem(effect_node, f"effect key '{effect.key}' is used twice")
+            continue
+        seen.add(effect.key)
+        effects.append(effect)
+    return effects
+
+
+def _read_measure(
+    reader: _Reader, node: Node, where: str, pillar_keys: set[str]
+) -> tuple[str, str | None, str | None] | None:
+    fields = reader.mapping(node, f"{where} measure", ("kind",), ("statement", "pillar"))
+    if fields is None:
+        return None
+    kind = reader.text(fields["kind"], f"{where} measure kind")
+    if kind is not None and kind not in MEASURE_KINDS:
+        reader.problem(fields["kind"], f"{where} measure kind must be one of {', '.join(MEASURE_KINDS)}")
+        return None
+    statement = (
+        reader.text(fields["statement"], f"{where} measure statement") if "statement" in fields else None
+    )
+    pillar = reader.text(fields["pillar"], f"{where} measure pillar") if "pillar" in fields else None
+    if kind is None:
+        return None
+    if kind == "pulse_statement" and statement not in PULSE_STATEMENT_KEYS:
+        reader.problem(
+            fields.get("statement", node),
+            f"{where} measure statement must be one of {', '.join(PULSE_STATEMENT_KEYS)}",
+        )
+        return None
+    if kind != "pulse_statement" and "statement" in fields:
+        reader.problem(fields["statement"], f"{where} measure statement is only for pulse_statement")
+        return None
+    if pillar is not None and pillar not in pillar_keys:
+        reader.problem(fields["pillar"], f"{where} measure pillar '{pillar}' is not a key of this platform")
+        return None
+    if kind == "pillar_coverage" and pillar is None:
+        reader.problem(node, f"{where} measure pillar_coverage needs a 'pillar'")
+        return None
+    if kind not in ("pillar_coverage", "obstacle_removal") and "pillar" in fields:
+        reader.problem(
+            fields["pillar"], f"{where} measure pillar is only for pillar_coverage and obstacle_removal"
+        )
+        return None
+    return kind, statement, pillar
+
+
+def _read_effect_items(
+    reader: _Reader, fields: dict[str, Node], name: str, where: str
+) -> list[dict[str, str]]:
+    if name not in fields:
+        return []
+    nodes = reader.sequence(fields[name], f"{where} {name}")
+    if len(nodes) > MAX_EFFECT_ITEMS:
+        reader.problem(fields[name], f"{where} {name} has more than {MAX_EFFECT_ITEMS} items")
+        return []
+    items = []
+    for number, item in enumerate(nodes, start=1):
+        texts = reader.languages(item, f"{where} {name[:-1]} {number}")
+        if texts is not None and any(len(text) > MAX_BANK_TEXT_LENGTH for text in texts.values()):
+            reader.problem(item, f"{where} {name[:-1]} {number} is longer than {MAX_BANK_TEXT_LENGTH}")
+        elif texts is not None:
+            items.append(texts)
+    return items
+
+
+def _read_effect(
+    reader: _Reader, node: Node, where: str, pillar_keys: set[str], expectation_keys: set[str]
+) -> EffectDoc | None:
+    fields = reader.mapping(
+        node,
+        where,
+        ("key", "title", "measure"),
+        ("description", "pillars", "expectations", "drivers", "obstacles"),
+    )
+    if fields is None:
+        return None
+    key = reader.key(fields["key"], f"{where} key")
+    title = reader.languages(fields["title"], f"{where} title")
+    description = (
+        reader.languages(fields["description"], f"{where} description") if "description" in fields else {}
+    )
+    measure = _read_measure(reader, fields["measure"], where, pillar_keys)
+    pillars = reader.known_keys(fields.get("pillars"), f"{where} pillars", pillar_keys)
+    expectations = reader.known_keys(fields.get("expectations"), f"{where} expectations", expectation_keys)
+    drivers = _read_effect_items(reader, fields, "drivers", where)
+    obstacles = _read_effect_items(reader, fields, "obstacles", where)
+    if key is None or title is None or description is None or measure is None:
+        return None
+    if len(title["sv"]) > 200 or len(title["en"]) > 200:
+        reader.problem(fields["title"], f"{where} title is longer than 200")
+        return None
+    return EffectDoc(key, title, description, *measure, pillars, expectations, drivers, obstacles)

@@ -182,6 +182,11 @@ def openapi_document() -> dict[str, Any]:
                 "name": "workshops",
                 "description": "Management-group workshops, their outcome and group goals.",
             },
+            # -- effect map ----
+            {
+                "name": "effect map",
+                "description": "The effect map: desired effects, their measures, drivers and obstacles.",
+            },
             {"name": "meta", "description": "About the API itself."},
         ],
         "paths": _paths(operations),

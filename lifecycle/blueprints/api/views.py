@@ -327,6 +327,8 @@ def show_platform() -> Response:
 # The development-plan, hand-over, interview, talent-pool, recruitment and recruitment-material routes
 # (banks, a vacancy's ad and guide) live in modules of their own on this blueprint; importing them
 # registers them.
+# -- effect map ----
+from lifecycle.blueprints.api import effect_map as _effect_map  # noqa: E402, F401
 from lifecycle.blueprints.api import handover as _handover  # noqa: E402, F401
 from lifecycle.blueprints.api import interviews as _interviews  # noqa: E402, F401
 from lifecycle.blueprints.api import materials as _materials  # noqa: E402, F401

@@ -38,6 +38,11 @@ from lifecycle.models import VacancyAd
 from lifecycle.models import VacancyAdParagraph
 from lifecycle.models import VacancyDecision
 from lifecycle.models import VacancyExpectation
+
+# -- effect map ----
+from lifecycle.models.effect_map import Effect
+from lifecycle.models.effect_map import EffectDriver
+from lifecycle.models.effect_map import EffectObstacle
 from lifecycle.models.offboarding import ExitInterview
 from lifecycle.models.offboarding import ExitPillarScore
 from lifecycle.models.offboarding import ExitReason
@@ -237,3 +242,8 @@ audit_changes(
     part_of=lambda s: (ExitInterview, s.interview_id, "scores"),
 )
 audit_changes(ExitReason, "exit_reason", lambda r: [])
+# -- effect map ----
+# HR's map of the organisation, with no person behind it: one row each, naming who acted and no subject.
+audit_changes(Effect, "effect", lambda e: [], ignored={"edited_at"})
+audit_changes(EffectDriver, "effect_driver", lambda d: [], ignored={"edited_at"})
+audit_changes(EffectObstacle, "effect_obstacle", lambda o: [], ignored={"edited_at"})

@@ -58,6 +58,10 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "offboarding": _l("Offboarding checklist"),
     "exit_interview": _l("Exit interview"),
     "exit_reason": _l("Reason for leaving"),
+    # -- effect map ----
+    "effect": _l("Effect of the effect map"),
+    "effect_driver": _l("Driver of an effect"),
+    "effect_obstacle": _l("Obstacle of an effect"),
 }
 
 SOURCE_LABELS: dict[str, LazyString] = {

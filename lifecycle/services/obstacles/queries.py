@@ -130,9 +130,10 @@ def _days_between(start: Any, end: Any) -> ColumnElement[Any]:
     return func.julianday(end) - func.julianday(start)
 
 
-def median_days_to_removal(filters: ObstacleFilter) -> float | None:
+def median_days_to_removal(filters: ObstacleFilter, *where: ColumnElement[bool]) -> float | None:
     """The median number of days from report to removal of the removed obstacles matching `filters`
-    (unit, pillar; not their statuses), computed in SQL; None when none was removed."""
+    (unit, pillar; not their statuses) and `where` (the effect map: removed in a period), computed in
+    SQL; None when none was removed."""
     days = _days_between(Obstacle.reported_at, Obstacle.resolved_at).label("days")
     ranked = (
         select(
@@ -144,6 +145,7 @@ def median_days_to_removal(filters: ObstacleFilter) -> float | None:
             Obstacle.status == ObstacleStatus.REMOVED,
             Obstacle.resolved_at.is_not(None),
             *filter_clauses(filters, statuses=False),
+            *where,
         )
         .subquery()
     )
