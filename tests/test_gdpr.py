@@ -176,6 +176,9 @@ NOT_THEIR_DATA = {
     "workshop_pillars",
     "workshop_expectations",
     "workshop_outcomes",
+    # -- effect map ----
+    # HR's map links an effect to an obstacle of the log: the link is the map's, not the reporter's
+    "effect_obstacles",
 }
 
 

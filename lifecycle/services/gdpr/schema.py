@@ -87,6 +87,15 @@ SWEPT_COLUMNS = frozenset(
         # what a leaving manager said in the exit interview: personal, and may name a colleague
         ("exit_interviews", "comment"),
         ("exit_pillar_scores", "comment"),
+        # -- effect map ----
+        # HR's own words for a driver or an obstacle and an effect's description: about the organisation,
+        # but free text that may name a colleague
+        ("effect_drivers", "text_sv"),
+        ("effect_drivers", "text_en"),
+        ("effect_obstacles", "text_sv"),
+        ("effect_obstacles", "text_en"),
+        ("effects", "description_sv"),
+        ("effects", "description_en"),
     }
 )
 #: Imported data, where a person's employee number stands on its own: the cells of an uploaded CSV
@@ -177,6 +186,12 @@ UNSWEPT_COLUMNS = frozenset(
         ("exit_reasons", "code"),
         ("exit_reasons", "name_sv"),
         ("exit_reasons", "name_en"),
+        # -- effect map ----
+        # an effect's title, the platform file's key for it and the pulse statement it is measured by
+        ("effects", "title_sv"),
+        ("effects", "title_en"),
+        ("effects", "seed_key"),
+        ("effects", "measure_statement"),
     }
 )
 
