@@ -47,7 +47,9 @@ STAGES = (
 
 def database_url(default_database: str = "chefsresan_bench") -> str:
     """DATABASE_URL, or the local PostgreSQL's `default_database`."""
-    return os.environ.get("DATABASE_URL") or f"postgresql+psycopg://postgres@127.0.0.1:5432/{default_database}"
+    return (
+        os.environ.get("DATABASE_URL") or f"postgresql+psycopg://postgres@127.0.0.1:5432/{default_database}"
+    )
 
 
 def recreate_database(url: str) -> None:
