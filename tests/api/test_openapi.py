@@ -19,6 +19,7 @@ from lifecycle.services.platform import load_platform
 from lifecycle.services.platform_file import parse_platform
 from tests.api.conftest import ApiClient
 from tests.api.conftest import ResponseChecker
+from tests.api.test_effect_map_api import EFFECT_MAP_OPERATIONS
 from tests.api.test_handover_api import HANDOVER_OPERATIONS
 from tests.api.test_interviews_api import INTERVIEW_OPERATIONS
 from tests.api.test_materials_api import MATERIAL_OPERATIONS
@@ -205,5 +206,7 @@ def test_responses_match_the_document(
         | MENTORING_OPERATIONS
         # -- workshops ----
         | WORKSHOP_OPERATIONS
+        # -- effect map: tests/api/test_effect_map_api.py
+        | EFFECT_MAP_OPERATIONS
     )
     assert operations == set(_documented_operations()) - exercised_elsewhere, "every operation is exercised"
