@@ -9,7 +9,6 @@ from datetime import time
 from datetime import timedelta
 
 from flask_babel import LazyString
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from lifecycle.timeutil import STOCKHOLM
@@ -29,7 +28,7 @@ class Period:
         """The period's name: "2026 Q3" ("2026 K3" in Swedish), "2026-07" or "2026"."""
         if self.months == 3:
             quarter = (self.start.month - 1) // 3 + 1
-            return str(gettext("%(year)d Q%(quarter)d", year=self.start.year, quarter=quarter))
+            return str(_l("%(year)d Q%(quarter)d", year=self.start.year, quarter=quarter))
         if self.months == 12:
             return str(self.start.year)
         return f"{self.start.year}-{self.start.month:02d}"
