@@ -326,6 +326,18 @@ def test_the_matrix_shows_every_score_the_spread_and_the_weighted_total(world: R
         (world.anna.id, pytest.approx(18.5 / 6)),
         (world.bo.id, None),
     ]
+    # By name reads as people read names: a lower-case "de" sorts among the D's, not after every capital.
+    de_wit = add_candidate(world.vacancy, make_manager("de Wit, Cecilia"), world.hr, date(2026, 11, 2))
+    world.interview(de_wit)
+    erik = add_candidate(world.vacancy, make_manager("Erik Ek"), world.hr, date(2026, 11, 2))
+    world.interview(erik)
+    by_name = scorecard_matrix(world.vacancy, score_visibility(world.hr), MatrixOrder.NAME)
+    assert [row.candidacy.manager.name for row in by_name.rows] == [
+        "Anna Sökande",
+        "Bo Internsson",
+        "de Wit, Cecilia",
+        "Erik Ek",
+    ]
 
 
 def test_the_stored_totals_the_matrix_orders_by_follow_scores_amendments_and_weights(
