@@ -5,13 +5,16 @@ GDPR and audit rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lifecycle.cli import DEFAULT_PLATFORM
@@ -51,6 +54,7 @@ from lifecycle.services.workshops.guide import set_question_retired
 from lifecycle.services.workshops.queries import group_goals_of
 from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
+from tests.conftest import post_form
 from tests.factories import make_manager
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -240,3 +244,41 @@ def test_a_wrong_outcome_names_its_field_and_records_nothing(orebro: Flask) -> N
     cancel_workshop(future, hr)
     assert future.status is WorkshopStatus.CANCELLED
     assert db.session.scalar(select(WorkshopQuestion).limit(1)) is not None
+
+
+# -- the pages --
+
+
+def test_a_blank_or_unknown_obstacle_severity_is_a_field_error_and_records_nothing(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, (anna, _bo), hr = _group()
+    workshop = _plan(unit, hr, local_today() - timedelta(days=1), "leader")
+    db.session.commit()
+    login(hr.email)
+    url = f"/workshops/{workshop.id}/outcome/leader"
+    for blank in ("", "   ", "urgent"):
+        response = post_form(
+            client,
+            url,
+            {
+                "notes": "Anteckningar som inte sparas",
+                "goals-0-text": "Ett mål som inte sparas",
+                "goals-0-owner": str(anna.id),
+                "goals-0-follow_up_on": (local_today() + timedelta(days=30)).isoformat(),
+                "obstacles-0-title": "Ett hinder utan allvarlighetsgrad",
+                "obstacles-0-severity": blank,
+            },
+        )
+        assert response.status_code == 422, (blank, response.status_code)
+        page = response.get_data(as_text=True)
+        assert 'id="obstacles-0-severity-error"' in page, blank
+        db.session.expire_all()
+        assert workshop.status is WorkshopStatus.PLANNED
+        assert not workshop.goals and not workshop.outcomes
+        assert db.session.scalar(select(Obstacle).where(Obstacle.workshop_id == workshop.id)) is None
+    # A row left empty is skipped, whatever its severity says.
+    skipped = post_form(client, url, {"notes": "Bara anteckningar", "obstacles-0-severity": ""})
+    assert skipped.status_code == 302
+    db.session.expire_all()
+    assert workshop.status is WorkshopStatus.HELD

@@ -363,7 +363,7 @@ def outcome(workshop_id: int, pillar_key: str) -> str | Response | tuple[str, in
         obstacles = [
             ObstacleDraft(
                 title=row.form.title.data or "",
-                severity=ObstacleSeverity(row.form.severity.data or ObstacleSeverity.MEDIUM.value),
+                severity=ObstacleSeverity(row.form.severity.data),  # checked by the form
                 shared=bool(row.form.shared.data),
             )
             for row in form.obstacles
