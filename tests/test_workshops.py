@@ -249,6 +249,16 @@ def test_a_wrong_outcome_names_its_field_and_records_nothing(orebro: Flask) -> N
 # -- the pages --
 
 
+def _planned_and_held(unit: OrgUnit, hr: User) -> tuple[Workshop, Workshop]:
+    """A workshop two weeks ahead and one held yesterday, both of the unit's group, committed."""
+    today = local_today()
+    planned = _plan(unit, hr, today + timedelta(days=14), "leader")
+    held = _plan(unit, hr, today - timedelta(days=1), "leader")
+    record_outcome(held, [PillarOutcome(_pillar("leader").id, notes="Anteckning")], hr, today)
+    db.session.commit()
+    return planned, held
+
+
 def test_a_blank_or_unknown_obstacle_severity_is_a_field_error_and_records_nothing(
     orebro: Flask, client: FlaskClient, login: Callable[..., Any]
 ) -> None:
@@ -282,3 +292,22 @@ def test_a_blank_or_unknown_obstacle_severity_is_a_field_error_and_records_nothi
     assert skipped.status_code == 302
     db.session.expire_all()
     assert workshop.status is WorkshopStatus.HELD
+
+
+def test_adding_a_participant_to_a_held_workshop_says_why_and_changes_nothing(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, managers, hr = _group()
+    _planned, held = _planned_and_held(unit, hr)
+    late = make_manager("Dan Sen", org_unit=unit)
+    db.session.commit()
+    login(hr.email)
+    response = post_form(
+        client, f"/workshops/{held.id}/participants", {"employee_number": late.employee_number}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/workshops/{held.id}"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bara en planerad workshop kan ändras." in page
+    db.session.expire_all()
+    assert sorted(p.manager_id for p in held.participants) == sorted(m.id for m in managers)

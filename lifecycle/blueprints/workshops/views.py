@@ -268,6 +268,9 @@ def add_participant_(workshop_id: int) -> Response | tuple[str, int]:
     """Add a manager to the group of a planned workshop, by employee number."""
     user = signed_in()
     workshop = get_run_workshop_or_404(user, workshop_id)
+    if not workshop.is_planned:  # its page has no group form to show an error at: say it at the top
+        flash(_("Only a planned workshop can be changed."), "error")
+        return redirect(url_for("workshops.detail", workshop_id=workshop.id))
     form = ParticipantForm()
     if form.validate_on_submit():
         manager = db.session.scalar(
