@@ -5,6 +5,7 @@ GDPR and audit rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from datetime import datetime
@@ -311,3 +312,21 @@ def test_adding_a_participant_to_a_held_workshop_says_why_and_changes_nothing(
     assert "Bara en planerad workshop kan ändras." in page
     db.session.expire_all()
     assert sorted(p.manager_id for p in held.participants) == sorted(m.id for m in managers)
+
+
+def test_each_reorder_button_of_the_guide_names_its_own_question(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    hr = make_user(Role.HR)
+    leader = _pillar("leader")
+    count = len(guide_for([leader.id], Language.SV)[leader.id])
+    assert count >= 3
+    db.session.commit()
+    login(hr.email)
+    page = client.get("/workshops/guide/leader?lang=sv").get_data(as_text=True)
+    swedish = page.split('id="guide-sv"')[1].split('id="guide-en"')[0]
+    labels = re.findall(r'aria-label="((?:Upp|Ned): fråga \d+)"', swedish)
+    expected = [
+        f"{direction}: fråga {number}" for number in range(1, count + 1) for direction in ("Upp", "Ned")
+    ]
+    assert labels == expected
