@@ -330,3 +330,23 @@ def test_each_reorder_button_of_the_guide_names_its_own_question(
         f"{direction}: fråga {number}" for number in range(1, count + 1) for direction in ("Upp", "Ned")
     ]
     assert labels == expected
+
+
+def test_planning_with_ids_beyond_the_database_is_a_field_error(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, _managers, hr = _group()
+    db.session.commit()
+    login(hr.email)
+    huge = "99999999999999999999999"
+    fields = {
+        "title": "Ledningsgruppens workshop",
+        "held_on": (local_today() + timedelta(days=7)).isoformat(),
+        "held_time": "09:00",
+        "pillars": huge,
+    }
+    for unit_id, field in ((str(unit.id), "pillars"), (huge, "unit")):
+        response = post_form(client, "/workshops/new", {**fields, "unit": unit_id})
+        assert response.status_code == 422, (field, response.status_code)
+        assert f'id="{field}-error"' in response.get_data(as_text=True), field
+    assert db.session.scalar(select(Workshop).limit(1)) is None
