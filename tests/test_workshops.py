@@ -42,6 +42,7 @@ from lifecycle.services.workshops import WorkshopError
 from lifecycle.services.workshops import WorkshopValues
 from lifecycle.services.workshops import add_participant
 from lifecycle.services.workshops import cancel_workshop
+from lifecycle.services.workshops import change_workshop
 from lifecycle.services.workshops import plan_workshop
 from lifecycle.services.workshops import record_outcome
 from lifecycle.services.workshops import remove_participant
@@ -350,3 +351,140 @@ def test_planning_with_ids_beyond_the_database_is_a_field_error(
         assert response.status_code == 422, (field, response.status_code)
         assert f'id="{field}-error"' in response.get_data(as_text=True), field
     assert db.session.scalar(select(Workshop).limit(1)) is None
+
+
+# -- what the service refuses, and what it keeps --
+
+
+def test_a_held_or_cancelled_workshop_no_longer_changes(orebro: Flask) -> None:
+    unit, (anna, bo), hr = _group()
+    planned, held = _planned_and_held(unit, hr)
+    values = WorkshopValues("Ny titel", _at(local_today() + timedelta(days=3)), hr, [_pillar("leader").id])
+    late = make_manager("Dan Sen", org_unit=unit)
+    for refuse in (
+        lambda: change_workshop(held, values, hr),
+        lambda: add_participant(held, late, hr),
+        lambda: remove_participant(held, anna.id, hr),
+        lambda: cancel_workshop(held, hr),
+    ):
+        with pytest.raises(WorkshopError) as refused:
+            refuse()
+        assert refused.value.field == "status"
+    assert held.title == "Ledningsgruppens workshop" and len(held.participants) == 2
+    cancel_workshop(planned, hr)
+    with pytest.raises(WorkshopError) as refused:
+        record_outcome(planned, [PillarOutcome(_pillar("leader").id)], hr, local_today() + timedelta(days=30))
+    assert refused.value.field == "status"
+    activities = db.session.scalars(select(Activity).where(Activity.workshop_id == planned.id)).all()
+    assert {a.participants[0].id for a in activities} == {anna.id, bo.id}
+    assert all(a.cancelled_at is not None for a in activities)
+
+
+def test_the_group_takes_managers_in_post_and_keeps_one(orebro: Flask) -> None:
+    unit, (anna, bo), hr = _group()
+    workshop = _plan(unit, hr, local_today() + timedelta(days=7))
+    candidate = make_manager("Kim Kandidat", Stage.RECRUIT, org_unit=unit)
+    with pytest.raises(WorkshopError) as refused:
+        add_participant(workshop, candidate, hr)
+    assert refused.value.field == "manager"
+    add_participant(workshop, anna, hr)  # already in it: nothing changes
+    remove_participant(workshop, candidate.id, hr)  # not in it: nothing changes
+    assert sorted(p.manager_id for p in workshop.participants) == sorted([anna.id, bo.id])
+    remove_participant(workshop, bo.id, hr)
+    with pytest.raises(WorkshopError) as refused:
+        remove_participant(workshop, anna.id, hr)
+    assert refused.value.field == "manager"
+    assert [p.manager_id for p in workshop.participants] == [anna.id]
+
+
+def test_planning_refuses_a_long_title_and_expectations_of_pillars_not_discussed(orebro: Flask) -> None:
+    unit, _managers, hr = _group()
+    leader, secure = _pillar("leader"), _pillar("secure")
+    when = _at(local_today() + timedelta(days=7))
+    cases = {
+        "title": WorkshopValues("x" * 201, when, hr, [leader.id]),
+        "held_on": WorkshopValues("W", when.replace(tzinfo=None), hr, [leader.id]),
+        "pillars": WorkshopValues("W", when, hr, [leader.id, 2_000_000_000]),
+        "expectations": WorkshopValues("W", when, hr, [leader.id], [secure.expectations[0].id]),
+    }
+    for field, values in cases.items():
+        with pytest.raises(WorkshopError) as refused:
+            plan_workshop(unit, values, hr)
+        assert refused.value.field == field
+    assert db.session.scalar(select(Workshop).limit(1)) is None
+    workshop = plan_workshop(
+        unit, WorkshopValues("W", when, hr, [leader.id], [leader.expectations[0].id]), hr
+    )
+    assert [e.key for e in workshop.expectations] == [leader.expectations[0].key]
+
+
+def test_an_outcome_recorded_again_keeps_notes_left_empty_and_adds_its_goals(orebro: Flask) -> None:
+    unit, (anna, bo), hr = _group()
+    today = local_today()
+    workshop = _plan(unit, hr, today - timedelta(days=1), "leader", "secure")
+    leader, secure = _pillar("leader"), _pillar("secure")
+    record_outcome(workshop, [PillarOutcome(leader.id, notes="Först")], hr, today)
+    follow_up = today + timedelta(days=14)
+    record_outcome(
+        workshop,
+        [
+            PillarOutcome(leader.id, notes="", goals=[GoalDraft("Mål", bo.id, follow_up)]),
+            PillarOutcome(secure.id, notes="Om budgeten"),
+        ],
+        hr,
+        today,
+    )
+    assert {o.pillar_id: o.notes for o in workshop.outcomes} == {leader.id: "Först", secure.id: "Om budgeten"}
+    record_outcome(workshop, [PillarOutcome(leader.id, notes="Sedan")], hr, today)
+    assert {o.pillar_id: o.notes for o in workshop.outcomes}[leader.id] == "Sedan"
+    assert [g.owner for g in workshop.goals] == [bo]
+    for outcomes, field in (
+        ([PillarOutcome(leader.id), PillarOutcome(leader.id)], "pillars"),
+        ([], "pillars"),
+        ([PillarOutcome(leader.id, notes="x" * 4001)], "leader-notes"),
+        ([PillarOutcome(leader.id, goals=[GoalDraft("Mål", anna.id, follow_up)] * 21)], "leader-goals"),
+        (
+            [
+                PillarOutcome(
+                    leader.id, goals=[GoalDraft("Mål", anna.id, follow_up, [secure.expectations[0].id])]
+                )
+            ],
+            "leader-goals-0-expectations",
+        ),
+    ):
+        with pytest.raises(WorkshopError) as refused:
+            record_outcome(workshop, outcomes, hr, today)
+        assert refused.value.field == field
+    set_goal_done(workshop.goals[0], True)
+    set_goal_done(workshop.goals[0], False)
+    assert not workshop.goals[0].is_done
+
+
+def test_the_guide_restores_at_the_end_moves_down_and_follows_the_file_where_hr_did_not_touch_it(
+    orebro: Flask,
+) -> None:
+    secure = _pillar("secure")
+    first, second, third, *_rest = guide_for([secure.id], Language.SV)[secure.id]
+    set_question_retired(first, True)
+    assert not move_question(first, 1), "a retired question has no place to move from"
+    set_question_retired(first, False)
+    assert guide_for([secure.id], Language.SV)[secure.id][-1] == first
+    assert move_question(second, 1)
+    assert guide_for([secure.id], Language.SV)[secure.id][:2] == [third, second]
+    assert not move_question(second, 2)
+    # The file's new words reach a question HR left alone, not one HR edited.
+    edit_question(third, "HR:s egen formulering?")
+    text = DEFAULT_PLATFORM.read_text(encoding="utf-8")
+    changed = text.replace(second.text, "Filens nya ord?").replace(_seeded_text(3), "Filens andra ord?")
+    assert seed_workshop_questions(parse_platform(changed.encode())) == 1
+    assert second.text == "Filens nya ord?" and third.text == "HR:s egen formulering?"
+    with pytest.raises(WorkshopError) as refused:
+        edit_question(second, " ")
+    assert refused.value.field == "text"
+
+
+def _seeded_text(number: int) -> str:
+    """The Swedish words of the platform file's question `number` of the secure pillar."""
+    doc = parse_platform(DEFAULT_PLATFORM.read_bytes())
+    (secure,) = [p for p in doc.pillars if p.key == "secure"]
+    return secure.workshop_questions["sv"][number - 1]
