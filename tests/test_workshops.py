@@ -56,6 +56,7 @@ from lifecycle.services.workshops.guide import set_question_retired
 from lifecycle.services.workshops.queries import group_goals_of
 from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
+from tests.conftest import csrf_token_from
 from tests.conftest import post_form
 from tests.factories import make_manager
 from tests.factories import make_unit
@@ -488,3 +489,131 @@ def _seeded_text(number: int) -> str:
     doc = parse_platform(DEFAULT_PLATFORM.read_bytes())
     (secure,) = [p for p in doc.pillars if p.key == "secure"]
     return secure.workshop_questions["sv"][number - 1]
+
+
+# -- more of the pages --
+
+
+def test_an_outcome_error_is_shown_at_the_row_that_was_filled_in(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, (anna, _bo), hr = _group()
+    workshop = _plan(unit, hr, local_today() - timedelta(days=1), "leader")
+    db.session.commit()
+    login(hr.email)
+    later = (local_today() + timedelta(days=30)).isoformat()
+    url = f"/workshops/{workshop.id}/outcome/leader"
+    fields = {  # as a browser sends it: the first row left empty, the second without an owner
+        "goals-0-text": "",
+        "goals-0-owner": "",
+        "goals-0-follow_up_on": "",
+        "goals-1-text": "Feedback varje vecka",
+        "goals-1-owner": "",
+        "goals-1-follow_up_on": later,
+        "goals-2-text": "Ett mål till",
+        "goals-2-owner": str(anna.id),
+        "goals-2-follow_up_on": later,
+    }
+    response = post_form(client, url, fields)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="goals-1-owner-error"' in page and "Välj en ansvarig bland deltagarna." in page
+    assert 'id="goals-0-owner-error"' not in page and 'href="#goals-1-owner"' in page
+    # An owner the form never offered (another manager's id) is refused in words, at the same field.
+    stranger = make_manager("Utan Grupp", org_unit=make_unit("Annan"))
+    db.session.commit()
+    response = post_form(client, url, {**fields, "goals-1-owner": str(stranger.id)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Välj en ansvarig bland deltagarna." in page
+    assert 'id="goals-1-owner-error"' in page and "Not a valid choice" not in page
+    db.session.expire_all()
+    assert not workshop.goals and workshop.status is WorkshopStatus.PLANNED
+
+
+def test_hr_changes_a_workshop_and_an_unknown_facilitator_is_a_field_error(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, _managers, hr = _group()
+    workshop = _plan(unit, hr, local_today() + timedelta(days=7), "leader")
+    db.session.commit()
+    login(hr.email)
+    url = f"/workshops/{workshop.id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="Ledningsgruppens workshop"' in form and f'value="{hr.email}"' in form
+    fields = {
+        "title": "Ny titel",
+        "held_on": (local_today() + timedelta(days=8)).isoformat(),
+        "held_time": "13:30",
+        "facilitator": "okand@kommun.example",
+        "pillars": [str(_pillar("secure").id), str(_pillar("leader").id)],
+    }
+    refused = post_form(client, url, fields)
+    assert refused.status_code == 422
+    assert 'id="facilitator-error"' in refused.get_data(as_text=True)
+    saved = post_form(client, url, {**fields, "facilitator": ""})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert workshop.title == "Ny titel" and workshop.facilitator is None
+    assert [p.key for p in workshop.pillars] == ["secure", "leader"]
+    assert _at(local_today() + timedelta(days=8), 13).replace(minute=30) == workshop.held_at
+
+
+def test_hr_takes_a_participant_out_and_cancels_on_the_page(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, (anna, bo), hr = _group()
+    workshop = _plan(unit, hr, local_today() + timedelta(days=7), "leader")
+    db.session.commit()
+    login(hr.email)
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    # Each button's name begins with what it shows and names whom it takes out (WCAG 2.5.3).
+    for manager in (anna, bo):
+        assert f'Ta bort<span class="visually-hidden"> {manager.name}</span></button>' in page
+    csrf = csrf_token_from(page)
+    response = client.post(f"/workshops/{workshop.id}/participants/{bo.id}/remove", data={"csrf_token": csrf})
+    assert response.status_code == 302
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Gruppen är sparad." in page
+    assert "Ta bort<span" not in page, "the last participant cannot be taken out"
+    response = client.post(
+        f"/workshops/{workshop.id}/participants/{anna.id}/remove", data={"csrf_token": csrf}
+    )
+    assert "En workshop måste ha minst en deltagare." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    client.post(f"/workshops/{workshop.id}/cancel", data={"csrf_token": csrf})
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Workshoppen är inställd." in page and "Lägg till i gruppen" not in page
+    db.session.expire_all()
+    assert workshop.status is WorkshopStatus.CANCELLED
+    assert [p.manager_id for p in workshop.participants] == [anna.id]
+
+
+def test_the_owner_marks_a_group_goal_done_from_their_plan(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    unit, (anna, _bo), hr = _group()
+    today = local_today()
+    workshop = _plan(unit, hr, today - timedelta(days=1), "leader")
+    (goal,) = record_outcome(
+        workshop,
+        [
+            PillarOutcome(
+                _pillar("leader").id, goals=[GoalDraft("Feedback", anna.id, today + timedelta(days=9))]
+            )
+        ],
+        hr,
+        today,
+    ).goals
+    db.session.commit()
+    assert anna.user is not None
+    login(anna.user.email)
+    plan = client.get("/me").get_data(as_text=True)
+    assert "Feedback" in plan
+    url = f"/workshops/{workshop.id}/goals/{goal.id}/done"
+    response = client.post(
+        url, data={"csrf_token": csrf_token_from(plan), "done": "1", "plan_of": str(anna.id)}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == f"/managers/{anna.id}/plan"
+    db.session.expire_all()
+    assert goal.is_done

@@ -76,7 +76,8 @@ class GoalRowForm(Form):
     """A development area: the group goal it becomes."""
 
     text = TextAreaField(_l("Development area (the group goal)"), filters=[strip], validators=[Optional()])
-    owner = SelectField(_l("Owner"), validators=[Optional()])
+    # The service checks the owner is a participant, and says so in the user's language.
+    owner = SelectField(_l("Owner"), validate_choice=False, validators=[Optional()])
     follow_up_on = DateField(_l("Follow-up date"), validators=[Optional()])
 
 
