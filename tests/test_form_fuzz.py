@@ -974,6 +974,177 @@ FORMS: dict[str, Form] = {
 }
 
 
+# -- wstests ----
+def _workshop_fields(w: World) -> dict[str, st.SearchStrategy[Any]]:
+    """The fields of planning a workshop and of changing one, mostly valid; B may be its facilitator."""
+    leader = str(w.leader_pillar)
+    facilitators = [w.emails[INTERVIEWER], w.emails[INTERVIEWER].upper(), w.b.email, ""]
+    return {
+        "title": mostly(["Ledningsgruppens workshop"]),
+        "held_on": st.one_of(st.just(w.later), st.just(w.today), DATE),
+        "held_time": st.one_of(mostly(["09:00", "23:59", "00:00"]), st.sampled_from(["25:00", "9", ""])),
+        "facilitator": st.one_of(mostly(facilitators), st.just("okand@kommun.example")),
+        "pillars": st.one_of(
+            st.just([leader]),
+            st.lists(one_of_values([leader, "0", "-1", "99999999999", "leader"]), max_size=3),
+        ),
+    }
+
+
+def _workshop_urls(w: World, tail: str = "") -> st.SearchStrategy[str]:
+    """The planned and the held workshop, and one that does not exist."""
+    return st.sampled_from([f"/workshops/{i}{tail}" for i in (w.workshop, w.held_workshop, 2_000_000_000)])
+
+
+def _workshop_edit(w: World) -> Any:
+    return INTERVIEWER, _workshop_urls(w, "/edit"), st.fixed_dictionaries(_workshop_fields(w))
+
+
+def _workshop_participant(w: World) -> Any:
+    # Not B: the facilitator may put B in the group, which gives B the workshop's activity.
+    numbers = [w.a.number, w.line_number, w.mentor_number, "X0", ""]
+    return (
+        INTERVIEWER,
+        _workshop_urls(w, "/participants"),
+        st.fixed_dictionaries({"employee_number": one_of_values(numbers)}),
+    )
+
+
+def _workshop_participant_by_a_member(w: World) -> Any:
+    """A takes part but does not run the workshop: naming B changes nothing."""
+    return (
+        MGR_A,
+        _workshop_urls(w, "/participants"),
+        st.fixed_dictionaries({"employee_number": one_of_values([w.b.number, w.a.number])}),
+    )
+
+
+def _workshop_buttons(w: World) -> Any:
+    members = [w.a.manager, w.b.manager, w.workshop_member, 2_000_000_000]
+    urls = [
+        f"/workshops/{workshop}/participants/{member}/remove"
+        for workshop in (w.workshop, w.held_workshop)
+        for member in members
+    ]
+    urls += [f"/workshops/{workshop}/cancel" for workshop in (w.workshop, w.held_workshop)]
+    return INTERVIEWER, st.sampled_from(urls), st.fixed_dictionaries({"reason": TEXT})
+
+
+def _workshop_outcome(w: World) -> Any:
+    owners = one_of_values([str(w.a.manager), str(w.workshop_member), str(w.b.manager), "", "0"])
+    severities = one_of_values(["low", "medium", "high", "", " ", "urgent"])
+    fields: dict[str, st.SearchStrategy[Any]] = {"notes": TEXT}
+    for row in range(3):
+        fields |= {
+            f"goals-{row}-text": st.one_of(st.just(""), TEXT),
+            f"goals-{row}-owner": owners,
+            f"goals-{row}-follow_up_on": st.one_of(st.just(w.later), DATE),
+        }
+    for row in range(2):
+        fields |= {
+            f"obstacles-{row}-title": st.one_of(st.just(""), TEXT),
+            f"obstacles-{row}-severity": severities,
+            f"obstacles-{row}-shared": one_of_values(["y", ""]),
+        }
+    urls = [
+        f"/workshops/{w.held_workshop}/outcome/leader",
+        f"/workshops/{w.held_workshop}/outcome/secure",  # not discussed there
+        f"/workshops/{w.workshop}/outcome/leader",  # not held yet
+    ]
+    return INTERVIEWER, st.sampled_from(urls), st.fixed_dictionaries(fields)
+
+
+def _group_goal(w: World) -> Any:
+    """A marks the group goal they own done, on the workshop's page or on a plan (`plan_of`)."""
+    urls = [f"/workshops/{i}/goals/{w.group_goal}/done" for i in (w.held_workshop, w.workshop)]
+    return (
+        MGR_A,
+        st.sampled_from(urls),
+        st.fixed_dictionaries(
+            {
+                "done": one_of_values(["1", "0"]),
+                "plan_of": one_of_values([str(w.a.manager), str(w.b.manager), "//evil.example", ""]),
+            }
+        ),
+    )
+
+
+def _guide_question(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(
+            [
+                "/workshops/guide/leader",
+                "/workshops/guide/no-such-pillar",
+                f"/workshops/guide/questions/{w.question}",
+                "/workshops/guide/questions/2147483648",
+            ]
+        ),
+        st.fixed_dictionaries({"language": one_of_values(["sv", "en", ""]), "text": TEXT}),
+    )
+
+
+def _guide_question_buttons(w: World) -> Any:
+    return (
+        HR,
+        st.sampled_from(
+            [f"/workshops/guide/questions/{w.question}/{action}" for action in ("retire", "move")]
+        ),
+        st.fixed_dictionaries(
+            {"retired": one_of_values(["0", "1"]), "direction": one_of_values(["up", "down"])}
+        ),
+    )
+
+
+FORMS.update(
+    {
+        "workshop change": _workshop_edit,
+        "workshop participant": _workshop_participant,
+        "workshop participant by a member": _workshop_participant_by_a_member,
+        "workshop buttons": _workshop_buttons,
+        "workshop outcome": _workshop_outcome,
+        "group goal done": _group_goal,
+        "guide question": _guide_question,
+        "guide question buttons": _guide_question_buttons,
+    }
+)
+
+
+def test_random_input_never_breaks_planning_a_workshop(matrix: Matrix, committed: None) -> None:  # noqa: F811
+    """HR plans one for a unit of its own (the matrix's unit holds B, whose activity a plan would make)."""
+    from tests.factories import make_manager
+    from tests.factories import make_unit
+
+    connection = matrix.connection
+    assert connection is not None
+    outer = connection.begin_nested()  # the unit and its manager exist for this test alone
+    try:
+        unit = make_unit("Fuzzförvaltningen")
+        make_manager("Fia Fuzz", org_unit=unit)
+        unit_id = unit.id
+        db.session.commit()
+        fields = _workshop_fields(matrix.world) | {
+            "unit": st.one_of(mostly([str(unit_id)]), st.sampled_from(["0", "2147483648", ""]))
+        }
+        statuses: list[int] = []
+
+        @given(data=st.fixed_dictionaries(fields))
+        @settings(
+            max_examples=EXAMPLES * 2,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        def fill(data: dict[str, Any]) -> None:
+            statuses.append(check(matrix, HR, "/workshops/new", data).status_code)
+
+        fill()
+        assert {302, 422} <= set(statuses), "generation reached both outcomes"
+    finally:
+        outer.rollback()
+        db.session.expunge_all()
+
+
 @pytest.mark.parametrize("name", sorted(FORMS))
 def test_random_input_never_breaks_a_form(
     name: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag
 from urllib.parse import urlsplit
 
@@ -249,3 +250,145 @@ def test_role_models_and_suggestions_use_the_loaded_platforms_keys(nordby: Flask
     # Örebro's keys are unknown here.
     with pytest.raises(ValueError):
         mark_role_model(newcomer, pillar_keys=["leader"], expectation_keys=[], capacity=1, actor=None)
+
+
+# -- wstests ----
+if TYPE_CHECKING:
+    from lifecycle.models import OrgUnit
+    from lifecycle.models import User
+    from lifecycle.models.workshops import Workshop
+
+#: Nordby's file's discussion guide: two pillars only (trygg in both languages, nyfiken in Swedish)
+NORDBY_QUESTIONS = {
+    (pillar.key, language): list(listed)
+    for pillar in parse_platform(NORDBY.read_bytes()).pillars
+    for language, listed in pillar.workshop_questions.items()
+}
+
+
+def _nordby_group() -> tuple[OrgUnit, list[Manager], User]:
+    """A unit of two managers in post and an HR user, committed; the Nordby fixture's demo aside."""
+    from lifecycle.enums import Role
+    from tests.factories import make_unit
+    from tests.factories import make_user
+
+    unit = make_unit("Nordby socialförvaltning")
+    managers = [
+        make_manager(name, org_unit=unit, with_account=True) for name in ("Nils Nordby", "Nora Nordby")
+    ]
+    return unit, managers, make_user(Role.HR, email="hr.workshop@nordby.example", name="Hilda HR")
+
+
+def _nordby_workshop(unit: OrgUnit, hr: User, *pillar_keys: str) -> Workshop:
+    from datetime import datetime
+    from datetime import time
+    from datetime import timedelta
+
+    from lifecycle.services.workshops import WorkshopValues
+    from lifecycle.services.workshops import plan_workshop
+    from lifecycle.timeutil import STOCKHOLM
+
+    pillars = db.session.scalars(select(Pillar).where(Pillar.key.in_(pillar_keys))).all()
+    held_at = datetime.combine(local_today() - timedelta(days=1), time(9), tzinfo=STOCKHOLM)
+    values = WorkshopValues("Nordbys ledningsgrupp", held_at, hr, [p.id for p in pillars])
+    return plan_workshop(unit, values, hr)
+
+
+def test_the_discussion_guide_is_seeded_from_nordbys_file_with_its_pillars(nordby: Flask) -> None:
+    from lifecycle.enums import Language
+    from lifecycle.models.workshops import WorkshopQuestion
+    from lifecycle.services.workshops.guide import guide_for
+
+    assert {key for key, _language in NORDBY_QUESTIONS} == {"trygg", "nyfiken"}
+    pillars = {p.key: p for p in db.session.scalars(select(Pillar))}
+    for language in Language:
+        guide = guide_for([p.id for p in pillars.values()], language)
+        for key, pillar in pillars.items():
+            texts = [q.text for q in guide[pillar.id]]
+            assert texts == NORDBY_QUESTIONS.get((key, language.value), []), (key, language)
+    # Nothing of Örebro's guide (six questions a pillar) was seeded: each question is Nordby's.
+    stored = db.session.scalars(select(WorkshopQuestion)).all()
+    assert len(stored) == sum(len(texts) for texts in NORDBY_QUESTIONS.values()) == 5
+    assert {q.pillar.key for q in stored} == {"trygg", "nyfiken"}
+    assert all(q.seed_number for q in stored)
+
+
+def test_a_workshops_outcome_is_recorded_per_nordby_pillar(nordby: Flask) -> None:
+    from lifecycle.services.workshops import PillarOutcome
+    from lifecycle.services.workshops import WorkshopError
+    from lifecycle.services.workshops import record_outcome
+
+    unit, managers, hr = _nordby_group()
+    workshop = _nordby_workshop(unit, hr, *NORDBY_PILLARS)
+    pillars = {p.key: p for p in workshop.pillars}
+    assert list(pillars) == ["trygg", "modig", "nyfiken", "tydlig"], "in the platform's order"
+    record_outcome(
+        workshop,
+        [PillarOutcome(pillar.id, notes=f"Om {key}") for key, pillar in pillars.items()],
+        hr,
+        local_today(),
+    )
+    notes = {o.pillar.key: o.notes for o in workshop.outcomes}
+    assert notes == {key: f"Om {key}" for key in NORDBY_PILLARS}
+    activities = db.session.scalars(select(Activity).where(Activity.workshop_id == workshop.id)).all()
+    assert {a.participants[0].id for a in activities} == {m.id for m in managers}
+    assert all(_keys_of(a.pillars) == NORDBY_PILLARS and a.completed_on for a in activities)
+    # A pillar the workshop did not discuss has no outcome to record.
+    only_trygg = _nordby_workshop(unit, hr, "trygg")
+    with pytest.raises(WorkshopError) as refused:
+        record_outcome(only_trygg, [PillarOutcome(pillars["modig"].id)], hr, local_today())
+    assert refused.value.field == "pillars"
+
+
+def test_a_group_goal_is_tagged_with_a_nordby_pillar_and_its_expectations(nordby: Flask) -> None:
+    from datetime import timedelta
+
+    from lifecycle.models import Expectation
+    from lifecycle.services.workshops import GoalDraft
+    from lifecycle.services.workshops import PillarOutcome
+    from lifecycle.services.workshops import WorkshopError
+    from lifecycle.services.workshops import record_outcome
+    from lifecycle.services.workshops.queries import group_goals_of
+
+    unit, (nils, nora), hr = _nordby_group()
+    workshop = _nordby_workshop(unit, hr, "modig", "tydlig")
+    modig = next(p for p in workshop.pillars if p.key == "modig")
+    expectations = {e.key: e for e in db.session.scalars(select(Expectation))}
+    follow_up = local_today() + timedelta(days=30)
+
+    def goal(*keys: str) -> PillarOutcome:
+        ids = [expectations[key].id for key in keys]
+        return PillarOutcome(
+            modig.id, goals=[GoalDraft("Pröva ett nytt arbetssätt", nils.id, follow_up, ids)]
+        )
+
+    with pytest.raises(WorkshopError) as refused:  # an expectation of another of Nordby's pillars
+        record_outcome(workshop, [goal("tydlig.mal")], hr, local_today())
+    assert refused.value.field == "modig-goals-0-expectations"
+    (made,) = record_outcome(workshop, [goal("modig.prova", "modig.vaga")], hr, local_today()).goals
+    assert [p.key for p in made.pillars] == ["modig"] and made.pillar.key == "modig"
+    assert [e.key for e in made.expectations] == ["modig.prova", "modig.vaga"]
+    assert group_goals_of(nils) == [made] == group_goals_of(nora)
+
+
+def test_the_workshop_page_shows_nordbys_guide_in_english(nordby: Flask) -> None:
+    unit, _managers, hr = _nordby_group()
+    workshop = _nordby_workshop(unit, hr, "trygg", "nyfiken")
+    db.session.commit()
+    browser = nordby.test_client()
+    post_form(browser, "/login", {"email": hr.email, "password": "correct horse battery"})
+    url = f"/workshops/{workshop.id}"
+    english = browser.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "Steady manager" in english and "Curious learner" in english
+    for text in NORDBY_QUESTIONS["trygg", "en"]:
+        assert text in english
+    assert not [text for text in NORDBY_QUESTIONS["trygg", "sv"] if text in english]
+    # Nyfiken's questions are Swedish only: in English its guide is empty, not Swedish.
+    assert NORDBY_QUESTIONS["nyfiken", "sv"][0] not in english
+    assert "The guide has no questions for this pillar." in english
+    swedish = browser.get(f"{url}?lang=sv").get_data(as_text=True)
+    assert all(
+        text in swedish for text in NORDBY_QUESTIONS["trygg", "sv"] + NORDBY_QUESTIONS["nyfiken", "sv"]
+    )
+    guide = browser.get("/workshops/guide/trygg?lang=en").get_data(as_text=True)
+    assert all(text in guide for text in NORDBY_QUESTIONS["trygg", "en"])

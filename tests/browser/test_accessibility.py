@@ -521,3 +521,118 @@ def test_login_and_moving_a_manager_work_with_the_keyboard_alone(
         assert "Ny tjänst" in page.locator(".timeline").inner_text()
     finally:
         context.close()
+
+
+# -- wstests ----
+def _workshop_world(app: Flask) -> dict[str, Any]:
+    """A unit's group with a planned workshop (two participants, so each can be taken out) and a held
+    one with a group goal owned by Anna and an obstacle; Örebro's guide."""
+    from lifecycle.services.workshops import GoalDraft
+    from lifecycle.services.workshops import ObstacleDraft
+    from lifecycle.services.workshops import PillarOutcome
+    from lifecycle.services.workshops import WorkshopValues
+    from lifecycle.services.workshops import plan_workshop
+    from lifecycle.services.workshops import record_outcome
+    from lifecycle.services.workshops.guide import guide_for
+
+    with app.app_context():
+        load_platform(parse_platform(DEFAULT_PLATFORM.read_bytes()))
+        unit = create_unit("Vårdförvaltningen", OrgUnitKind.ADMINISTRATION)
+        hr = make_user(Role.HR, email="hr@a11y.example", name="Hanna HR")
+        anna = make_manager("Anna Andersson", org_unit=unit, with_account=True)
+        make_manager("Bodil Chef", org_unit=unit, with_account=True)
+        pillars, _expectations = resolve_tags(["leader", "secure"], [])
+        today = local_today()
+
+        def plan(day: date) -> Any:
+            held_at = datetime.combine(day, datetime.min.time(), tzinfo=STOCKHOLM).replace(hour=9)
+            values = WorkshopValues("Ledningsgruppens workshop", held_at, hr, [p.id for p in pillars])
+            return plan_workshop(unit, values, hr)
+
+        planned = plan(today + timedelta(days=14))
+        held = plan(today - timedelta(days=1))
+        leader = next(p for p in pillars if p.key == "leader")
+        record_outcome(
+            held,
+            [
+                PillarOutcome(
+                    leader.id,
+                    notes="Vi pratade om feedback.\nOch om tid.",
+                    goals=[GoalDraft("Feedback varje vecka", anna.id, today + timedelta(days=30))],
+                    obstacles=[ObstacleDraft("För stora personalgrupper", ObstacleSeverity.HIGH, True)],
+                )
+            ],
+            hr,
+            today,
+        )
+        question = guide_for([leader.id], Language.SV)[leader.id][0]
+        db.session.commit()
+        return {
+            "hr": hr.email,
+            "anna": anna.id,
+            "anna_email": anna.user.email,  # type: ignore[union-attr]
+            "unit": unit.id,
+            "planned": planned.id,
+            "held": held.id,
+            "question": question.id,
+        }
+
+
+def _in(language: str, path: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}lang={language}"
+
+
+def test_every_workshop_page_has_no_wcag_violations(app: Flask, live_url: str, axe_page: Any) -> None:
+    data = _workshop_world(app)
+    failures: dict[str, Any] = {}
+    planned, held = f"/workshops/{data['planned']}", f"/workshops/{data['held']}"
+    hr_pages = (
+        "/workshops",
+        "/workshops/new",
+        f"/workshops/new?unit={data['unit']}",
+        planned,
+        f"{planned}/edit",
+        held,
+        f"{held}/outcome/leader",
+        "/workshops/guide",
+        "/workshops/guide/leader",
+        f"/workshops/guide/questions/{data['question']}",
+        f"/managers/{data['anna']}/plan",
+    )
+    participant_pages = ("/workshops", planned, held, "/me")
+    log_in(axe_page, live_url, data["hr"])
+    for language in ("sv", "en"):
+        for path in hr_pages:
+            _check(axe_page, f"{live_url}{_in(language, path)}", failures)
+    axe_page.goto(f"{live_url}/workshops/new?unit={data['unit']}&lang=sv")
+    axe_page.locator("main form[method=post] button[type=submit]").click()
+    _check(axe_page, None, failures, "a new workshop with errors")
+    axe_page.goto(f"{live_url}{planned}")
+    axe_page.get_by_role("button", name="Lägg till i gruppen").click()
+    _check(axe_page, None, failures, "a participant added with errors")
+    axe_page.goto(f"{live_url}{held}/outcome/leader")
+    axe_page.locator("#goals-0-text").fill("Ett mål utan ansvarig")
+    axe_page.locator("#obstacles-0-title").fill("Ett hinder")
+    axe_page.locator("#obstacles-0-severity").evaluate(
+        "s => { s.options[0].value = ''; s.selectedIndex = 0; }"
+    )
+    axe_page.get_by_role("button", name="Registrera resultatet").click()
+    _check(axe_page, None, failures, "an outcome with errors")
+    axe_page.goto(f"{live_url}/workshops/guide/leader")
+    axe_page.locator("main form[novalidate] button[type=submit]").click()
+    _check(axe_page, None, failures, "a new guide question with errors")
+    axe_page.goto(f"{live_url}/workshops/guide/questions/{data['question']}")
+    axe_page.locator("#text").fill("")
+    axe_page.locator("main form button[type=submit]").click()
+    _check(axe_page, None, failures, "a guide question changed with errors")
+    axe_page.get_by_role("button", name="Logga ut").click()
+    log_in(axe_page, live_url, data["anna_email"])
+    for language in ("sv", "en"):
+        for path in participant_pages:
+            _check(
+                axe_page,
+                f"{live_url}{_in(language, path)}",
+                failures,
+                f"{path} as a participant ({language})",
+            )
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from lifecycle.blueprints.managers.forms import strip
 from lifecycle.blueprints.plans.forms import CheckboxListField
@@ -31,6 +32,7 @@ from lifecycle.services.platform_file import MAX_BANK_TEXT_LENGTH
 #: empty rows offered on the outcome page for development areas and obstacles (empty ones are skipped)
 GOAL_ROWS = 3
 OBSTACLE_ROWS = 2
+SEVERITIES = frozenset(s.value for s in ObstacleSeverity)
 
 
 class WorkshopForm(FlaskForm):  # type: ignore[misc]
@@ -74,7 +76,8 @@ class GoalRowForm(Form):
     """A development area: the group goal it becomes."""
 
     text = TextAreaField(_l("Development area (the group goal)"), filters=[strip], validators=[Optional()])
-    owner = SelectField(_l("Owner"), validators=[Optional()])
+    # The service checks the owner is a participant, and says so in the user's language.
+    owner = SelectField(_l("Owner"), validate_choice=False, validators=[Optional()])
     follow_up_on = DateField(_l("Follow-up date"), validators=[Optional()])
 
 
@@ -84,13 +87,19 @@ class ObstacleRowForm(Form):
     title = StringField(
         _l("Obstacle"), filters=[strip], validators=[Optional(), Length(max=OBSTACLE_TITLE_MAX_LENGTH)]
     )
+    # An empty row is skipped whatever its severity; a row with an obstacle needs one of the choices
+    # (validate_severity), so no generic choice check and no Optional() that would end the chain early.
     severity = SelectField(
         _l("How serious is it?"),
         choices=[SelectChoice(s.value, s.title) for s in ObstacleSeverity],
         default=ObstacleSeverity.MEDIUM.value,
-        validators=[Optional()],
+        validate_choice=False,
     )
     shared = BooleanField(_l("Other managers in the unit may read it"), validators=[Optional()])
+
+    def validate_severity(self, field: SelectField) -> None:
+        if (self.title.data or "").strip() and field.data not in SEVERITIES:
+            raise ValidationError(_l("Choose how serious the obstacle is."))
 
 
 class OutcomeForm(FlaskForm):  # type: ignore[misc]

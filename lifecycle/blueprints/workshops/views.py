@@ -80,6 +80,7 @@ from lifecycle.services.workshops.queries import participant_managers
 from lifecycle.services.workshops.queries import workshop_in_full
 from lifecycle.timeutil import STOCKHOLM
 from lifecycle.timeutil import local_today
+from lifecycle.urls import parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ def _pillar_choices(form: WorkshopForm) -> None:
 
 
 def _ids(values: list[str] | None) -> list[int]:
-    return [int(value) for value in values or [] if value.isdigit()]
+    """The ids among the values; a number no id can be is left out (the service then names the field)."""
+    return [number for value in values or [] if (number := parse_id(value)) is not None]
 
 
 def _facilitator(form: WorkshopForm) -> User | None:
@@ -158,7 +160,8 @@ def new() -> str | Response | tuple[str, int]:
     _pillar_choices(form)
     if request.method == "GET" and request.args.get("unit", "").isdigit():
         form.unit.data = request.args["unit"]
-    unit = db.session.get(OrgUnit, int(form.unit.data)) if (form.unit.data or "").isdigit() else None
+    unit_id = parse_id(form.unit.data)
+    unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None
     if form.validate_on_submit():
         if unit is None:
             form.unit.errors = [_("Choose the unit whose managers meet.")]
@@ -268,6 +271,9 @@ def add_participant_(workshop_id: int) -> Response | tuple[str, int]:
     """Add a manager to the group of a planned workshop, by employee number."""
     user = signed_in()
     workshop = get_run_workshop_or_404(user, workshop_id)
+    if not workshop.is_planned:  # its page has no group form to show an error at: say it at the top
+        flash(_("Only a planned workshop can be changed."), "error")
+        return redirect(url_for("workshops.detail", workshop_id=workshop.id))
     form = ParticipantForm()
     if form.validate_on_submit():
         manager = db.session.scalar(
@@ -363,7 +369,7 @@ def outcome(workshop_id: int, pillar_key: str) -> str | Response | tuple[str, in
         obstacles = [
             ObstacleDraft(
                 title=row.form.title.data or "",
-                severity=ObstacleSeverity(row.form.severity.data or ObstacleSeverity.MEDIUM.value),
+                severity=ObstacleSeverity(row.form.severity.data),  # checked by the form
                 shared=bool(row.form.shared.data),
             )
             for row in form.obstacles
