@@ -360,7 +360,7 @@ def outcome(workshop_id: int, pillar_key: str) -> str | Response | tuple[str, in
         goals = [
             GoalDraft(
                 text=row.form.text.data or "",
-                owner_id=int(row.form.owner.data) if (row.form.owner.data or "").isdigit() else 0,
+                owner_id=parse_id(row.form.owner.data) or 0,
                 follow_up_on=row.form.follow_up_on.data,
             )
             for row in form.goals
