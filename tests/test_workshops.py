@@ -27,6 +27,7 @@ from lifecycle.enums import Stage
 from lifecycle.enums import WorkshopStatus
 from lifecycle.extensions import db
 from lifecycle.models import Activity
+from lifecycle.models import Manager
 from lifecycle.models import Obstacle
 from lifecycle.models import OrgUnit
 from lifecycle.models import Pillar
@@ -262,13 +263,19 @@ def _planned_and_held(unit: OrgUnit, hr: User) -> tuple[Workshop, Workshop]:
     return planned, held
 
 
-def test_a_blank_or_unknown_obstacle_severity_is_a_field_error_and_records_nothing(
-    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
-) -> None:
+def _held_workshop_as_hr(login: Callable[..., Any]) -> tuple[Workshop, Manager]:
+    """A workshop of the group held yesterday (committed) and its participant Anna, with HR signed in."""
     unit, (anna, _bo), hr = _group()
     workshop = _plan(unit, hr, local_today() - timedelta(days=1), "leader")
     db.session.commit()
     login(hr.email)
+    return workshop, anna
+
+
+def test_a_blank_or_unknown_obstacle_severity_is_a_field_error_and_records_nothing(
+    orebro: Flask, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    workshop, anna = _held_workshop_as_hr(login)
     url = f"/workshops/{workshop.id}/outcome/leader"
     for blank in ("", "   ", "urgent"):
         response = post_form(
@@ -497,10 +504,7 @@ def _seeded_text(number: int) -> str:
 def test_an_outcome_error_is_shown_at_the_row_that_was_filled_in(
     orebro: Flask, client: FlaskClient, login: Callable[..., Any]
 ) -> None:
-    unit, (anna, _bo), hr = _group()
-    workshop = _plan(unit, hr, local_today() - timedelta(days=1), "leader")
-    db.session.commit()
-    login(hr.email)
+    workshop, anna = _held_workshop_as_hr(login)
     later = (local_today() + timedelta(days=30)).isoformat()
     url = f"/workshops/{workshop.id}/outcome/leader"
     fields = {  # as a browser sends it: the first row left empty, the second without an owner
